@@ -1,0 +1,46 @@
+package config
+
+import "time"
+
+// Defaults returns a site with the guide's figures (RUNBOOK.md) filled in; a site file overrides
+// any of them.
+func Defaults() Site {
+	return Site{
+		Version: CurrentVersion,
+		SSH: SSH{
+			KnownHosts:         "~/.ssh/known_hosts",
+			UseAgent:           true,
+			ConnectTimeout:     Duration(5 * time.Second),
+			MaxSessionsPerHost: 8, // below OpenSSH's default MaxSessions of 10
+		},
+		Hosts: Hosts{Defaults: HostDefaults{Port: 22}},
+		ADNS: ADNS{
+			Latency:   Level{Warn: 200, Crit: 1000}, // §6.2: resolution over 200 ms is an alarm
+			MinPerMin: 10,                           // §6.2
+		},
+		NTP: NTP{Offset: Level{Warn: 30, Crit: 1000}}, // §9.2 30 ms; §3.1 1 s
+		Certificates: Certificates{
+			Files:      []string{"/etc/kubernetes/pki/*.crt", "/etc/kubernetes/pki/etcd/*.crt"},
+			WarnWithin: Duration(60 * 24 * time.Hour), // §5.6.6
+			CritWithin: Duration(30 * 24 * time.Hour),
+		},
+		Thresholds: Thresholds{
+			CPU:                Level{Warn: 80, Crit: 90}, // §2.2: over 90 % is the alarm line
+			Memory:             Level{Warn: 80, Crit: 90},
+			Disk:               Level{Warn: 80, Crit: 90},
+			LoadPerCore:        Level{Warn: 1, Crit: 2},
+			RecentReboot:       Duration(24 * time.Hour), // a reboot since yesterday's round
+			NodeHeartbeatStale: Duration(2 * time.Minute),
+			PodPending:         Duration(10 * time.Minute),
+			PodTerminating:     Duration(10 * time.Minute),
+			EtcdBackupMaxAge:   Duration(26 * time.Hour), // §5.2: daily snapshot
+		},
+		Checks: Checks{
+			Interval:    Duration(30 * time.Second),
+			Timeout:     Duration(10 * time.Second),
+			Concurrency: 64,
+		},
+		Changes: Changes{Timezone: "Local"},
+		Audit:   Audit{Path: "~/.local/state/opsdeck/audit.log"},
+	}
+}

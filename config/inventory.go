@@ -1,0 +1,94 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Host is one inventory host with its group's defaults applied.
+type Host struct {
+	Name    string
+	Address string
+	Port    int
+	User    string
+	Jump    string
+	Roles   []string
+	Group   string
+}
+
+// HasRole tells whether the host carries role r.
+func (h Host) HasRole(r string) bool { return slices.Contains(h.Roles, r) }
+
+// Inventory flattens the host groups, applying defaults → group → host.
+func (s *Site) Inventory() []Host {
+	d := s.Hosts.Defaults
+	var out []Host
+	for _, g := range s.Hosts.Groups {
+		for _, hc := range g.Hosts {
+			h := Host{
+				Name:    hc.Name,
+				Address: hc.Address,
+				Port:    first(hc.Port, g.Port, d.Port, 22),
+				User:    first(hc.User, g.User, d.User),
+				Jump:    first(hc.Jump, g.Jump, d.Jump),
+				Roles:   firstSlice(hc.Roles, g.Roles, d.Roles),
+				Group:   g.Name,
+			}
+			if h.Jump == h.Name { // a group's own jump host is reached directly
+				h.Jump = ""
+			}
+			if h.Address == "" {
+				h.Address = h.Name
+			}
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// CheckSchedule returns the interval and timeout for one check, and whether it is switched off.
+func (s *Site) CheckSchedule(id string) (interval, timeout time.Duration, disabled bool) {
+	interval, timeout = s.Checks.Interval.D(), s.Checks.Timeout.D()
+	if o, ok := s.Checks.Overrides[id]; ok {
+		if o.Interval > 0 {
+			interval = o.Interval.D()
+		}
+		if o.Timeout > 0 {
+			timeout = o.Timeout.D()
+		}
+		disabled = o.Disabled
+	}
+	return interval, timeout, disabled
+}
+
+// ExpandPath resolves a leading "~/" against the user's home directory.
+func ExpandPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return p
+}
+
+func first[T comparable](vs ...T) T {
+	var zero T
+	for _, v := range vs {
+		if v != zero {
+			return v
+		}
+	}
+	return zero
+}
+
+func firstSlice(vs ...[]string) []string {
+	for _, v := range vs {
+		if len(v) > 0 {
+			return v
+		}
+	}
+	return nil
+}

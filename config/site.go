@@ -1,0 +1,192 @@
+// Package config holds the site file: its schema, the guide's default thresholds, and validation
+// that reports every error with file:line:col. It is plain data and imports nothing of ours.
+package config
+
+// CurrentVersion is the only site file version this build understands.
+const CurrentVersion = 1
+
+// Site is one Ant Stack Plus site as the operator describes it.
+type Site struct {
+	Version      int          `yaml:"version"`
+	Name         string       `yaml:"name"`
+	Clusters     []Cluster    `yaml:"clusters"`
+	SSH          SSH          `yaml:"ssh"`
+	Hosts        Hosts        `yaml:"hosts"`
+	ADNS         ADNS         `yaml:"adns"`
+	NTP          NTP          `yaml:"ntp"`
+	Certificates Certificates `yaml:"certificates"`
+	Logs         []LogSource  `yaml:"logs"`
+	Thresholds   Thresholds   `yaml:"thresholds"`
+	Checks       Checks       `yaml:"checks"`
+	Exceptions   []Exception  `yaml:"known_exceptions"`
+	Changes      Changes      `yaml:"changes"`
+	Audit        Audit        `yaml:"audit"`
+
+	// Path is the file the site was read from ("" when built in code, as the demo does).
+	Path string `yaml:"-"`
+}
+
+// Cluster is one Kubernetes cluster (a meta cluster or a business cluster).
+type Cluster struct {
+	Name       string `yaml:"name"`
+	Kubeconfig string `yaml:"kubeconfig"`
+	Context    string `yaml:"context"`
+	Role       string `yaml:"role"` // meta | business
+}
+
+// SSH says how opsdeck reaches hosts.
+type SSH struct {
+	KnownHosts         string   `yaml:"known_hosts"`
+	IdentityFiles      []string `yaml:"identity_files"`
+	UseAgent           bool     `yaml:"use_agent"`
+	ConnectTimeout     Duration `yaml:"connect_timeout"`
+	MaxSessionsPerHost int      `yaml:"max_sessions_per_host"`
+}
+
+// Hosts is the inventory: group defaults, listed hosts, and optionally a cluster's nodes.
+type Hosts struct {
+	Defaults HostDefaults `yaml:"defaults"`
+	Groups   []HostGroup  `yaml:"groups"`
+}
+
+// HostDefaults apply to every host unless its group or the host itself says otherwise.
+type HostDefaults struct {
+	User  string   `yaml:"user"`
+	Port  int      `yaml:"port"`
+	Jump  string   `yaml:"jump"`
+	Roles []string `yaml:"roles"`
+}
+
+// HostGroup is a set of hosts sharing user, port, jump host and roles.
+type HostGroup struct {
+	Name  string   `yaml:"name"`
+	User  string   `yaml:"user"`
+	Port  int      `yaml:"port"`
+	Jump  string   `yaml:"jump"`
+	Roles []string `yaml:"roles"`
+	// FromCluster adds every Node of that cluster as a host, addressed by its InternalIP.
+	FromCluster string       `yaml:"from_cluster"`
+	Hosts       []HostConfig `yaml:"hosts"`
+}
+
+// HostConfig is one host line of the inventory; empty fields inherit from the group.
+type HostConfig struct {
+	Name    string   `yaml:"name"`
+	Address string   `yaml:"address"`
+	Port    int      `yaml:"port"`
+	User    string   `yaml:"user"`
+	Jump    string   `yaml:"jump"`
+	Roles   []string `yaml:"roles"`
+}
+
+// ADNS describes the bind9-based DNS service.
+type ADNS struct {
+	MasterVIP  string         `yaml:"master_vip"`
+	SlaveVIPs  []string       `yaml:"slave_vips"`
+	ProbeNames []string       `yaml:"probe_names"`
+	Instances  []ADNSInstance `yaml:"instances"`
+	Latency    Level          `yaml:"latency_ms"`          // §6.2: > 200 ms is an alarm
+	MinPerMin  float64        `yaml:"min_success_per_min"` // §6.2: < 10 resolutions/min is an alarm
+}
+
+// ADNSInstance is one ADNS process group: a container (or bare processes) on a host.
+type ADNSInstance struct {
+	Host      string `yaml:"host"`
+	Container string `yaml:"container"`
+	Role      string `yaml:"role"`    // master | slave
+	Runtime   string `yaml:"runtime"` // docker | crictl | none
+}
+
+// NTP describes the time service and the offsets that matter.
+type NTP struct {
+	Servers []string `yaml:"servers"`
+	Offset  Level    `yaml:"offset_ms"` // §3.1: within 1 s; §9.2: under 30 ms after power recovery
+}
+
+// Certificates lists what to inspect for expiry.
+type Certificates struct {
+	Files       []string `yaml:"files"`       // globs on the masters
+	Endpoints   []string `yaml:"endpoints"`   // host:port served over TLS
+	Kubeconfigs []string `yaml:"kubeconfigs"` // client certs inside kubeconfigs
+	WarnWithin  Duration `yaml:"warn_within"` // §5.6.6: 60 days
+	CritWithin  Duration `yaml:"crit_within"` // §5.6.6: 30 days
+}
+
+// LogSource is one log to follow.
+type LogSource struct {
+	Name    string `yaml:"name"`
+	Host    string `yaml:"host"`    // inventory host; "" means this machine
+	Path    string `yaml:"path"`    // file path, or namespace/pod[/container] for kind pod
+	Kind    string `yaml:"kind"`    // file | pod | supervisor
+	Cluster string `yaml:"cluster"` // for kind pod
+}
+
+// Level is a warn/crit pair; a value at or above Warn warns, at or above Crit is critical.
+type Level struct {
+	Warn float64 `yaml:"warn"`
+	Crit float64 `yaml:"crit"`
+}
+
+// Thresholds are the site-wide alarm lines (defaults from the guide).
+type Thresholds struct {
+	CPU                Level    `yaml:"cpu_percent"`
+	Memory             Level    `yaml:"memory_percent"`
+	Disk               Level    `yaml:"disk_percent"`
+	LoadPerCore        Level    `yaml:"load_per_core"`
+	RecentReboot       Duration `yaml:"recent_reboot"`
+	NodeHeartbeatStale Duration `yaml:"node_heartbeat_stale"`
+	PodPending         Duration `yaml:"pod_pending"`
+	PodTerminating     Duration `yaml:"pod_terminating"`
+	EtcdBackupMaxAge   Duration `yaml:"etcd_backup_max_age"`
+}
+
+// Checks sets how often probes run and how many at once.
+type Checks struct {
+	Interval    Duration                 `yaml:"interval"`
+	Timeout     Duration                 `yaml:"timeout"`
+	Concurrency int                      `yaml:"concurrency"`
+	Overrides   map[string]CheckOverride `yaml:"overrides"` // by check id
+}
+
+// CheckOverride changes one check's schedule or switches it off.
+type CheckOverride struct {
+	Interval Duration `yaml:"interval"`
+	Timeout  Duration `yaml:"timeout"`
+	Disabled bool     `yaml:"disabled"`
+}
+
+// Exception marks a finding as expected (e.g. network-controller ImagePullBackOff after power
+// recovery, §9.4). Check and Target are globs.
+type Exception struct {
+	Check  string `yaml:"check"`
+	Target string `yaml:"target"`
+	Reason string `yaml:"reason"`
+	Until  string `yaml:"until"` // optional date (YYYY-MM-DD) after which it no longer applies
+}
+
+// Changes are the change discipline of the guide's preamble.
+type Changes struct {
+	Timezone  string       `yaml:"timezone"`
+	Windows   []TimeWindow `yaml:"windows"`    // changes allowed only inside one of these
+	Freezes   []TimeWindow `yaml:"freezes"`    // no changes at all, except emergencies
+	PeakHours []DailyHours `yaml:"peak_hours"` // no changes at business peaks
+}
+
+// TimeWindow is an absolute span, "YYYY-MM-DD HH:MM" in the site's timezone.
+type TimeWindow struct {
+	Start  string `yaml:"start"`
+	End    string `yaml:"end"`
+	Reason string `yaml:"reason"`
+}
+
+// DailyHours is a span of the day, "HH:MM"; End before Start crosses midnight.
+type DailyHours struct {
+	Start string   `yaml:"start"`
+	End   string   `yaml:"end"`
+	Days  []string `yaml:"days"` // mon..sun; empty means every day
+}
+
+// Audit says where every action attempt is recorded.
+type Audit struct {
+	Path string `yaml:"path"`
+}
