@@ -1,0 +1,189 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"sync"
+	"time"
+
+	"opsdeck/config"
+)
+
+// Scheduler runs checks on their targets with per-check timeouts under one global concurrency
+// limit. A probe that ignores its deadline is abandoned at the timeout (its slot is freed), so one
+// hung target never holds up the others.
+type Scheduler struct {
+	Checks     []Check
+	Store      *Store
+	Limit      int
+	Exceptions []config.Exception
+	Now        func() time.Time
+
+	sem chan struct{}
+
+	mu       sync.Mutex
+	inflight map[string]bool // (check, target) whose abandoned probe has not returned yet
+}
+
+func (s *Scheduler) init() {
+	if s.sem == nil {
+		s.sem = make(chan struct{}, max(s.Limit, 1))
+		s.inflight = map[string]bool{}
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+}
+
+// RunOnce runs every check on every target once and waits for all of them (each bounded by its
+// timeout). progress, if set, is called after each job with done and total counts.
+func (s *Scheduler) RunOnce(ctx context.Context, progress func(done, total int)) {
+	s.init()
+	type job struct {
+		c      Check
+		target string
+	}
+	var jobs []job
+	for _, c := range s.Checks {
+		for _, t := range c.Targets() {
+			jobs = append(jobs, job{c, t})
+		}
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for _, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.runJob(ctx, j.c, j.target)
+			if progress != nil {
+				mu.Lock()
+				done++
+				progress(done, len(jobs))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Run probes every (check, target) at its check's interval until ctx ends. Targets are re-read
+// each round of a check, so a new host is picked up at the next round.
+func (s *Scheduler) Run(ctx context.Context) {
+	s.init()
+	var wg sync.WaitGroup
+	for _, c := range s.Checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTimer(0)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+				var round sync.WaitGroup
+				for _, target := range c.Targets() {
+					round.Add(1)
+					go func() { defer round.Done(); s.runJob(ctx, c, target) }()
+				}
+				// The next round starts one interval after this one began, but not while a
+				// target of this round is still within its timeout.
+				start := s.Now()
+				round.Wait()
+				t.Reset(max(c.Interval-s.Now().Sub(start), 0))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (s *Scheduler) runJob(ctx context.Context, c Check, target string) {
+	key := c.ID + "\x00" + target
+	s.mu.Lock()
+	if s.inflight[key] {
+		s.mu.Unlock()
+		return // the previous probe is still hung; its timeout finding stands
+	}
+	s.inflight[key] = true
+	s.mu.Unlock()
+
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		s.clearInflight(key)
+		return
+	}
+	start := s.Now()
+	pctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	result := make(chan Finding, 1)
+	go func() {
+		defer s.clearInflight(key)
+		defer func() {
+			if r := recover(); r != nil {
+				result <- Failed(fmt.Errorf("probe panicked: %v", r))
+			}
+		}()
+		result <- c.Probe(pctx, target)
+	}()
+	var f Finding
+	select {
+	case f = <-result:
+	case <-pctx.Done():
+		if ctx.Err() != nil {
+			cancel()
+			<-s.sem
+			return // shutting down: no finding
+		}
+		f = Failed(fmt.Errorf("timed out after %s", c.Timeout))
+	}
+	cancel()
+	<-s.sem
+
+	f.Check, f.Area, f.Target = c.ID, c.Area, target
+	if f.ObservedAt.IsZero() {
+		f.ObservedAt = s.Now()
+	}
+	f.Duration = s.Now().Sub(start)
+	s.applyExceptions(&f)
+	s.Store.Put(f)
+}
+
+func (s *Scheduler) clearInflight(key string) {
+	s.mu.Lock()
+	delete(s.inflight, key)
+	s.mu.Unlock()
+}
+
+// applyExceptions turns a non-ok finding the site file expects into ok, keeping the reason.
+func (s *Scheduler) applyExceptions(f *Finding) {
+	if f.Status == OK {
+		return
+	}
+	for _, e := range s.Exceptions {
+		if e.Until != "" {
+			until, err := time.Parse("2006-01-02", e.Until)
+			if err == nil && s.Now().After(until.Add(24*time.Hour)) {
+				continue
+			}
+		}
+		okC, _ := path.Match(e.Check, f.Check)
+		okT, _ := path.Match(orStar(e.Target), f.Target)
+		if okC && okT {
+			f.Exception = fmt.Sprintf("%s (was %s)", e.Reason, f.Status)
+			f.Status = OK
+			return
+		}
+	}
+}
+
+func orStar(s string) string {
+	if s == "" {
+		return "*"
+	}
+	return s
+}

@@ -1,0 +1,209 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"opsdeck/config"
+)
+
+func targets(ts ...string) func() []string { return func() []string { return ts } }
+
+func TestHungTargetTimesOutWithoutDelayingOthers(t *testing.T) {
+	st := NewStore(time.Millisecond)
+	block := make(chan struct{})
+	defer close(block)
+	s := &Scheduler{Store: st, Limit: 4, Checks: []Check{{
+		ID: "host.x", Area: "hosts", Timeout: 200 * time.Millisecond,
+		Targets: targets("dead", "a", "b"),
+		Probe: func(ctx context.Context, target string) Finding {
+			if target == "dead" {
+				<-block // ignores ctx on purpose: a wedged probe
+			}
+			return Finding{Status: OK, Summary: "fine"}
+		},
+	}}}
+	s.RunOnce(context.Background(), nil)
+	snap := st.Snapshot()
+	if len(snap.Findings) != 3 {
+		t.Fatalf("want 3 findings, got %d", len(snap.Findings))
+	}
+	dead := snap.Findings[0]
+	if dead.Target != "dead" || dead.Status != Unknown || dead.Error != "timed out after 200ms" {
+		t.Fatalf("dead target: %+v", dead)
+	}
+	for _, f := range snap.Findings[1:] {
+		if f.Status != OK || f.Duration > 150*time.Millisecond {
+			t.Errorf("healthy target %s: status %s after %s", f.Target, f.Status, f.Duration)
+		}
+	}
+}
+
+func TestConcurrencyLimit(t *testing.T) {
+	var running, peak atomic.Int32
+	var ts []string
+	for i := range 40 {
+		ts = append(ts, string(rune('a'+i%26))+string(rune('0'+i/26)))
+	}
+	s := &Scheduler{Store: NewStore(time.Millisecond), Limit: 3, Checks: []Check{{
+		ID: "c", Timeout: time.Second, Targets: targets(ts...),
+		Probe: func(ctx context.Context, _ string) Finding {
+			n := running.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			time.Sleep(2 * time.Millisecond)
+			running.Add(-1)
+			return Finding{Status: OK}
+		},
+	}}}
+	done := 0
+	s.RunOnce(context.Background(), func(d, total int) { done = d })
+	if peak.Load() > 3 {
+		t.Fatalf("peak concurrency %d exceeds limit 3", peak.Load())
+	}
+	if done != 40 {
+		t.Fatalf("progress reported %d of 40", done)
+	}
+}
+
+func TestTimeoutAppliesPerCheck(t *testing.T) {
+	st := NewStore(time.Millisecond)
+	s := &Scheduler{Store: st, Limit: 2, Checks: []Check{
+		{ID: "slow", Timeout: 20 * time.Millisecond, Targets: targets("h"), Probe: func(ctx context.Context, _ string) Finding {
+			<-ctx.Done()
+			return Failed(ctx.Err())
+		}},
+		{ID: "patient", Timeout: time.Second, Targets: targets("h"), Probe: func(ctx context.Context, _ string) Finding {
+			time.Sleep(50 * time.Millisecond)
+			return Finding{Status: Warn}
+		}},
+	}}
+	s.RunOnce(context.Background(), nil)
+	got := map[string]Status{}
+	for _, f := range st.Snapshot().Findings {
+		got[f.Check] = f.Status
+	}
+	if got["slow"] != Unknown || got["patient"] != Warn {
+		t.Fatalf("got %v", got)
+	}
+}
+
+func TestPanickingProbeIsUnknown(t *testing.T) {
+	st := NewStore(time.Millisecond)
+	s := &Scheduler{Store: st, Limit: 1, Checks: []Check{{ID: "p", Timeout: time.Second, Targets: targets("h"),
+		Probe: func(context.Context, string) Finding { panic("boom") }}}}
+	s.RunOnce(context.Background(), nil)
+	f := st.Snapshot().Findings[0]
+	if f.Status != Unknown || f.Error != "probe panicked: boom" {
+		t.Fatalf("%+v", f)
+	}
+}
+
+func TestKnownExceptionTurnsFindingOK(t *testing.T) {
+	st := NewStore(time.Millisecond)
+	s := &Scheduler{Store: st, Limit: 1,
+		Exceptions: []config.Exception{{Check: "pods.*", Target: "kube-system/network-controller-*", Reason: "after power loss"}},
+		Checks: []Check{{ID: "pods.not_ready", Timeout: time.Second, Targets: targets("kube-system/network-controller-x", "kube-system/other"),
+			Probe: func(context.Context, string) Finding { return Finding{Status: Crit} }}}}
+	s.RunOnce(context.Background(), nil)
+	for _, f := range st.Snapshot().Findings {
+		excepted := f.Target == "kube-system/network-controller-x"
+		if excepted != (f.Status == OK) || excepted != (f.Exception == "after power loss (was crit)") {
+			t.Errorf("%s: status %s exception %q", f.Target, f.Status, f.Exception)
+		}
+	}
+}
+
+func TestRunRepeatsAtInterval(t *testing.T) {
+	var n atomic.Int32
+	st := NewStore(time.Millisecond)
+	s := &Scheduler{Store: st, Limit: 1, Checks: []Check{{ID: "tick", Interval: 10 * time.Millisecond, Timeout: time.Second,
+		Targets: targets("h"), Probe: func(context.Context, string) Finding { n.Add(1); return Finding{Status: OK} }}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for n.Load() < 3 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	s.Run(ctx) // returns only because the probe ran repeatedly and ctx was cancelled
+}
+
+func TestStoreCoalescesAndKeepsLatest(t *testing.T) {
+	st := NewStore(20 * time.Millisecond)
+	ch := st.Subscribe()
+	for i := range 1000 {
+		st.Put(Finding{Check: "c", Target: "t", Status: Status(i % 4)})
+	}
+	st.Put(Finding{Check: "c", Target: "t", Status: Crit, Summary: "last"})
+	deadline := time.After(2 * time.Second)
+	got := 0
+	for {
+		select {
+		case snap := <-ch:
+			got++
+			if len(snap.Findings) == 1 && snap.Findings[0].Summary == "last" {
+				if got > 10 {
+					t.Fatalf("1001 puts produced %d snapshots: not coalesced", got)
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatal("never saw the last finding")
+		}
+	}
+}
+
+func TestExitCodeRule(t *testing.T) {
+	cases := []struct {
+		in   []Status
+		code int
+	}{
+		{nil, 0}, {[]Status{OK}, 0}, {[]Status{OK, Warn}, 1},
+		{[]Status{Warn, Unknown}, 3}, {[]Status{Unknown, Crit, Warn}, 2}, {[]Status{OK, Unknown}, 3},
+	}
+	for _, c := range cases {
+		var fs []Finding
+		for _, s := range c.in {
+			fs = append(fs, Finding{Status: s})
+		}
+		if got := Worst(fs).ExitCode(); got != c.code {
+			t.Errorf("%v: exit %d, want %d", c.in, got, c.code)
+		}
+	}
+}
+
+func TestJudge(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want Status
+	}{{79.9, OK}, {80, Warn}, {89.99, Warn}, {90, Crit}, {93, Crit}} {
+		if got := Judge(c.v, 80, 90); got != c.want {
+			t.Errorf("Judge(%v) = %s, want %s", c.v, got, c.want)
+		}
+	}
+}
+
+func TestSelect(t *testing.T) {
+	all := []Check{{ID: "host.load"}, {ID: "host.disk"}, {ID: "kube.nodes"}}
+	if got := Select(all, []string{"host.load*"}); len(got) != 1 || got[0].ID != "host.load" {
+		t.Errorf("glob: %v", got)
+	}
+	if got := Select(all, []string{"host"}); len(got) != 2 {
+		t.Errorf("prefix: %v", got)
+	}
+}
+
+func TestFailedKeepsErrorApart(t *testing.T) {
+	f := Failed(errors.New("connection refused"))
+	if f.Status != Unknown || f.Error != "connection refused" {
+		t.Fatal(f)
+	}
+}

@@ -1,0 +1,132 @@
+package checks
+
+import (
+	"cmp"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Snapshot is the store's content at one moment, sorted worst first.
+type Snapshot struct {
+	Version  uint64
+	At       time.Time
+	Findings []Finding
+}
+
+// Counts tallies findings by status.
+func (s Snapshot) Counts() map[Status]int {
+	c := map[Status]int{}
+	for _, f := range s.Findings {
+		c[f.Status]++
+	}
+	return c
+}
+
+// Worst is the worst status present (OK when empty).
+func (s Snapshot) Worst() Status { return Worst(s.Findings) }
+
+// Worst is the worst status among findings (OK when empty).
+func Worst(fs []Finding) Status {
+	w := OK
+	for _, f := range fs {
+		w = max(w, f.Status)
+	}
+	return w
+}
+
+// SortWorstFirst orders findings by status (worst first), then area, check and target.
+func SortWorstFirst(fs []Finding) {
+	slices.SortFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(b.Status, a.Status), cmp.Compare(a.Area, b.Area),
+			cmp.Compare(a.Check, b.Check), cmp.Compare(a.Target, b.Target))
+	})
+}
+
+// Store keeps the latest finding per (check, target) and publishes coalesced snapshots: however
+// many findings arrive, a subscriber gets at most one snapshot per interval, and always the last.
+type Store struct {
+	mu       sync.Mutex
+	latest   map[string]Finding
+	version  uint64
+	subs     map[chan Snapshot]struct{}
+	changed  chan struct{}
+	interval time.Duration
+	once     sync.Once
+	now      func() time.Time
+}
+
+// NewStore makes a store whose subscribers hear at most once per interval (≥ 50 ms is sensible).
+func NewStore(interval time.Duration) *Store {
+	return &Store{
+		latest:   map[string]Finding{},
+		subs:     map[chan Snapshot]struct{}{},
+		changed:  make(chan struct{}, 1),
+		interval: interval,
+		now:      time.Now,
+	}
+}
+
+// Put records a finding, replacing the previous one for its (check, target).
+func (s *Store) Put(f Finding) {
+	s.mu.Lock()
+	s.latest[f.Key()] = f
+	s.version++
+	s.mu.Unlock()
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+// Snapshot copies the current findings, worst first.
+func (s *Store) Snapshot() Snapshot {
+	s.mu.Lock()
+	fs := make([]Finding, 0, len(s.latest))
+	for _, f := range s.latest {
+		fs = append(fs, f)
+	}
+	v := s.version
+	s.mu.Unlock()
+	SortWorstFirst(fs)
+	return Snapshot{Version: v, At: s.now(), Findings: fs}
+}
+
+// Subscribe returns a channel that receives a snapshot after changes, coalesced; it holds only
+// the newest snapshot, so a slow reader never blocks the store. Cancel with Unsubscribe.
+func (s *Store) Subscribe() chan Snapshot {
+	ch := make(chan Snapshot, 1)
+	s.mu.Lock()
+	s.subs[ch] = struct{}{}
+	s.mu.Unlock()
+	s.once.Do(func() { go s.publish() })
+	// A new subscriber gets the current state at once.
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+	return ch
+}
+
+// Unsubscribe stops deliveries to ch.
+func (s *Store) Unsubscribe(ch chan Snapshot) {
+	s.mu.Lock()
+	delete(s.subs, ch)
+	s.mu.Unlock()
+}
+
+func (s *Store) publish() {
+	for range s.changed {
+		snap := s.Snapshot()
+		s.mu.Lock()
+		for ch := range s.subs {
+			select { // replace an unread snapshot with the newer one
+			case <-ch:
+			default:
+			}
+			ch <- snap
+		}
+		s.mu.Unlock()
+		time.Sleep(s.interval)
+	}
+}
