@@ -1,0 +1,161 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Host is one simulated machine: its state, and answers to the commands checks send.
+type Host struct {
+	Name  string
+	Roles []string
+
+	mu    sync.Mutex
+	state HostState
+}
+
+// HostState is what a simulated host reports; tests and scenarios change it through Update.
+type HostState struct {
+	BootedAt   time.Time
+	CPUs       int
+	Load       [3]float64 // load average 1/5/15
+	CPUBusy    float64    // percent
+	MemTotalKB int64
+	MemUsedPct float64
+	Disks      []Disk
+	Units      map[string]string // systemd unit → active | inactive | failed …
+	Hang       bool              // accept commands and never answer
+}
+
+// Disk is one mounted filesystem.
+type Disk struct {
+	Device  string
+	Mount   string
+	SizeKB  int64
+	UsedPct float64
+}
+
+// Update changes the host's state under its lock.
+func (h *Host) Update(f func(*HostState)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f(&h.state)
+}
+
+// State returns a copy of the host's state.
+func (h *Host) State() HostState {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.state
+}
+
+// Command answers one command: stdout, stderr, exit code.
+type Command func(h *Host, st *HostState, argv []string, now time.Time) (string, string, int)
+
+// commands maps argv[0] to its emulation; later parts of the demo add theirs here.
+var commands = map[string]Command{
+	"true":      func(*Host, *HostState, []string, time.Time) (string, string, int) { return "", "", 0 },
+	"cat":       catFile,
+	"head":      headFile,
+	"nproc":     func(_ *Host, st *HostState, _ []string, _ time.Time) (string, string, int) { return fmt.Sprintf("%d\n", st.CPUs), "", 0 },
+	"df":        df,
+	"systemctl": systemctl,
+}
+
+func (h *Host) exec(argv []string, now time.Time) (string, string, int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cmd, ok := commands[argv[0]]
+	if !ok {
+		return "", fmt.Sprintf("sh: 1: %s: not found\n", argv[0]), 127
+	}
+	return cmd(h, &h.state, argv, now)
+}
+
+func catFile(h *Host, st *HostState, argv []string, now time.Time) (string, string, int) {
+	var out strings.Builder
+	for _, p := range argv[1:] {
+		s, ok := st.file(p, now)
+		if !ok {
+			return out.String(), fmt.Sprintf("cat: %s: No such file or directory\n", p), 1
+		}
+		out.WriteString(s)
+	}
+	return out.String(), "", 0
+}
+
+func headFile(h *Host, st *HostState, argv []string, now time.Time) (string, string, int) {
+	if len(argv) != 4 || argv[1] != "-n" {
+		return "", "head: only head -n N FILE is emulated\n", 2
+	}
+	var n int
+	fmt.Sscanf(argv[2], "%d", &n)
+	s, ok := st.file(argv[3], now)
+	if !ok {
+		return "", fmt.Sprintf("head: cannot open '%s' for reading: No such file or directory\n", argv[3]), 1
+	}
+	lines := strings.SplitAfter(s, "\n")
+	return strings.Join(lines[:min(n, len(lines))], ""), "", 0
+}
+
+func (st *HostState) file(path string, now time.Time) (string, bool) {
+	up := now.Sub(st.BootedAt).Seconds()
+	switch path {
+	case "/proc/uptime":
+		return fmt.Sprintf("%.2f %.2f\n", up, up*float64(st.CPUs)*(1-st.CPUBusy/100)), true
+	case "/proc/loadavg":
+		// A slow wobble so a live screen visibly updates.
+		w := 0.03 * math.Sin(float64(now.Unix())/20)
+		return fmt.Sprintf("%.2f %.2f %.2f 2/1412 %d\n", max(st.Load[0]+w, 0), st.Load[1], st.Load[2], 40000+int(up)%10000), true
+	case "/proc/stat":
+		// Jiffies since boot split so that any interval shows CPUBusy percent busy.
+		total := up * 100 * float64(st.CPUs)
+		busy := total * st.CPUBusy / 100
+		user, system := int64(busy*0.7), int64(busy*0.3)
+		idle := int64(total - busy)
+		iowait := int64(0)
+		return fmt.Sprintf("cpu  %d 0 %d %d %d 0 0 0 0 0\ncpu0 %d 0 %d %d %d 0 0 0 0 0\nintr 0\nctxt 0\nbtime %d\n",
+			user, system, idle, iowait, user/int64(st.CPUs), system/int64(st.CPUs), idle/int64(st.CPUs), iowait, st.BootedAt.Unix()), true
+	case "/proc/meminfo":
+		used := int64(float64(st.MemTotalKB) * st.MemUsedPct / 100)
+		buffers := st.MemTotalKB / 50
+		cached := st.MemTotalKB / 10
+		free := st.MemTotalKB - used - buffers - cached
+		return fmt.Sprintf("MemTotal:       %d kB\nMemFree:        %d kB\nMemAvailable:   %d kB\nBuffers:        %d kB\nCached:         %d kB\nSwapCached:            0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n",
+			st.MemTotalKB, free, free+cached, buffers, cached), true
+	}
+	return "", false
+}
+
+func df(h *Host, st *HostState, argv []string, _ time.Time) (string, string, int) {
+	if len(argv) != 2 || argv[1] != "-P" {
+		return "", "df: only df -P is emulated\n", 1
+	}
+	var b strings.Builder
+	b.WriteString("Filesystem     1024-blocks      Used Available Capacity Mounted on\n")
+	b.WriteString("tmpfs              3275972      1636   3274336       1% /run\n")
+	for _, d := range st.Disks {
+		used := int64(float64(d.SizeKB) * d.UsedPct / 100)
+		avail := d.SizeKB - used
+		capPct := int(math.Ceil(float64(used) * 100 / float64(used+avail)))
+		fmt.Fprintf(&b, "%-14s %11d %9d %9d %7d%% %s\n", d.Device, d.SizeKB, used, avail, capPct, d.Mount)
+	}
+	return b.String(), "", 0
+}
+
+func systemctl(h *Host, st *HostState, argv []string, _ time.Time) (string, string, int) {
+	if len(argv) == 3 && argv[1] == "is-active" {
+		s, ok := st.Units[argv[2]]
+		if !ok {
+			s = "inactive"
+		}
+		if s == "active" {
+			return "active\n", "", 0
+		}
+		return s + "\n", "", 3
+	}
+	return "", "systemctl: only is-active UNIT is emulated\n", 1
+}

@@ -1,0 +1,55 @@
+package sim
+
+import "time"
+
+// Scenario is the set of simulated hosts and their state.
+type Scenario struct {
+	Hosts []ScenarioHost
+}
+
+// ScenarioHost is one host of a scenario.
+type ScenarioHost struct {
+	Name  string
+	Group string
+	Roles []string
+	State HostState
+}
+
+// DemoScenario is what `opsdeck --demo` shows: two ops hosts and six nodes, where node3's
+// kubelet is inactive, node5's /home/t4 disk is at 93 % and ops2 rebooted ten minutes ago.
+func DemoScenario(now time.Time) Scenario {
+	healthy := func(bootedDaysAgo float64, load float64) HostState {
+		return HostState{
+			BootedAt:   now.Add(-time.Duration(bootedDaysAgo * float64(24*time.Hour))),
+			CPUs:       32,
+			Load:       [3]float64{load, load * 0.9, load * 0.8},
+			CPUBusy:    18,
+			MemTotalKB: 263_782_360,
+			MemUsedPct: 46,
+			Disks: []Disk{
+				{Device: "/dev/sda2", Mount: "/", SizeKB: 102_687_672, UsedPct: 41},
+				{Device: "/dev/sdb1", Mount: "/home/t4", SizeKB: 3_748_424_704, UsedPct: 57},
+			},
+			Units: map[string]string{"kubelet": "active", "sshd": "active"},
+		}
+	}
+	sc := Scenario{}
+	add := func(name, group string, roles []string, st HostState) {
+		sc.Hosts = append(sc.Hosts, ScenarioHost{Name: name, Group: group, Roles: roles, State: st})
+	}
+	add("ops1", "ops", []string{"ops", "adns"}, healthy(111, 2.1))
+	ops2 := healthy(0, 0.4)
+	ops2.BootedAt = now.Add(-10 * time.Minute) // the recent reboot
+	add("ops2", "ops", []string{"ops", "adns"}, ops2)
+	for i, name := range []string{"node1", "node2", "node3", "node4", "node5", "node6"} {
+		st := healthy(float64(40+i*7), 3+float64(i))
+		switch name {
+		case "node3":
+			st.Units["kubelet"] = "inactive" // rebooted-but-failed shape of §2.3.2
+		case "node5":
+			st.Disks[1].UsedPct = 93
+		}
+		add(name, "nodes", []string{"node"}, st)
+	}
+	return sc
+}

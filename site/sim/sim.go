@@ -1,0 +1,143 @@
+// Package sim is the embedded simulated site behind `--demo` and the end-to-end tests: real
+// protocols (SSH today; Kubernetes, DNS, NTP, TLS as later parts add them) on 127.0.0.1 ephemeral
+// ports, driven by a scenario. opsdeck reaches it through the same client code as a real site.
+package sim
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/skeema/knownhosts"
+	gossh "golang.org/x/crypto/ssh"
+
+	"opsdeck/config"
+)
+
+// Site is a running simulated site.
+type Site struct {
+	Dir    string       // holds the demo's site.yaml, known_hosts and client key
+	Config *config.Site // the site file describing it (also written to Dir/site.yaml)
+	Hosts  map[string]*Host
+
+	servers map[string]*sshServer
+}
+
+// Options tune a simulated site; the zero value is the demo scenario at the real time.
+type Options struct {
+	Now      func() time.Time // the sim's clock (tests pin it)
+	Scenario Scenario
+}
+
+// Start brings up the simulated site with its files under dir.
+func Start(dir string, opts Options) (*Site, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Scenario.Hosts == nil {
+		opts.Scenario = DemoScenario(opts.Now())
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	clientPub, _ := gossh.NewPublicKey(pub)
+	block, err := gossh.MarshalPrivateKey(priv, "opsdeck demo")
+	if err != nil {
+		return nil, err
+	}
+	keyPath := filepath.Join(dir, "id_ed25519")
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600); err != nil {
+		return nil, err
+	}
+
+	s := &Site{Dir: dir, Hosts: map[string]*Host{}, servers: map[string]*sshServer{}}
+	site := config.Defaults()
+	site.Name = "demo"
+	site.SSH.KnownHosts = filepath.Join(dir, "known_hosts")
+	site.SSH.IdentityFiles = []string{keyPath}
+	site.SSH.UseAgent = false
+	site.SSH.ConnectTimeout = config.Duration(2 * time.Second)
+	site.Checks.Interval = config.Duration(5 * time.Second)
+	site.Checks.Timeout = config.Duration(5 * time.Second)
+	site.Audit.Path = filepath.Join(dir, "audit.log")
+
+	var known strings.Builder
+	groups := map[string]*config.HostGroup{}
+	var order []string
+	for _, sh := range opts.Scenario.Hosts {
+		h := &Host{Name: sh.Name, Roles: sh.Roles, state: sh.State}
+		srv, err := newSSHServer(h, clientPub, opts.Now)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.Hosts[h.Name] = h
+		s.servers[h.Name] = srv
+		addr := fmt.Sprintf("127.0.0.1:%d", srv.port())
+		known.WriteString(knownhosts.Line([]string{knownhosts.Normalize(addr)}, srv.hostKey.PublicKey()) + "\n")
+		g, ok := groups[sh.Group]
+		if !ok {
+			g = &config.HostGroup{Name: sh.Group, User: "admin", Roles: sh.Roles}
+			groups[sh.Group] = g
+			order = append(order, sh.Group)
+		}
+		g.Hosts = append(g.Hosts, config.HostConfig{Name: h.Name, Address: "127.0.0.1", Port: srv.port()})
+	}
+	for _, name := range order {
+		site.Hosts.Groups = append(site.Hosts.Groups, *groups[name])
+	}
+	if err := os.WriteFile(site.SSH.KnownHosts, []byte(known.String()), 0o600); err != nil {
+		s.Close()
+		return nil, err
+	}
+	// The demo's site file is a real one: `opsdeck check --site DIR/site.yaml` reads it back.
+	site.Path = filepath.Join(dir, "site.yaml")
+	b, err := config.Marshal(&site)
+	if err == nil {
+		err = os.WriteFile(site.Path, append([]byte("# written by opsdeck --demo\n"), b...), 0o600)
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Config = &site
+	return s, nil
+}
+
+// StopHost takes a host off the network (connection refused from now on).
+func (s *Site) StopHost(name string) { s.servers[name].stop() }
+
+// StartHost brings a stopped host back on its old port.
+func (s *Site) StartHost(name string) error { return s.servers[name].restart() }
+
+// ReplaceHostKey gives a host a new host key, as a reinstalled (or impersonated) machine would.
+func (s *Site) ReplaceHostKey(name string) error {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		return err
+	}
+	srv := s.servers[name]
+	srv.config.AddHostKey(signer) // replaces the key of the same algorithm
+	srv.hostKey = signer
+	return nil
+}
+
+// Close stops every simulated server.
+func (s *Site) Close() {
+	for _, srv := range s.servers {
+		srv.stop()
+	}
+}
