@@ -1,0 +1,141 @@
+package hosts
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"opsdeck/checks"
+	"opsdeck/site/sim"
+	"opsdeck/site/ssh"
+)
+
+// round runs every host check once against the simulated site, through the real SSH client.
+func round(t *testing.T, s *sim.Site, only ...string) map[string]checks.Finding {
+	t.Helper()
+	pool := ssh.NewPool(ssh.OptionsFromSite(s.Config))
+	t.Cleanup(pool.Close)
+	st := checks.NewStore(time.Millisecond)
+	sc := &checks.Scheduler{Store: st, Limit: 16, Checks: checks.Select(Checks(s.Config, pool), only)}
+	sc.RunOnce(context.Background(), nil)
+	got := map[string]checks.Finding{}
+	for _, f := range st.Snapshot().Findings {
+		got[f.Check+" "+f.Target] = f
+	}
+	return got
+}
+
+func startSim(t *testing.T) *sim.Site {
+	t.Helper()
+	s, err := sim.Start(t.TempDir(), sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	s.Config.Checks.Timeout = 3e9
+	return s
+}
+
+func TestDemoScenarioEndToEnd(t *testing.T) {
+	s := startSim(t)
+	got := round(t, s)
+	want := map[string]checks.Status{
+		"host.kubelet node3": checks.Crit,
+		"host.disk node5":    checks.Crit,
+		"host.uptime ops2":   checks.Warn,
+	}
+	if len(got) != 8*6+6 {
+		t.Errorf("want %d findings, got %d", 8*6+6, len(got))
+	}
+	for k, f := range got {
+		w, special := want[k]
+		if !special {
+			w = checks.OK
+		}
+		if f.Status != w {
+			t.Errorf("%s: %s %q (err %q), want %s", k, f.Status, f.Summary, f.Error, w)
+		}
+		if len(f.Evidence) == 0 || !strings.HasPrefix(f.Evidence[0].Source, "ssh ") {
+			t.Errorf("%s: no SSH evidence", k)
+		}
+	}
+	if f := got["host.disk node5"]; !strings.HasPrefix(f.Summary, "/home/t4 93 % used") {
+		t.Errorf("disk summary %q", f.Summary)
+	}
+	if f := got["host.uptime ops2"]; !strings.HasPrefix(f.Summary, "rebooted 10m ago") {
+		t.Errorf("uptime summary %q", f.Summary)
+	}
+	if f := got["host.cpu node1"]; f.Metrics[0].Value != 18 {
+		t.Errorf("cpu through two /proc/stat samples = %v, want 18", f.Metrics[0].Value)
+	}
+}
+
+func TestDeadHostIsUnknownQuickly(t *testing.T) {
+	s := startSim(t)
+	s.StopHost("node2")
+	start := time.Now()
+	got := round(t, s, "host.reachable", "host.uptime")
+	for _, id := range []string{"host.reachable node2", "host.uptime node2"} {
+		f := got[id]
+		if f.Status != checks.Unknown || !strings.Contains(f.Summary, "unreachable (dial)") {
+			t.Errorf("%s: %s %q", id, f.Status, f.Summary)
+		}
+	}
+	if f := got["host.reachable node1"]; f.Status != checks.OK {
+		t.Errorf("node1 suffered from node2: %s %q", f.Status, f.Summary)
+	}
+	t.Logf("round with a dead host took %s", time.Since(start))
+}
+
+func TestHungHostTimesOut(t *testing.T) {
+	s := startSim(t)
+	s.Config.Checks.Timeout = 5e8
+	s.Hosts["node4"].Update(func(st *sim.HostState) { st.Hang = true })
+	got := round(t, s, "host.memory")
+	if f := got["host.memory node4"]; f.Status != checks.Unknown {
+		t.Errorf("hung host: %s %q", f.Status, f.Summary)
+	}
+	if f := got["host.memory node1"]; f.Status != checks.OK {
+		t.Errorf("node1: %s %q", f.Status, f.Summary)
+	}
+}
+
+func TestChangedHostKeyIsCritAndUnknownKeyIsUnknown(t *testing.T) {
+	s := startSim(t)
+	if err := s.ReplaceHostKey("node6"); err != nil {
+		t.Fatal(err)
+	}
+	// Forget node1's key entirely: the operator must add it, we never trust on first use.
+	kh := s.Config.SSH.KnownHosts
+	b, _ := os.ReadFile(kh)
+	var keep []string
+	port := ""
+	for _, h := range s.Config.Inventory() {
+		if h.Name == "node1" {
+			port = ":" + itoa(h.Port)
+		}
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if !strings.Contains(l, "]"+port+" ") {
+			keep = append(keep, l)
+		}
+	}
+	os.WriteFile(kh, []byte(strings.Join(keep, "\n")+"\n"), 0o600)
+
+	got := round(t, s, "host.reachable", "host.kubelet")
+	for _, id := range []string{"host.reachable node6", "host.kubelet node6"} {
+		f := got[id]
+		if f.Status != checks.Crit || f.Summary != "host key changed: no connection made" {
+			t.Errorf("%s: %s %q", id, f.Status, f.Summary)
+		}
+	}
+	f := got["host.reachable node1"]
+	if f.Status != checks.Unknown || !strings.Contains(f.Error, "SHA256:") || !strings.Contains(f.Error, "then add: [127.0.0.1]"+port) {
+		t.Errorf("unknown key: %s %q", f.Status, f.Error)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
