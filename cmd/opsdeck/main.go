@@ -1,0 +1,59 @@
+// Command opsdeck is the terminal ops cockpit for Ant Stack Plus sites. This package holds flags
+// and wiring only.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError ends the process with a code after printing nothing more.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// globals are the flags every command shares.
+type globals struct {
+	site     string
+	demo     bool
+	readOnly bool
+}
+
+func main() {
+	var g globals
+	root := &cobra.Command{
+		Use:   "opsdeck",
+		Short: "Terminal ops cockpit for Ant Stack Plus sites",
+		Long: "opsdeck inspects an Ant Stack Plus site (AKE3 Kubernetes, hosts, ADNS, NTP, certificates, logs)\n" +
+			"on one screen. With no subcommand it starts the interactive cockpit.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return runCockpit(cmd.Context(), g) },
+	}
+	root.PersistentFlags().StringVar(&g.site, "site", defaultSitePath(), "site file (env OPSDECK_SITE)")
+	root.PersistentFlags().BoolVar(&g.demo, "demo", false, "run against the embedded simulated site")
+	root.PersistentFlags().BoolVar(&g.readOnly, "read-only", false, "never change anything on the site")
+	root.AddCommand(checkCmd(&g), configCmd())
+
+	err := root.Execute()
+	var ee exitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		os.Exit(ee.code)
+	default:
+		fmt.Fprintln(os.Stderr, "opsdeck:", err)
+		os.Exit(1)
+	}
+}
+
+func defaultSitePath() string {
+	if p := os.Getenv("OPSDECK_SITE"); p != "" {
+		return p
+	}
+	return "~/.config/opsdeck/site.yaml"
+}

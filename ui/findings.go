@@ -1,0 +1,114 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"opsdeck/checks"
+)
+
+// FindingList shows findings grouped by status, worst first. Only the visible rows are rendered.
+type FindingList struct {
+	width, height int
+	offset        int
+	rows          []listRow
+	staleAfter    time.Duration
+	targetW       int
+	checkW        int
+}
+
+// listRow is a section header (f == nil) or one finding.
+type listRow struct {
+	header string
+	status checks.Status
+	f      checks.Finding
+}
+
+// SetSize sets the pane's size in cells.
+func (l *FindingList) SetSize(w, h int) {
+	l.width, l.height = w, h
+	l.clamp()
+}
+
+// SetStaleAfter marks findings older than d as stale.
+func (l *FindingList) SetStaleAfter(d time.Duration) { l.staleAfter = d }
+
+// SetFindings replaces the rows from a snapshot (already sorted worst first).
+func (l *FindingList) SetFindings(fs []checks.Finding) {
+	counts := map[checks.Status]int{}
+	for _, f := range fs {
+		counts[f.Status]++
+	}
+	l.rows = l.rows[:0]
+	l.targetW, l.checkW = 6, 5
+	i := 0
+	for _, s := range worstFirst {
+		if counts[s] == 0 {
+			continue
+		}
+		l.rows = append(l.rows, listRow{header: fmt.Sprintf("%s (%d)", upper(s.String()), counts[s]), status: s})
+		for ; i < len(fs) && fs[i].Status == s; i++ {
+			l.rows = append(l.rows, listRow{status: s, f: fs[i]})
+			l.targetW = max(l.targetW, len(fs[i].Target))
+			l.checkW = max(l.checkW, len(fs[i].Check))
+		}
+	}
+	l.targetW, l.checkW = min(l.targetW, 32), min(l.checkW, 24)
+	l.clamp()
+}
+
+// ScrollBy moves the view by n rows (negative is up).
+func (l *FindingList) ScrollBy(n int) {
+	l.offset += n
+	l.clamp()
+}
+
+// ScrollTo moves to the top (0) or, with a large n, the bottom.
+func (l *FindingList) ScrollTo(n int) {
+	l.offset = n
+	l.clamp()
+}
+
+// PageSize is how many rows one screen holds.
+func (l *FindingList) PageSize() int { return max(l.height, 1) }
+
+func (l *FindingList) clamp() {
+	l.offset = min(l.offset, len(l.rows)-l.height)
+	l.offset = max(l.offset, 0)
+}
+
+// View renders the visible rows at time now, always exactly height lines.
+func (l *FindingList) View(now time.Time) string {
+	lines := make([]string, 0, l.height)
+	if len(l.rows) == 0 {
+		lines = append(lines, dimStyle.Render("  waiting for the first findings…"))
+	}
+	end := min(l.offset+l.height, len(l.rows))
+	for _, r := range l.rows[l.offset:end] {
+		if r.header != "" {
+			lines = append(lines, statusText[r.status].Render(sectionStyle.Render(r.header)))
+			continue
+		}
+		lines = append(lines, l.renderRow(r.f, now))
+	}
+	for len(lines) < l.height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (l *FindingList) renderRow(f checks.Finding, now time.Time) string {
+	age := Age(f.Age(now))
+	ageCell := dimStyle.Render(fmt.Sprintf("%5s", age))
+	if l.staleAfter > 0 && f.Age(now) > l.staleAfter {
+		ageCell = staleStyle.Render(fmt.Sprintf("%5s", "stale "+age))
+	}
+	summary := f.Summary
+	if f.Exception != "" {
+		summary += " [known exception]"
+	}
+	prefix := fmt.Sprintf("%s %s  %s  ", badge(f.Status), padRight(cut(f.Target, l.targetW), l.targetW), padRight(cut(f.Check, l.checkW), l.checkW))
+	room := l.width - (9 + 1 + l.targetW + 2 + l.checkW + 2) - 1 - 11
+	return prefix + padRight(cut(summary, room), max(room, 0)) + " " + ageCell
+}
