@@ -3,6 +3,7 @@ package checks
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -37,17 +38,28 @@ func Worst(fs []Finding) Status {
 
 // SortWorstFirst orders findings by status (worst first), then area, check and target.
 func SortWorstFirst(fs []Finding) {
-	slices.SortFunc(fs, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(b.Status, a.Status), cmp.Compare(a.Area, b.Area),
-			cmp.Compare(a.Check, b.Check), cmp.Compare(a.Target, b.Target))
-	})
+	slices.SortFunc(fs, func(a, b Finding) int { return compareWorstFirst(&a, &b) })
+}
+
+// compareWorstFirst stops at the first difference (cmp.Or would evaluate every comparison).
+func compareWorstFirst(a, b *Finding) int {
+	if c := cmp.Compare(b.Status, a.Status); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Area, b.Area); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Check, b.Check); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Target, b.Target)
 }
 
 // Store keeps the latest finding per (check, target) and publishes coalesced snapshots: however
 // many findings arrive, a subscriber gets at most one snapshot per interval, and always the last.
 type Store struct {
 	mu       sync.Mutex
-	latest   map[string]Finding
+	latest   map[string]*Finding // never mutated once stored
 	version  uint64
 	subs     map[chan Snapshot]struct{}
 	changed  chan struct{}
@@ -59,7 +71,7 @@ type Store struct {
 // NewStore makes a store whose subscribers hear at most once per interval (≥ 50 ms is sensible).
 func NewStore(interval time.Duration) *Store {
 	return &Store{
-		latest:   map[string]Finding{},
+		latest:   map[string]*Finding{},
 		subs:     map[chan Snapshot]struct{}{},
 		changed:  make(chan struct{}, 1),
 		interval: interval,
@@ -70,7 +82,7 @@ func NewStore(interval time.Duration) *Store {
 // Put records a finding, replacing the previous one for its (check, target).
 func (s *Store) Put(f Finding) {
 	s.mu.Lock()
-	s.latest[f.Key()] = f
+	s.latest[f.Key()] = &f
 	s.version++
 	s.mu.Unlock()
 	select {
@@ -79,16 +91,21 @@ func (s *Store) Put(f Finding) {
 	}
 }
 
-// Snapshot copies the current findings, worst first.
+// Snapshot copies the current findings, worst first. Pointers are sorted, not the (large)
+// findings, so 100k findings cost one copy.
 func (s *Store) Snapshot() Snapshot {
 	s.mu.Lock()
-	fs := make([]Finding, 0, len(s.latest))
+	ptrs := make([]*Finding, 0, len(s.latest))
 	for _, f := range s.latest {
-		fs = append(fs, f)
+		ptrs = append(ptrs, f)
 	}
 	v := s.version
 	s.mu.Unlock()
-	SortWorstFirst(fs)
+	slices.SortFunc(ptrs, compareWorstFirst)
+	fs := make([]Finding, len(ptrs))
+	for i, p := range ptrs {
+		fs[i] = *p
+	}
 	return Snapshot{Version: v, At: s.now(), Findings: fs}
 }
 

@@ -24,6 +24,7 @@ type Model struct {
 	opts   Options
 	sub    chan checks.Snapshot
 	snap   checks.Snapshot
+	counts map[checks.Status]int // of snap, counted once per snapshot, not per frame
 	now    time.Time
 	width  int
 	height int
@@ -70,6 +71,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 	case snapshotMsg:
 		m.snap = checks.Snapshot(msg)
+		m.counts = m.snap.Counts()
 		m.list.SetFindings(m.snap.Findings)
 		return m, m.waitSnapshot()
 	case tickMsg:
@@ -115,7 +117,7 @@ func (m *Model) Render() string {
 }
 
 func (m *Model) header() string {
-	counts := m.snap.Counts()
+	counts := m.counts
 	left := fmt.Sprintf(" opsdeck · %s ", m.opts.Site)
 	if m.opts.ReadOnly {
 		left += roStyle.Render(" READ-ONLY ") + " "

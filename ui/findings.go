@@ -18,6 +18,9 @@ type FindingList struct {
 	checkW        int
 }
 
+// ageWidth fits "stale 59m".
+const ageWidth = 9
+
 // listRow is a section header (f == nil) or one finding.
 type listRow struct {
 	header string
@@ -100,15 +103,15 @@ func (l *FindingList) View(now time.Time) string {
 
 func (l *FindingList) renderRow(f checks.Finding, now time.Time) string {
 	age := Age(f.Age(now))
-	ageCell := dimStyle.Render(fmt.Sprintf("%5s", age))
+	ageCell := dimStyle.Render(fmt.Sprintf("%*s", ageWidth, age))
 	if l.staleAfter > 0 && f.Age(now) > l.staleAfter {
-		ageCell = staleStyle.Render(fmt.Sprintf("%5s", "stale "+age))
+		ageCell = staleStyle.Render(fmt.Sprintf("%*s", ageWidth, "stale "+age))
 	}
 	summary := f.Summary
 	if f.Exception != "" {
 		summary += " [known exception]"
 	}
 	prefix := fmt.Sprintf("%s %s  %s  ", badge(f.Status), padRight(cut(f.Target, l.targetW), l.targetW), padRight(cut(f.Check, l.checkW), l.checkW))
-	room := l.width - (9 + 1 + l.targetW + 2 + l.checkW + 2) - 1 - 11
-	return prefix + padRight(cut(summary, room), max(room, 0)) + " " + ageCell
+	room := l.width - (9 + 1 + l.targetW + 2 + l.checkW + 2) - 1 - ageWidth - 1
+	return cut(prefix+padRight(cut(summary, room), max(room, 0))+" "+ageCell, l.width)
 }

@@ -57,10 +57,12 @@ type Command func(h *Host, st *HostState, argv []string, now time.Time) (string,
 
 // commands maps argv[0] to its emulation; later parts of the demo add theirs here.
 var commands = map[string]Command{
-	"true":      func(*Host, *HostState, []string, time.Time) (string, string, int) { return "", "", 0 },
-	"cat":       catFile,
-	"head":      headFile,
-	"nproc":     func(_ *Host, st *HostState, _ []string, _ time.Time) (string, string, int) { return fmt.Sprintf("%d\n", st.CPUs), "", 0 },
+	"true": func(*Host, *HostState, []string, time.Time) (string, string, int) { return "", "", 0 },
+	"cat":  catFile,
+	"head": headFile,
+	"nproc": func(_ *Host, st *HostState, _ []string, _ time.Time) (string, string, int) {
+		return fmt.Sprintf("%d\n", st.CPUs), "", 0
+	},
 	"df":        df,
 	"systemctl": systemctl,
 }

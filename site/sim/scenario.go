@@ -43,6 +43,9 @@ func DemoScenario(now time.Time) Scenario {
 	add("ops2", "ops", []string{"ops", "adns"}, ops2)
 	for i, name := range []string{"node1", "node2", "node3", "node4", "node5", "node6"} {
 		st := healthy(float64(40+i*7), 3+float64(i))
+		st.CPUBusy = 12 + float64(i*9%31)
+		st.MemUsedPct = 38 + float64(i*13%35)
+		st.Disks[1].UsedPct = 49 + float64(i*11%23)
 		switch name {
 		case "node3":
 			st.Units["kubelet"] = "inactive" // rebooted-but-failed shape of §2.3.2

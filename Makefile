@@ -1,0 +1,33 @@
+# opsdeck — `make demo` runs the cockpit on the embedded demo site; `make test` passes every tier.
+GO      ?= go
+BIN     := bin/opsdeck
+PKGS    := ./...
+
+.PHONY: all build demo test unit bench lint deps clean
+
+all: build
+
+deps:
+	$(GO) mod download
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/opsdeck
+
+demo: build
+	./$(BIN) --demo
+
+# Tier 1 (unit tests on captured outputs) and tier 2 (end to end against the demo site) run as
+# ordinary go tests; the race detector is on because everything here is concurrent.
+test: deps lint
+	$(GO) test -race -count=1 $(PKGS)
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+clean:
+	rm -rf bin

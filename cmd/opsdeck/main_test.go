@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"opsdeck/checks"
+	"opsdeck/site/sim"
+)
+
+var binary string
+
+// TestMain builds the real binary once: these tests run opsdeck as an operator or cron would.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "opsdeck-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "opsdeck")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "OPSDECK_SITE=")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+func TestCheckDemoJSON(t *testing.T) {
+	out, stderr, code := run(t, "check", "--demo", "-o", "json")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2\n%s", code, stderr)
+	}
+	var r checks.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if r.Schema != checks.ReportSchema || r.Summary.ExitCode != 2 || r.Summary.Worst != checks.Crit {
+		t.Errorf("summary %+v", r.Summary)
+	}
+	bad := map[string]string{}
+	for _, f := range r.Findings {
+		if f.Status != checks.OK {
+			bad[f.Check+" "+f.Target] = f.Status.String() + ": " + f.Summary
+		}
+		if f.ObservedAt.IsZero() || len(f.Evidence) == 0 {
+			t.Errorf("%s %s lacks observed_at or evidence", f.Check, f.Target)
+		}
+	}
+	want := map[string]string{
+		"host.kubelet node3": "crit: kubelet inactive",
+		"host.disk node5":    "crit: /home/t4 93 % used",
+		"host.uptime ops2":   "warn: rebooted 10m ago",
+	}
+	for k, w := range want {
+		if !strings.HasPrefix(bad[k], w) {
+			t.Errorf("%s = %q, want prefix %q", k, bad[k], w)
+		}
+	}
+	if len(bad) != len(want) {
+		t.Errorf("unexpected problems: %v", bad)
+	}
+}
+
+func TestCheckOnlyLoadIsOK(t *testing.T) {
+	out, _, code := run(t, "check", "--demo", "--only", "host.load*")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\n%s", code, out)
+	}
+	if !strings.Contains(out, "8 ok") || strings.Contains(out, "\x1b[") {
+		t.Errorf("table (no colour when not a TTY):\n%s", out)
+	}
+}
+
+func TestCheckTableListsProblemsWorstFirst(t *testing.T) {
+	out, _, code := run(t, "check", "--demo")
+	if code != 2 {
+		t.Fatalf("exit %d", code)
+	}
+	iCrit, iWarn := strings.Index(out, "CRIT "), strings.Index(out, "WARN ")
+	if iCrit < 0 || iWarn < iCrit || !strings.Contains(out, "HOSTS") {
+		t.Errorf("table:\n%s", out)
+	}
+}
+
+func TestCheckMissingSiteFile(t *testing.T) {
+	_, stderr, code := run(t, "check", "--site", "/nonexistent/site.yaml")
+	if code != 3 || !strings.Contains(stderr, "/nonexistent/site.yaml") || !strings.Contains(stderr, "opsdeck config init") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if strings.Count(strings.TrimSpace(stderr), "\n") > 3 {
+		t.Errorf("want a short message, got %q", stderr)
+	}
+}
+
+func TestCheckBadOutputFlag(t *testing.T) {
+	if _, _, code := run(t, "check", "--demo", "-o", "xml"); code != 3 {
+		t.Fatalf("exit %d", code)
+	}
+}
+
+func TestConfigValidateAndInit(t *testing.T) {
+	_, stderr, code := run(t, "config", "validate", "../../testdata/config/bad.yaml")
+	if code != 1 || !strings.Contains(stderr, "bad.yaml:4:3: ssh.conect_timeout: unknown key") {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	p := filepath.Join(t.TempDir(), "conf", "site.yaml")
+	if _, stderr, code := run(t, "config", "init", p); code != 0 {
+		t.Fatalf("init: %d %s", code, stderr)
+	}
+	if out, stderr, code := run(t, "config", "validate", p); code != 0 || !strings.Contains(out, "ok") {
+		t.Fatalf("validate init's file: %d %s %s", code, out, stderr)
+	}
+	if _, stderr, code := run(t, "config", "init", p); code == 0 || !strings.Contains(stderr, "not overwritten") {
+		t.Fatalf("init must not overwrite: %d %s", code, stderr)
+	}
+}
+
+// The demo writes a real site file; opsdeck reads it back like any other.
+func TestCheckWithWrittenDemoSiteFile(t *testing.T) {
+	s, err := sim.Start(t.TempDir(), sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out, stderr, code := run(t, "check", "--site", s.Config.Path, "--only", "host.kubelet", "-o", "json")
+	if code != 2 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	if _, stderr, code := run(t, "config", "validate", s.Config.Path); code != 0 {
+		t.Fatalf("demo site file invalid: %s", stderr)
+	}
+}
