@@ -41,6 +41,6 @@ func Defaults() Site {
 			Concurrency: 64,
 		},
 		Changes: Changes{Timezone: "Local"},
-		Audit:   Audit{Path: "~/.local/state/opsdeck/audit.log"},
+		Audit:   Audit{}, // "" means $XDG_STATE_HOME/opsdeck/audit.jsonl; see AuditPath
 	}
 }

@@ -92,3 +92,16 @@ func firstSlice(vs ...[]string) []string {
 	}
 	return nil
 }
+
+// AuditPath is the audit log's file: the site file's audit.path, else
+// $XDG_STATE_HOME/opsdeck/audit.jsonl (~/.local/state when XDG_STATE_HOME is unset).
+func (s *Site) AuditPath() string {
+	if s.Audit.Path != "" {
+		return ExpandPath(s.Audit.Path)
+	}
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		dir = ExpandPath("~/.local/state")
+	}
+	return filepath.Join(dir, "opsdeck", "audit.jsonl")
+}

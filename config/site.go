@@ -188,5 +188,5 @@ type DailyHours struct {
 
 // Audit says where every action attempt is recorded.
 type Audit struct {
-	Path string `yaml:"path"`
+	Path string `yaml:"path"` // default $XDG_STATE_HOME/opsdeck/audit.jsonl
 }

@@ -141,9 +141,6 @@ func (v *validator) semantic(s *Site) {
 		}
 	}
 	v.changes(s.Changes)
-	if s.Audit.Path == "" {
-		v.at("audit.path", "required: every action is recorded there")
-	}
 }
 
 // hosts validates the inventory and returns the set of host names.
