@@ -2,8 +2,10 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sync"
 	"time"
 
@@ -102,12 +104,39 @@ func (s *Scheduler) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-func (s *Scheduler) runJob(ctx context.Context, c Check, target string) {
+// RunOne runs one check on one target now, stores and returns its finding (used to verify an
+// action with the very probe the cockpit shows).
+func (s *Scheduler) RunOne(ctx context.Context, id, target string) (Finding, error) {
+	s.init()
+	for _, c := range s.Checks {
+		if c.ID != id {
+			continue
+		}
+		if !slices.Contains(c.Targets(), target) {
+			return Finding{}, fmt.Errorf("check %s does not apply to %q", id, target)
+		}
+		f, ok := s.runJob(ctx, c, target)
+		if !ok {
+			return f, fmt.Errorf("check %s on %s did not run: %w", id, target, cmpErr(ctx.Err(), "a probe is still hung"))
+		}
+		return f, nil
+	}
+	return Finding{}, fmt.Errorf("no check %q", id)
+}
+
+func cmpErr(err error, otherwise string) error {
+	if err != nil {
+		return err
+	}
+	return errors.New(otherwise)
+}
+
+func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding, bool) {
 	key := c.ID + "\x00" + target
 	s.mu.Lock()
 	if s.inflight[key] {
 		s.mu.Unlock()
-		return // the previous probe is still hung; its timeout finding stands
+		return Finding{}, false // the previous probe is still hung; its timeout finding stands
 	}
 	s.inflight[key] = true
 	s.mu.Unlock()
@@ -116,7 +145,7 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
 		s.clearInflight(key)
-		return
+		return Finding{}, false
 	}
 	start := s.Now()
 	pctx, cancel := context.WithTimeout(ctx, c.Timeout)
@@ -137,7 +166,7 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) {
 		if ctx.Err() != nil {
 			cancel()
 			<-s.sem
-			return // shutting down: no finding
+			return Finding{}, false // shutting down: no finding
 		}
 		f = Failed(fmt.Errorf("timed out after %s", c.Timeout))
 	}
@@ -151,6 +180,7 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) {
 	f.Duration = s.Now().Sub(start)
 	s.applyExceptions(&f)
 	s.Store.Put(f)
+	return f, true
 }
 
 func (s *Scheduler) clearInflight(key string) {

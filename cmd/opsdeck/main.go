@@ -37,7 +37,7 @@ func main() {
 	root.PersistentFlags().StringVar(&g.site, "site", defaultSitePath(), "site file (env OPSDECK_SITE)")
 	root.PersistentFlags().BoolVar(&g.demo, "demo", false, "run against the embedded simulated site")
 	root.PersistentFlags().BoolVar(&g.readOnly, "read-only", false, "never change anything on the site")
-	root.AddCommand(checkCmd(&g), configCmd())
+	root.AddCommand(checkCmd(&g), configCmd(), actionCmd(&g), auditCmd(&g))
 
 	err := root.Execute()
 	var ee exitError

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
+	"opsdeck/actions"
+	hostactions "opsdeck/actions/hosts"
 	"opsdeck/checks"
 	"opsdeck/checks/hosts"
 	"opsdeck/config"
@@ -12,11 +15,13 @@ import (
 	"opsdeck/site/ssh"
 )
 
-// env is a loaded site with its connections and checks.
+// env is a loaded site with its connections, checks and actions.
 type env struct {
-	site   *config.Site
-	checks []checks.Check
-	close  func()
+	site     *config.Site
+	pool     *ssh.Pool
+	checks   []checks.Check
+	registry *actions.Registry
+	close    func()
 }
 
 // openSite loads the site file (or starts the demo site) and builds every check on it.
@@ -34,6 +39,8 @@ func openSite(g globals) (*env, error) {
 			return nil, fmt.Errorf("starting the demo site: %w", err)
 		}
 		site = s.Config
+		// Demo actions are audited too, in a log of their own that outlives the demo.
+		site.Audit.Path = demoAuditPath()
 		closers = append(closers, s.Close, func() { os.RemoveAll(dir) })
 	} else {
 		path := config.ExpandPath(g.site)
@@ -53,8 +60,10 @@ func openSite(g globals) (*env, error) {
 	pool := ssh.NewPool(ssh.OptionsFromSite(site))
 	closers = append([]func(){pool.Close}, closers...)
 	return &env{
-		site:   site,
-		checks: hosts.Checks(site, pool),
+		site:     site,
+		pool:     pool,
+		checks:   hosts.Checks(site, pool),
+		registry: actions.NewRegistry(hostactions.Actions(site)...),
 		close: func() {
 			for _, c := range closers {
 				c()
@@ -65,4 +74,8 @@ func openSite(g globals) (*env, error) {
 
 func (e *env) scheduler(store *checks.Store, selected []checks.Check) *checks.Scheduler {
 	return &checks.Scheduler{Checks: selected, Store: store, Limit: e.site.Checks.Concurrency, Exceptions: e.site.Exceptions}
+}
+
+func demoAuditPath() string {
+	return filepath.Join(filepath.Dir((&config.Site{}).AuditPath()), "audit-demo.jsonl")
 }

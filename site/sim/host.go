@@ -27,6 +27,7 @@ type HostState struct {
 	MemUsedPct float64
 	Disks      []Disk
 	Units      map[string]string // systemd unit → active | inactive | failed …
+	Broken     map[string]bool   // units that fail to start
 	Hang       bool              // accept commands and never answer
 }
 
@@ -159,5 +160,19 @@ func systemctl(h *Host, st *HostState, argv []string, _ time.Time) (string, stri
 		}
 		return s + "\n", "", 3
 	}
-	return "", "systemctl: only is-active UNIT is emulated\n", 1
+	if len(argv) == 3 && (argv[1] == "start" || argv[1] == "restart" || argv[1] == "stop") {
+		if _, ok := st.Units[argv[2]]; !ok {
+			return "", fmt.Sprintf("Failed to %s %s.service: Unit %s.service not found.\n", argv[1], argv[2], argv[2]), 5
+		}
+		if argv[1] == "stop" {
+			st.Units[argv[2]] = "inactive"
+		} else if st.Broken[argv[2]] {
+			st.Units[argv[2]] = "failed"
+			return "", fmt.Sprintf("Job for %s.service failed because the control process exited with error code.\n", argv[2]), 1
+		} else {
+			st.Units[argv[2]] = "active"
+		}
+		return "", "", 0
+	}
+	return "", "systemctl: only is-active|start|restart|stop UNIT is emulated\n", 1
 }

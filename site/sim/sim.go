@@ -68,7 +68,14 @@ func Start(dir string, opts Options) (*Site, error) {
 	site.SSH.ConnectTimeout = config.Duration(2 * time.Second)
 	site.Checks.Interval = config.Duration(5 * time.Second)
 	site.Checks.Timeout = config.Duration(5 * time.Second)
-	site.Audit.Path = filepath.Join(dir, "audit.log")
+	// A change window open around the demo's start, so actions show the discipline at work.
+	day := opts.Now().UTC().Truncate(24 * time.Hour)
+	site.Changes.Timezone = "UTC"
+	site.Changes.Windows = []config.TimeWindow{{
+		Start:  day.Format("2006-01-02 15:04"),
+		End:    day.Add(48 * time.Hour).Format("2006-01-02 15:04"),
+		Reason: "CHG-DEMO",
+	}}
 
 	var known strings.Builder
 	groups := map[string]*config.HostGroup{}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"opsdeck/actions"
+	"opsdeck/checks"
+)
+
+func actionCmd(g *globals) *cobra.Command {
+	c := &cobra.Command{Use: "action", Short: "List, plan and run actions (plan → guard → confirm → audit → run → verify)"}
+
+	var target string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "Actions and the targets they apply to",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			e, err := openSite(*g)
+			if err != nil {
+				return err
+			}
+			defer e.close()
+			as := e.registry.All()
+			if target != "" {
+				as = e.registry.For(target)
+			}
+			tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ACTION\tKIND\tDESTRUCTIVE\tTARGETS\tWHAT")
+			for _, a := range as {
+				d := "no"
+				if a.Destructive {
+					d = "yes"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Name, a.TargetKind, d, summarize(a.Targets()), a.Title)
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().StringVar(&target, "target", "", "only actions that apply to this target")
+
+	plan := &cobra.Command{
+		Use:   "plan NAME TARGET",
+		Short: "Print the plan and the gate's verdict; changes nothing",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, err := openSite(*g)
+			if err != nil {
+				return err
+			}
+			defer e.close()
+			p, err := buildPlan(cmd.Context(), e, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			fmt.Print(p.Describe())
+			v := e.gate(*g).Decide(cmd.Context(), p, "")
+			fmt.Printf("gate: %s\nwindow: %s\nto run it, type: %s\n", v, v.Window, actions.ExpectedConfirmation(p))
+			return nil
+		},
+	}
+
+	var emergency, typed string
+	run := &cobra.Command{
+		Use:   "run NAME TARGET",
+		Short: "Plan, guard, confirm, audit, run and verify one action (exit 0 only if verified)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAction(cmd.Context(), *g, args[0], args[1], emergency, typed, cmd.Flags().Changed("yes-i-typed"))
+		},
+	}
+	run.Flags().StringVar(&emergency, "emergency-reason", "", "declare an emergency change outside a window, and say why")
+	run.Flags().StringVar(&typed, "yes-i-typed", "", "confirm without a prompt: the target's name (or yes for a non-destructive action)")
+	c.AddCommand(list, plan, run)
+	return c
+}
+
+func buildPlan(ctx context.Context, e *env, name, target string) (*actions.Plan, error) {
+	a, err := e.registry.Lookup(name, target)
+	if err != nil {
+		return nil, err
+	}
+	return a.Plan(ctx, target)
+}
+
+func runAction(ctx context.Context, g globals, name, target, emergency, typed string, typedGiven bool) error {
+	e, err := openSite(g)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	p, err := buildPlan(ctx, e, name, target)
+	if err != nil {
+		return err
+	}
+	fmt.Print(p.Describe())
+	audit, err := actions.OpenAudit(e.site.AuditPath())
+	if err != nil {
+		return fmt.Errorf("%w; nothing runs without an audit log", err)
+	}
+	gate := e.gate(g)
+	if g.readOnly {
+		// No executor exists in a read-only process; the attempt is still recorded.
+		v := gate.Decide(ctx, p, emergency)
+		now := time.Now()
+		_ = audit.Append(actions.Record{ID: actions.NewID(now), Phase: "refused", Time: now, Operator: actions.CurrentOperator(),
+			Mode: actions.ReadOnly.String(), Site: e.site.Name, Action: p.Action, Target: p.Target, Destructive: p.Destructive,
+			Plan: p.Lines(), Window: v.Window, Verdict: v.String()})
+		fmt.Fprintln(os.Stderr, "opsdeck action run:", actions.ErrReadOnly)
+		return exitError{1}
+	}
+	sched := e.scheduler(checks.NewStore(time.Second), e.checks)
+	x, err := actions.NewExecutor(actions.ReadWrite, actions.ExecutorConfig{
+		Gate: gate, Audit: audit, SSH: e.pool, Operator: actions.CurrentOperator(), Site: e.site.Name,
+		Verify: func(ctx context.Context, check, target string) (checks.Finding, error) {
+			return sched.RunOne(ctx, check, target)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	// Confirm only what the gate would let through; a refusal is recorded by Run itself.
+	if v := gate.Decide(ctx, p, emergency); v.Allowed {
+		fmt.Printf("gate: %s\n", v)
+		want := actions.ExpectedConfirmation(p)
+		if !typedGiven {
+			if !isatty.IsTerminal(os.Stdin.Fd()) {
+				_ = x.Cancel(p, "", "no terminal to confirm on and no --yes-i-typed")
+				fmt.Fprintf(os.Stderr, "opsdeck action run: not confirmed: stdin is not a terminal; pass --yes-i-typed %s\n", want)
+				return exitError{1}
+			}
+			fmt.Printf("Type %q to run it (anything else cancels): ", want)
+			line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+			typed = strings.TrimSpace(line)
+		}
+		if !p.Destructive && typed == p.Target {
+			typed = "yes" // typing the target is at least as deliberate as "yes"
+		}
+	}
+	out, err := x.Run(ctx, actions.Request{Plan: p, Typed: typed, Emergency: emergency}, func(ev actions.Event) {
+		switch {
+		case ev.Verify != nil:
+			fmt.Printf("verify: check %s on %s: %s\n", ev.Verify.Check, ev.Verify.Target, ev.Verify.Summary)
+		case ev.Result == nil:
+			fmt.Printf("[%d/%d] %s …\n", ev.Index, ev.Total, ev.Step)
+		default:
+			r := ev.Result
+			line := fmt.Sprintf("[%d/%d] %s (exit %d, %dms)", ev.Index, ev.Total, r.Status, r.ExitCode, r.DurationMS)
+			if r.Error != "" {
+				line += ": " + r.Error
+			}
+			if r.Excerpt != "" {
+				line += "\n      " + strings.ReplaceAll(r.Excerpt, "\n", "\n      ")
+			}
+			fmt.Println(line)
+		}
+	})
+	fmt.Printf("audit record %s (%s) in %s\n", out.ID, out.Result, audit.Path())
+	if err != nil {
+		var re *actions.RefusedError
+		if errors.As(err, &re) && re.Verdict.Allow != "" {
+			fmt.Fprintf(os.Stderr, "opsdeck action run: %v\n", err)
+		} else {
+			fmt.Fprintln(os.Stderr, "opsdeck action run:", err)
+		}
+		return exitError{1}
+	}
+	return nil
+}
+
+func (e *env) gate(g globals) *actions.Gate {
+	mode := actions.ReadWrite
+	if g.readOnly {
+		mode = actions.ReadOnly
+	}
+	return &actions.Gate{Mode: mode, Changes: e.site.Changes}
+}
+
+func summarize(ts []string) string {
+	switch {
+	case len(ts) == 0:
+		return "-"
+	case len(ts) <= 4:
+		return strings.Join(ts, ",")
+	}
+	return fmt.Sprintf("%s,… (%d)", strings.Join(ts[:3], ","), len(ts))
+}

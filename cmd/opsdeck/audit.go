@@ -1,0 +1,101 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"opsdeck/actions"
+	"opsdeck/config"
+)
+
+func auditCmd(g *globals) *cobra.Command {
+	var since, action, target, output string
+	c := &cobra.Command{
+		Use:   "audit",
+		Short: "Read the audit log of action attempts",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			path, err := auditPath(*g)
+			if err != nil {
+				return err
+			}
+			f := actions.Filter{Action: action, Target: target}
+			if since != "" {
+				t, err := parseSince(since, time.Now())
+				if err != nil {
+					return err
+				}
+				f.Since = t
+			}
+			recs, problems, err := actions.ReadAudit(path, f)
+			if err != nil {
+				return err
+			}
+			for _, p := range problems {
+				fmt.Fprintln(os.Stderr, "opsdeck audit:", p)
+			}
+			if output == "json" {
+				enc := json.NewEncoder(os.Stdout)
+				for _, r := range recs {
+					if err := enc.Encode(r); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "TIME\tID\tPHASE\tACTION\tTARGET\tOPERATOR\tRESULT")
+			for _, r := range recs {
+				res := r.Outcome
+				if res == "" {
+					res = r.Verdict
+				}
+				if r.Error != "" && r.Phase != "finished" {
+					res += " — " + r.Error
+				}
+				op := r.Operator.User
+				if r.Operator.SudoUser != "" {
+					op = r.Operator.SudoUser + "→" + op
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s@%s\t%s\n", r.Time.Local().Format("2006-01-02 15:04:05"), r.ID, r.Phase, r.Action, r.Target, op, r.Operator.Host, strings.ReplaceAll(res, "\n", " "))
+			}
+			return tw.Flush()
+		},
+	}
+	c.Flags().StringVar(&since, "since", "", "only records newer than this: a duration (24h, 7d) or a date (2026-11-25)")
+	c.Flags().StringVar(&action, "action", "", "only this action")
+	c.Flags().StringVar(&target, "target", "", "only this target")
+	c.Flags().StringVarP(&output, "output", "o", "table", "table or json (one record per line)")
+	return c
+}
+
+// auditPath finds the log without starting the site: the demo's own log, or the site file's.
+func auditPath(g globals) (string, error) {
+	if g.demo {
+		return demoAuditPath(), nil
+	}
+	s, err := config.Load(config.ExpandPath(g.site))
+	if err != nil {
+		return "", err
+	}
+	return s.AuditPath(), nil
+}
+
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if d, err := config.ParseDuration(s); err == nil {
+		return now.Add(-d.D()), nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("--since %q: want a duration (24h, 7d) or a date (2026-11-25)", s)
+}
