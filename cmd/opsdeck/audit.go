@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"fmt"
 	"os"
 	"strings"
@@ -34,6 +36,10 @@ func auditCmd(g *globals) *cobra.Command {
 				f.Since = t
 			}
 			recs, problems, err := actions.ReadAudit(path, f)
+			if errors.Is(err, fs.ErrNotExist) {
+				fmt.Fprintf(os.Stderr, "opsdeck audit: no audit log at %s yet: no action has been attempted\n", path)
+				err = nil
+			}
 			if err != nil {
 				return err
 			}

@@ -14,7 +14,7 @@ import (
 	"opsdeck/site/sim"
 )
 
-var binary string
+var binary, stateDir string
 
 // TestMain builds the real binary once: these tests run opsdeck as an operator or cron would.
 func TestMain(m *testing.M) {
@@ -23,6 +23,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "opsdeck")
+	stateDir = filepath.Join(dir, "state")
 	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 		panic(string(out))
 	}
@@ -34,7 +35,7 @@ func TestMain(m *testing.M) {
 func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "OPSDECK_SITE=")
+	cmd.Env = append(os.Environ(), "OPSDECK_SITE=", "XDG_STATE_HOME="+stateDir)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"opsdeck/actions"
+	"opsdeck/config"
+	"opsdeck/site/sim"
+)
+
+func demoAudit(t *testing.T) []actions.Record {
+	t.Helper()
+	out, stderr, code := run(t, "audit", "--demo", "-o", "json")
+	if code != 0 {
+		t.Fatalf("audit: %d %s", code, stderr)
+	}
+	var rs []actions.Record
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l == "" {
+			continue
+		}
+		var r actions.Record
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+func TestActionRunStartKubeletOnDemo(t *testing.T) {
+	before := len(demoAudit(t))
+	out, stderr, code := run(t, "action", "run", "--demo", "host.start-kubelet", "node3", "--yes-i-typed", "yes")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	for _, want := range []string{"1. ssh node3: systemctl start kubelet", "[1/1] ran (exit 0", "verify: check host.kubelet on node3: ok: kubelet active", "(succeeded)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	rs := demoAudit(t)[before:]
+	if len(rs) != 2 || rs[0].Phase != "started" || rs[1].Phase != "finished" || rs[1].Outcome != "succeeded" || rs[1].Verify == nil || !rs[1].Verify.OK {
+		t.Fatalf("audit: %+v", rs)
+	}
+}
+
+func TestDestructiveActionNeedsTargetTypedBack(t *testing.T) {
+	out, _, code := run(t, "action", "run", "--demo", "host.restart-kubelet", "node2", "--yes-i-typed", "yes")
+	if code != 1 || strings.Contains(out, "[1/1]") {
+		t.Fatalf("restart confirmed with yes: exit %d\n%s", code, out)
+	}
+	if out, stderr, code := run(t, "action", "run", "--demo", "host.restart-kubelet", "node2", "--yes-i-typed", "node2"); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+func TestNoConfirmationWithoutTerminal(t *testing.T) {
+	_, stderr, code := run(t, "action", "run", "--demo", "host.start-kubelet", "node3")
+	if code != 1 || !strings.Contains(stderr, "--yes-i-typed") {
+		t.Fatalf("exit %d %s", code, stderr)
+	}
+}
+
+func TestReadOnlyCannotRunActions(t *testing.T) {
+	before := len(demoAudit(t))
+	out, stderr, code := run(t, "--read-only", "action", "run", "--demo", "host.start-kubelet", "node3", "--yes-i-typed", "yes")
+	if code != 1 || !strings.Contains(stderr, "read-only") || strings.Contains(out, "[1/1]") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	rs := demoAudit(t)[before:]
+	if len(rs) != 1 || rs[0].Phase != "refused" || rs[0].Mode != "read-only" {
+		t.Fatalf("%+v", rs)
+	}
+}
+
+func TestActionPlanChangesNothing(t *testing.T) {
+	before := len(demoAudit(t))
+	out, _, code := run(t, "action", "plan", "--demo", "host.restart-kubelet", "node3")
+	if code != 0 || !strings.Contains(out, "DESTRUCTIVE") || !strings.Contains(out, "to run it, type: node3") || !strings.Contains(out, "CHG-DEMO") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if len(demoAudit(t)) != before {
+		t.Fatal("plan wrote to the audit log")
+	}
+	if _, stderr, code := run(t, "action", "plan", "--demo", "host.start-kubelet", "ops1"); code == 0 || !strings.Contains(stderr, "does not apply") {
+		t.Fatalf("ops1 has no kubelet: %d %s", code, stderr)
+	}
+}
+
+// siteWith writes the running sim's site file with other change rules.
+func siteWith(t *testing.T, s *sim.Site, ch config.Changes) string {
+	t.Helper()
+	c := *s.Config
+	c.Changes = ch
+	c.Audit.Path = filepath.Join(t.TempDir(), "audit.jsonl")
+	b, err := config.Marshal(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "site.yaml")
+	os.WriteFile(p, b, 0o600)
+	return p
+}
+
+func TestFreezeRefusesUnlessEmergency(t *testing.T) {
+	s, err := sim.Start(t.TempDir(), sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now().UTC()
+	site := siteWith(t, s, config.Changes{Timezone: "UTC", Freezes: []config.TimeWindow{{
+		Start: now.Add(-time.Hour).Format("2006-01-02 15:04"), End: now.Add(time.Hour).Format("2006-01-02 15:04"), Reason: "year end"}}})
+	out, stderr, code := run(t, "action", "run", "--site", site, "host.start-kubelet", "node3", "--yes-i-typed", "yes")
+	if code != 1 || !strings.Contains(stderr, "refused (freeze)") || !strings.Contains(stderr, "--emergency-reason") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	out, stderr, code = run(t, "action", "run", "--site", site, "host.start-kubelet", "node3", "--yes-i-typed", "yes",
+		"--emergency-reason", "node3 kubelet down after reboot, pods pending")
+	if code != 0 || !strings.Contains(out, "allowed (emergency)") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	if st := s.Hosts["node3"].State(); st.Units["kubelet"] != "active" {
+		t.Fatalf("kubelet on the sim host is %s", st.Units["kubelet"])
+	}
+}
+
+// A process killed mid-action leaves its "started" record, so the attempt is never lost.
+func TestKilledMidActionLeavesStarted(t *testing.T) {
+	s, err := sim.Start(t.TempDir(), sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Hosts["node4"].Update(func(st *sim.HostState) { st.Hang = true })
+	site := siteWith(t, s, config.Changes{Timezone: "UTC"})
+	c, _ := config.Load(site)
+	cmd := exec.Command(binary, "action", "run", "--site", site, "host.restart-kubelet", "node4", "--yes-i-typed", "node4")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rs, _, _ := actions.ReadAudit(c.AuditPath(), actions.Filter{})
+		if len(rs) == 1 && rs[0].Phase == "started" {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no started record: %+v", rs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	rs, _, _ := actions.ReadAudit(c.AuditPath(), actions.Filter{})
+	if len(rs) != 1 || rs[0].Phase != "started" || rs[0].Plan[0] != "1. ssh node4: systemctl restart kubelet" {
+		t.Fatalf("%+v", rs)
+	}
+}
