@@ -100,7 +100,9 @@ func TestGateRBAC(t *testing.T) {
 	if v := g.Decide(context.Background(), p, ""); v.Allowed || v.Rule != "rbac" {
 		t.Errorf("no reviewer: %s", v)
 	}
-	g.Access = func(context.Context, APICall) (bool, string, error) { return false, "user viewer cannot delete pods", nil }
+	g.Access = func(context.Context, APICall) (bool, string, error) {
+		return false, "user viewer cannot delete pods", nil
+	}
 	if v := g.Decide(context.Background(), p, ""); v.Allowed || !strings.Contains(v.Reason, "cannot delete pods") {
 		t.Errorf("denied: %s", v)
 	}
