@@ -31,3 +31,14 @@ lint:
 
 clean:
 	rm -rf bin
+
+# The lab of real components (testdata/lab/README.md).
+.PHONY: lab-install lab-up lab-down lab-status
+lab-install:
+	testdata/lab/lab.sh install
+lab-up:
+	testdata/lab/lab.sh up
+lab-down:
+	testdata/lab/lab.sh down
+lab-status:
+	testdata/lab/lab.sh status

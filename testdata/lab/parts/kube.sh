@@ -1,0 +1,68 @@
+# kube: Debian's etcd and the pinned kube-apiserver, token auth with RBAC; an admin and a
+# read-only "viewer" user; kubeconfigs for both.
+
+etcd_up() {
+  mkdir -p "$STATE/etcd"
+  start etcd "$STATE/logs/etcd.log" etcd --name lab --data-dir "$STATE/etcd/data" \
+    --listen-client-urls "http://$ETCD_ADDR:2379" --advertise-client-urls "http://$ETCD_ADDR:2379" \
+    --listen-peer-urls "http://$ETCD_ADDR:2380" --initial-advertise-peer-urls "http://$ETCD_ADDR:2380" \
+    --initial-cluster "lab=http://$ETCD_ADDR:2380" --quota-backend-bytes 8589934592
+  wait_for 30 etcd "$STATE/logs/etcd.log" etcd etcdctl --endpoints "http://$ETCD_ADDR:2379" endpoint health
+}
+
+etcd_down() { stop etcd; }
+
+admin_token() { cut -d, -f1 "$STATE/kube/tokens.csv" | head -n1; }
+
+kubeconfig() { # kubeconfig FILE USER TOKEN
+  cat > "$1" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: lab
+  cluster:
+    server: https://$API_ADDR:6443
+    certificate-authority: $STATE/pki/ca.crt
+users:
+- name: $2
+  user:
+    token: $3
+contexts:
+- name: lab-$2
+  context: {cluster: lab, user: $2}
+current-context: lab-$2
+KC
+}
+
+apiserver_up() {
+  mkdir -p "$STATE/kube"
+  if [[ ! -f $STATE/kube/tokens.csv ]]; then
+    local admin viewer
+    admin=$(openssl rand -hex 16); viewer=$(openssl rand -hex 16)
+    printf '%s,admin,uid-admin,system:masters\n%s,viewer,uid-viewer\n' "$admin" "$viewer" > "$STATE/kube/tokens.csv"
+    kubeconfig "$STATE/kube/admin.kubeconfig" admin "$admin"
+    kubeconfig "$STATE/kube/viewer.kubeconfig" viewer "$viewer"
+  fi
+  local pki=$STATE/pki
+  start kube-apiserver "$STATE/logs/kube-apiserver.log" "$APISERVER_BIN" \
+    --etcd-servers "http://$ETCD_ADDR:2379" \
+    --bind-address "$API_ADDR" --secure-port 6443 --advertise-address "$API_ADDR" \
+    --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
+    --client-ca-file "$pki/ca.crt" \
+    --token-auth-file "$STATE/kube/tokens.csv" --authorization-mode RBAC \
+    --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+    --service-account-issuer https://kubernetes.default.svc \
+    --service-cluster-ip-range 10.96.0.0/12 --endpoint-reconciler-type none \
+    --enable-priority-and-fairness=false --max-requests-inflight 2000 --max-mutating-requests-inflight 1000 \
+    --profiling=false
+  wait_for 120 kube-apiserver "$STATE/logs/kube-apiserver.log" kube-apiserver \
+    curl -fsS --cacert "$pki/ca.crt" -H "Authorization: Bearer $(admin_token)" "https://$API_ADDR:6443/readyz"
+}
+
+apiserver_down() { stop kube-apiserver; }
+
+seed_up() {
+  log "seeding the scenario into the apiserver"
+  "$STATE/bin/seed" -kubeconfig "$STATE/kube/admin.kubeconfig" ${LAB_SEED_ARGS:-} >>"$STATE/logs/seed.log" 2>&1 \
+    || fail_with seed "$STATE/logs/seed.log"
+}

@@ -1,0 +1,325 @@
+// Command seed writes the lab's scenario into its kube-apiserver (no controllers run there, so
+// what it writes stays as written), and can add thousands of nodes and pods for benchmarks.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apiext "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+type seeder struct {
+	kube kubernetes.Interface
+	dyn  dynamic.Interface
+}
+
+func main() {
+	kubeconfig := flag.String("kubeconfig", "", "admin kubeconfig")
+	nodes := flag.Int("nodes", 0, "extra nodes for benchmarks (scale-node-NNNNN)")
+	pods := flag.Int("pods", 0, "extra pods for benchmarks, spread over the extra nodes")
+	workers := flag.Int("workers", 32, "concurrent requests while scaling")
+	flag.Parse()
+	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.QPS, cfg.Burst = 2000, 4000
+	s := &seeder{kube: kubernetes.NewForConfigOrDie(cfg), dyn: dynamic.NewForConfigOrDie(cfg)}
+	ctx := context.Background()
+	start := time.Now()
+	must(ensureCRDs(ctx, apiext.NewForConfigOrDie(cfg)))
+	// CRDs take a moment to be served.
+	for i := 0; i < 100; i++ {
+		if _, err := s.dyn.Resource(machines.gvr).List(ctx, metav1.ListOptions{Limit: 1}); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	must(s.scenario(ctx))
+	log.Printf("scenario seeded in %s", time.Since(start).Round(time.Millisecond))
+	if *nodes > 0 || *pods > 0 {
+		must(s.scale(ctx, *nodes, *pods, *workers))
+	}
+}
+
+func must(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ignoreExists(err error) error {
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
+}
+
+func (s *seeder) namespace(ctx context.Context, name string) error {
+	_, err := s.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if err = ignoreExists(err); err != nil {
+		return err
+	}
+	// Pods need a default ServiceAccount, and no controller-manager runs here to make one.
+	_, err = s.kube.CoreV1().ServiceAccounts(name).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
+	return ignoreExists(err)
+}
+
+// nodeSpec is one seeded node.
+type nodeSpec struct {
+	name, ip  string
+	ready     corev1.ConditionStatus
+	heartbeat time.Duration // age of the last heartbeat
+	cordoned  bool
+	master    bool
+}
+
+func (s *seeder) node(ctx context.Context, n nodeSpec) error {
+	labels := map[string]string{"kubernetes.io/hostname": n.name}
+	if n.master {
+		labels["node-role.kubernetes.io/master"] = ""
+	}
+	obj := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: n.name, Labels: labels},
+		Spec:       corev1.NodeSpec{Unschedulable: n.cordoned},
+	}
+	created, err := s.kube.CoreV1().Nodes().Create(ctx, obj, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		if created, err = s.kube.CoreV1().Nodes().Get(ctx, n.name, metav1.GetOptions{}); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	hb := metav1.NewTime(time.Now().Add(-n.heartbeat))
+	created.Status = corev1.NodeStatus{
+		Addresses:   []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: n.ip}, {Type: corev1.NodeHostName, Address: n.name}},
+		Capacity:    corev1.ResourceList{"cpu": mustQ("32"), "memory": mustQ("256Gi"), "pods": mustQ("110")},
+		Allocatable: corev1.ResourceList{"cpu": mustQ("31"), "memory": mustQ("250Gi"), "pods": mustQ("110")},
+		Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: n.ready, LastHeartbeatTime: hb, LastTransitionTime: hb,
+			Reason:  map[corev1.ConditionStatus]string{corev1.ConditionTrue: "KubeletReady", corev1.ConditionUnknown: "NodeStatusUnknown"}[n.ready],
+			Message: map[corev1.ConditionStatus]string{corev1.ConditionTrue: "kubelet is posting ready status", corev1.ConditionUnknown: "Kubelet stopped posting node status."}[n.ready]}},
+		NodeInfo: corev1.NodeSystemInfo{KubeletVersion: "v1.37.2", OSImage: "Alibaba Group Enterprise Linux Server 7.2", ContainerRuntimeVersion: "containerd://1.7.0"},
+	}
+	_, err = s.kube.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
+	return err
+}
+
+// podSpec is one seeded pod and the status it is left in.
+type podSpec struct {
+	ns, name, node string
+	phase          corev1.PodPhase
+	waiting        string // container waiting reason: CrashLoopBackOff, ImagePullBackOff
+	terminated     string // container terminated reason: Completed
+	ready          bool
+	restarts       int32
+	finalizers     []string
+	pvc            string
+	owner          string // DaemonSet or Deployment name, for the kind
+	cpu            string
+}
+
+func (s *seeder) pod(ctx context.Context, p podSpec) error {
+	cpu := p.cpu
+	if cpu == "" {
+		cpu = "500m"
+	}
+	obj := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: p.name, Namespace: p.ns, Finalizers: p.finalizers, Labels: map[string]string{"app": p.name}},
+		Spec: corev1.PodSpec{
+			NodeName: p.node,
+			Containers: []corev1.Container{{Name: "main", Image: "reg.lab.example/" + p.name + ":1.0",
+				Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{"cpu": mustQ(cpu), "memory": mustQ("512Mi")}}}},
+		},
+	}
+	if p.pvc != "" {
+		obj.Spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: p.pvc}}}}
+	}
+	created, err := s.kube.CoreV1().Pods(p.ns).Create(ctx, obj, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cs := corev1.ContainerStatus{Name: "main", Image: obj.Spec.Containers[0].Image, Ready: p.ready, RestartCount: p.restarts}
+	switch {
+	case p.waiting != "":
+		cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: p.waiting, Message: "seeded by the lab"}
+	case p.terminated != "":
+		cs.State.Terminated = &corev1.ContainerStateTerminated{Reason: p.terminated, ExitCode: 0}
+	case p.phase == corev1.PodRunning:
+		cs.State.Running = &corev1.ContainerStateRunning{StartedAt: metav1.Now()}
+	}
+	readyCond := corev1.ConditionFalse
+	if p.ready {
+		readyCond = corev1.ConditionTrue
+	}
+	created.Status = corev1.PodStatus{Phase: p.phase, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: readyCond}}}
+	if p.phase != corev1.PodPending || p.node != "" {
+		created.Status.ContainerStatuses = []corev1.ContainerStatus{cs}
+	}
+	_, err = s.kube.CoreV1().Pods(p.ns).UpdateStatus(ctx, created, metav1.UpdateOptions{})
+	return err
+}
+
+func (s *seeder) cr(ctx context.Context, d crd, ns, name string, spec, status map[string]any, finalizers ...string) error {
+	u := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": d.gvr.GroupVersion().String(), "kind": d.kind,
+		"metadata": map[string]any{"name": name}, "spec": spec,
+	}}
+	if ns != "" {
+		u.SetNamespace(ns)
+	}
+	if len(finalizers) > 0 {
+		u.SetFinalizers(finalizers)
+	}
+	var ri dynamic.ResourceInterface = s.dyn.Resource(d.gvr)
+	if d.namespaced {
+		ri = s.dyn.Resource(d.gvr).Namespace(ns)
+	}
+	created, err := ri.Create(ctx, u, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if status != nil {
+		created.Object["status"] = status
+		_, err = ri.UpdateStatus(ctx, created, metav1.UpdateOptions{})
+	}
+	return err
+}
+
+func (s *seeder) scale(ctx context.Context, nodes, pods, workers int) error {
+	if err := s.namespace(ctx, "scale"); err != nil {
+		return err
+	}
+	start := time.Now()
+	var done atomic.Int64
+	run := func(n int, f func(i int) error) error {
+		var wg sync.WaitGroup
+		var firstErr atomic.Value
+		next := atomic.Int64{}
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= n {
+						return
+					}
+					if err := f(i); err != nil {
+						firstErr.CompareAndSwap(nil, err)
+						return
+					}
+					if d := done.Add(1); d%5000 == 0 {
+						log.Printf("%d objects in %s", d, time.Since(start).Round(time.Second))
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if e, ok := firstErr.Load().(error); ok {
+			return e
+		}
+		return nil
+	}
+	if err := run(nodes, func(i int) error {
+		return s.node(ctx, nodeSpec{name: fmt.Sprintf("scale-node-%05d", i), ip: fmt.Sprintf("10.%d.%d.%d", 100+i/65536, i/256%256, i%256), ready: corev1.ConditionTrue})
+	}); err != nil {
+		return err
+	}
+	if nodes == 0 && pods > 0 {
+		return fmt.Errorf("-pods needs -nodes to spread them over")
+	}
+	if err := run(pods, func(i int) error {
+		return s.pod(ctx, podSpec{ns: "scale", name: fmt.Sprintf("scale-pod-%06d", i), node: fmt.Sprintf("scale-node-%05d", i%nodes), phase: corev1.PodRunning, ready: true, cpu: "100m"})
+	}); err != nil {
+		return err
+	}
+	log.Printf("scaled: %d nodes, %d pods in %s", nodes, pods, time.Since(start).Round(time.Second))
+	return nil
+}
+
+func (s *seeder) rbac(ctx context.Context) error {
+	role := &rbacv1.ClusterRole{
+		ObjectMeta: metav1.ObjectMeta{Name: "opsdeck-viewer"},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}}},
+	}
+	if _, err := s.kube.RbacV1().ClusterRoles().Create(ctx, role, metav1.CreateOptions{}); ignoreExists(err) != nil {
+		return err
+	}
+	b := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "opsdeck-viewer"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "opsdeck-viewer"},
+		Subjects:   []rbacv1.Subject{{APIGroup: "rbac.authorization.k8s.io", Kind: "User", Name: "viewer"}},
+	}
+	_, err := s.kube.RbacV1().ClusterRoleBindings().Create(ctx, b, metav1.CreateOptions{})
+	return ignoreExists(err)
+}
+
+func (s *seeder) workloads(ctx context.Context) error {
+	for _, d := range []struct {
+		name        string
+		want, ready int32
+	}{{"coredns", 2, 2}, {"network-controller", 1, 0}, {"sigma-operator", 1, 1}} {
+		obj := &appsv1.Deployment{
+			ObjectMeta: metav1.ObjectMeta{Name: d.name, Namespace: "kube-system"},
+			Spec: appsv1.DeploymentSpec{Replicas: &d.want, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": d.name}},
+				Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": d.name}},
+					Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "reg.lab.example/" + d.name + ":1.0"}}}}},
+		}
+		created, err := s.kube.AppsV1().Deployments("kube-system").Create(ctx, obj, metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		created.Status = appsv1.DeploymentStatus{Replicas: d.want, ReadyReplicas: d.ready, AvailableReplicas: d.ready, UpdatedReplicas: d.want, ObservedGeneration: created.Generation}
+		if _, err := s.kube.AppsV1().Deployments("kube-system").UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+			return err
+		}
+	}
+	for _, d := range []struct {
+		name           string
+		desired, ready int32
+	}{{"rama-daemon", 5, 4}, {"kube-proxy", 5, 5}} {
+		obj := &appsv1.DaemonSet{
+			ObjectMeta: metav1.ObjectMeta{Name: d.name, Namespace: "kube-system"},
+			Spec: appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": d.name}},
+				Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": d.name}},
+					Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "reg.lab.example/" + d.name + ":1.0"}}}}},
+		}
+		created, err := s.kube.AppsV1().DaemonSets("kube-system").Create(ctx, obj, metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		created.Status = appsv1.DaemonSetStatus{DesiredNumberScheduled: d.desired, CurrentNumberScheduled: d.desired, NumberReady: d.ready, NumberAvailable: d.ready, UpdatedNumberScheduled: d.desired, ObservedGeneration: created.Generation}
+		if _, err := s.kube.AppsV1().DaemonSets("kube-system").UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
