@@ -133,3 +133,15 @@ func TestMarshalRoundTrip(t *testing.T) {
 	}
 	_ = os.WriteFile(filepath.Join(t.TempDir(), "x"), b, 0o600)
 }
+
+func TestRelativePathsResolveAgainstTheSiteFile(t *testing.T) {
+	src := "version: 1\nname: r\nssh: {known_hosts: state/known_hosts, identity_files: [/abs/key, ~/k]}\nclusters: [{name: c, kubeconfig: a.kc:/b.kc}]\naudit: {path: audit.jsonl}\n"
+	s, err := Parse("/etc/opsdeck/site.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.SSH.KnownHosts != "/etc/opsdeck/state/known_hosts" || s.SSH.IdentityFiles[0] != "/abs/key" || s.SSH.IdentityFiles[1] != "~/k" ||
+		s.Clusters[0].Kubeconfig != "/etc/opsdeck/a.kc:/b.kc" || s.AuditPath() != "/etc/opsdeck/audit.jsonl" {
+		t.Fatalf("%+v %+v %s", s.SSH, s.Clusters, s.AuditPath())
+	}
+}

@@ -7,6 +7,14 @@ import "time"
 func Defaults() Site {
 	return Site{
 		Version: CurrentVersion,
+		Resources: Resources{
+			Machines:     "machines.v1.machine.sigma.alipay.com",
+			MachineOps:   "machineops.v1.machine.sigma.alipay.com",
+			Zones:        "zones.v1.adns.alipay.com",
+			DNSEndpoints: "dnsendpoints.v1.adns.alipay.com",
+			DNSRecords:   "dnsrecords.v1.adns.alipay.com",
+			IPInstances:  "ipinstances.v1.networking.alibaba.com",
+		},
 		SSH: SSH{
 			KnownHosts:         "~/.ssh/known_hosts",
 			UseAgent:           true,

@@ -105,3 +105,29 @@ func (s *Site) AuditPath() string {
 	}
 	return filepath.Join(dir, "opsdeck", "audit.jsonl")
 }
+
+// resolveRelative makes the site file's local paths (known_hosts, keys, kubeconfigs, audit log)
+// relative to the file's own folder, as kubeconfig does, so a site file can travel with its keys.
+func (s *Site) resolveRelative(dir string) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) || strings.HasPrefix(p, "~/") {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	s.SSH.KnownHosts = abs(s.SSH.KnownHosts)
+	for i := range s.SSH.IdentityFiles {
+		s.SSH.IdentityFiles[i] = abs(s.SSH.IdentityFiles[i])
+	}
+	for i := range s.Clusters {
+		var parts []string
+		for _, p := range filepath.SplitList(s.Clusters[i].Kubeconfig) {
+			parts = append(parts, abs(p))
+		}
+		s.Clusters[i].Kubeconfig = strings.Join(parts, string(filepath.ListSeparator))
+	}
+	for i := range s.Certificates.Kubeconfigs {
+		s.Certificates.Kubeconfigs[i] = abs(s.Certificates.Kubeconfigs[i])
+	}
+	s.Audit.Path = abs(s.Audit.Path)
+}

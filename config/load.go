@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -75,6 +76,7 @@ func Parse(file string, data []byte) (*Site, error) {
 	// already reported by walk with their columns, so the decoder's own copy is dropped.
 	_ = root.Decode(&site)
 	site.Path = file
+	site.resolveRelative(filepath.Dir(file))
 	v.semantic(&site)
 	if len(v.problems) > 0 {
 		sort.SliceStable(v.problems, func(i, j int) bool {

@@ -10,6 +10,7 @@ type Site struct {
 	Version      int          `yaml:"version"`
 	Name         string       `yaml:"name"`
 	Clusters     []Cluster    `yaml:"clusters"`
+	Resources    Resources    `yaml:"resources"`
 	SSH          SSH          `yaml:"ssh"`
 	Hosts        Hosts        `yaml:"hosts"`
 	ADNS         ADNS         `yaml:"adns"`
@@ -32,6 +33,16 @@ type Cluster struct {
 	Kubeconfig string `yaml:"kubeconfig"`
 	Context    string `yaml:"context"`
 	Role       string `yaml:"role"` // meta | business
+}
+
+// Resources name the Ant custom resources as resource.version.group (kubectl's full form).
+type Resources struct {
+	Machines     string `yaml:"machines"`
+	MachineOps   string `yaml:"machineops"`
+	Zones        string `yaml:"zones"`
+	DNSEndpoints string `yaml:"dnsendpoints"`
+	DNSRecords   string `yaml:"dnsrecords"`
+	IPInstances  string `yaml:"ipinstances"`
 }
 
 // SSH says how opsdeck reaches hosts.

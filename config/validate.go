@@ -39,6 +39,13 @@ func (v *validator) semantic(s *Site) {
 			v.at(p+".role", "must be meta or business, not %q", c.Role)
 		}
 	}
+	for field, r := range map[string]string{"machines": s.Resources.Machines, "machineops": s.Resources.MachineOps,
+		"zones": s.Resources.Zones, "dnsendpoints": s.Resources.DNSEndpoints, "dnsrecords": s.Resources.DNSRecords,
+		"ipinstances": s.Resources.IPInstances} {
+		if parts := strings.SplitN(r, ".", 3); len(parts) < 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+			v.at("resources."+field, "%q must be resource.version.group, e.g. machines.v1.machine.sigma.alipay.com", r)
+		}
+	}
 	v.positive("ssh.connect_timeout", s.SSH.ConnectTimeout)
 	if s.SSH.MaxSessionsPerHost < 1 || s.SSH.MaxSessionsPerHost > 9 {
 		v.at("ssh.max_sessions_per_host", "must be 1..9 (sshd's default MaxSessions is 10), not %d", s.SSH.MaxSessionsPerHost)

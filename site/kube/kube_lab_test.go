@@ -1,0 +1,71 @@
+//go:build lab
+
+package kube
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"opsdeck/internal/labenv"
+)
+
+// The lab's real kube-apiserver (with etcd behind it), through opsdeck's client code.
+func TestLabAPIServer(t *testing.T) {
+	lab := labenv.Load(t)
+	ctx := context.Background()
+	admin, err := Connect(Options{Kubeconfig: lab.Kubeconfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes, err := admin.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil || len(nodes.Items) < 5 {
+		t.Fatalf("nodes: %v (%d)", err, len(nodes.Items))
+	}
+	machines := schema.GroupVersionResource{Group: "machine.sigma.alipay.com", Version: "v1", Resource: "machines"}
+	m, err := admin.Dynamic.Resource(machines).Get(ctx, "node5-dead", metav1.GetOptions{})
+	if err != nil || m.GetDeletionTimestamp() == nil || len(m.GetFinalizers()) == 0 {
+		t.Fatalf("machine stuck deleting: %v %v", err, m)
+	}
+	ns, err := admin.Kube.CoreV1().Namespaces().Get(ctx, "stuck-ns", metav1.GetOptions{})
+	if err != nil || ns.Status.Phase != "Terminating" {
+		t.Fatalf("namespace stuck terminating: %v %v", err, ns.Status.Phase)
+	}
+}
+
+// The lab's read-only user can list but RBAC denies it any change.
+func TestLabViewerIsDeniedByRBAC(t *testing.T) {
+	lab := labenv.Load(t)
+	ctx := context.Background()
+	viewer, err := Connect(Options{Kubeconfig: lab.ViewerKubeconfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := viewer.Kube.CoreV1().Pods("").List(ctx, metav1.ListOptions{Limit: 5}); err != nil {
+		t.Fatalf("viewer list: %v", err)
+	}
+	err = viewer.Kube.CoreV1().Pods("app-demo").Delete(ctx, "web-1", metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}})
+	if !apierrors.IsForbidden(err) {
+		t.Fatalf("viewer delete: want Forbidden, got %v", err)
+	}
+}
+
+// A read-only connection cannot change the real apiserver, even with admin credentials.
+func TestLabReadOnlyTransport(t *testing.T) {
+	lab := labenv.Load(t)
+	ro, err := Connect(Options{Kubeconfig: lab.Kubeconfig, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ro.Kube.CoreV1().Pods("app-demo").Delete(context.Background(), "web-1", metav1.DeleteOptions{})
+	if !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("want ErrReadOnly, got %v", err)
+	}
+	if _, err := ro.Kube.CoreV1().Pods("app-demo").Get(context.Background(), "web-1", metav1.GetOptions{}); err != nil {
+		t.Fatalf("web-1 must still exist: %v", err)
+	}
+}

@@ -1,0 +1,159 @@
+//go:build lab
+
+package ssh
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"opsdeck/internal/labenv"
+)
+
+func labPool(t *testing.T, lab *labenv.Lab) *Pool {
+	t.Helper()
+	p := NewPool(OptionsFromSite(lab.Site))
+	t.Cleanup(p.Close)
+	return p
+}
+
+func runOK(t *testing.T, p *Pool, lab *labenv.Lab, host string, argv ...string) string {
+	t.Helper()
+	res, err := p.Run(context.Background(), lab.Host(t, host), argv...)
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("%s: %s: exit %d, %v\n%s%s", host, Quote(argv...), res.ExitCode, err, res.Stdout, res.Stderr)
+	}
+	return string(res.Stdout)
+}
+
+// Real OpenSSH sshd, key auth, host keys from the lab's known_hosts.
+func TestLabSSHD(t *testing.T) {
+	lab := labenv.Load(t)
+	p := labPool(t, lab)
+	if out := runOK(t, p, lab, "ops1", "uptime"); !strings.Contains(out, "load average") {
+		t.Fatalf("uptime: %q", out)
+	}
+	// Each simulated host has its own identity and shims.
+	if out := runOK(t, p, lab, "node2", "sh", "-c", "echo $LAB_HOST"); strings.TrimSpace(out) != "node2" {
+		t.Fatalf("LAB_HOST = %q", out)
+	}
+}
+
+// master1 is only reached through the bastion (ProxyJump), each hop's key verified.
+func TestLabProxyJump(t *testing.T) {
+	lab := labenv.Load(t)
+	m := lab.Host(t, "master1")
+	if m.Jump != "bastion" {
+		t.Fatalf("lab site: master1 jump = %q", m.Jump)
+	}
+	out := runOK(t, labPool(t, lab), lab, "master1", "sh", "-c", "echo $LAB_HOST; echo $SSH_CONNECTION")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	// The connection to master1 comes from the bastion's side of the tunnel, not from us directly.
+	if lines[0] != "master1" || !strings.HasSuffix(lines[1], "127.0.1.4 22") {
+		t.Fatalf("%q", out)
+	}
+}
+
+func TestLabUnknownAndChangedHostKeys(t *testing.T) {
+	lab := labenv.Load(t)
+	kh, err := os.ReadFile(lab.Site.SSH.KnownHosts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// Unknown: a known_hosts without node1.
+	var keep []string
+	for _, l := range strings.Split(string(kh), "\n") {
+		if !strings.HasPrefix(l, "127.0.1.5 ") {
+			keep = append(keep, l)
+		}
+	}
+	unknown := filepath.Join(dir, "unknown")
+	os.WriteFile(unknown, []byte(strings.Join(keep, "\n")), 0o600)
+	// Changed: node2's line carries node3's key.
+	var node3Key string
+	for _, l := range strings.Split(string(kh), "\n") {
+		if strings.HasPrefix(l, "127.0.1.7 ") {
+			node3Key = strings.TrimPrefix(l, "127.0.1.7 ")
+		}
+	}
+	changed := filepath.Join(dir, "changed")
+	os.WriteFile(changed, []byte(strings.ReplaceAll(string(kh), "127.0.1.6 ", "127.0.1.6-old ")+"127.0.1.6 "+node3Key+"\n"), 0o600)
+
+	opts := OptionsFromSite(lab.Site)
+	opts.KnownHosts = unknown
+	_, err = NewPool(opts).Run(context.Background(), lab.Host(t, "node1"), "true")
+	var hk *HostKeyError
+	if !errors.As(err, &hk) || hk.Changed || !strings.HasPrefix(hk.Fingerprint, "SHA256:") || !strings.HasPrefix(hk.Line, "127.0.1.5 ssh-ed25519 ") {
+		t.Fatalf("unknown host: %v", err)
+	}
+	opts.KnownHosts = changed
+	_, err = NewPool(opts).Run(context.Background(), lab.Host(t, "node2"), "true")
+	if !IsHostKeyChanged(err) {
+		t.Fatalf("changed host key: %v", err)
+	}
+}
+
+// A command that never ends is cut at its deadline and the session closed.
+func TestLabHungCommand(t *testing.T) {
+	lab := labenv.Load(t)
+	p := labPool(t, lab)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := p.Run(ctx, lab.Host(t, "node1"), "sleep", "60")
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+		t.Fatalf("%v after %s", err, time.Since(start))
+	}
+	// The connection is still good for the next command.
+	runOK(t, p, lab, "node1", "true")
+}
+
+// supervisord runs the ADNS processes; ops1 sees its own, ops2 through a docker exec shim.
+func TestLabSupervisord(t *testing.T) {
+	lab := labenv.Load(t)
+	p := labPool(t, lab)
+	master := runOK(t, p, lab, "ops1", "supervisorctl", "status")
+	for _, proc := range []string{"bind", "dnsagent", "dnsmng", "keepalived"} {
+		if !strings.Contains(master, proc) || !strings.Contains(master, "RUNNING") {
+			t.Errorf("adns-master lacks running %s:\n%s", proc, master)
+		}
+	}
+	slave := runOK(t, p, lab, "ops2", "docker", "exec", "adns-slave", "supervisorctl", "status")
+	if !strings.Contains(slave, "bind") || strings.Contains(slave, "dnsmng") {
+		t.Errorf("adns-slave:\n%s", slave)
+	}
+	resp, err := http.Get("http://" + lab.Site.ADNS.MasterVIP + "/ha/hastate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.TrimSpace(string(b)) != "127.0.2.1" {
+		t.Fatalf("hastate = %q", b)
+	}
+}
+
+// chronyd serves time on loopback; the client's sources are real chronyc output, one dead.
+func TestLabChrony(t *testing.T) {
+	lab := labenv.Load(t)
+	out := runOK(t, labPool(t, lab), lab, "ops1", "chronyc", "-n", "-c", "sources")
+	if !strings.Contains(out, "^,*,127.0.4.1,") || !strings.Contains(out, "^,?,127.0.4.2,") {
+		t.Fatalf("sources:\n%s", out)
+	}
+}
+
+// etcd behind the apiserver, checked from the master as the guide does (§5.2).
+func TestLabEtcd(t *testing.T) {
+	lab := labenv.Load(t)
+	res, err := labPool(t, lab).Run(context.Background(), lab.Host(t, "master1"), "etcdctl", "--endpoints", "http://127.0.3.1:2379", "endpoint", "health")
+	if err != nil || !strings.Contains(string(res.Stdout)+string(res.Stderr), "is healthy") {
+		t.Fatalf("%v %s %s", err, res.Stdout, res.Stderr)
+	}
+}
