@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/opsdeck
 PKGS    := ./...
 
-.PHONY: all build demo test unit bench lint deps clean
+.PHONY: all build demo test test-lab bench lint deps clean
 
 all: build
 
@@ -17,9 +17,15 @@ demo: build
 	./$(BIN) --demo
 
 # Tier 1 (unit tests on captured outputs) and tier 2 (end to end against the demo site) run as
-# ordinary go tests; the race detector is on because everything here is concurrent.
+# ordinary go tests; tier 3 brings the lab of real components up and runs the TestLab* tests
+# (build tag lab) against it. The race detector is on because everything here is concurrent.
 test: deps lint
 	$(GO) test -race -count=1 $(PKGS)
+	testdata/lab/test.sh
+
+# Only the lab tier (the lab is left as it was found).
+test-lab: deps
+	testdata/lab/test.sh
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
@@ -33,7 +39,7 @@ clean:
 	rm -rf bin
 
 # The lab of real components (testdata/lab/README.md).
-.PHONY: lab-install lab-up lab-down lab-status
+.PHONY: lab-install lab-up lab-down lab-status lab-clean
 lab-install:
 	testdata/lab/lab.sh install
 lab-up:
@@ -42,3 +48,5 @@ lab-down:
 	testdata/lab/lab.sh down
 lab-status:
 	testdata/lab/lab.sh status
+lab-clean:
+	testdata/lab/lab.sh clean

@@ -75,3 +75,11 @@ func (l *Lab) Unit(t testing.TB, host, unit string) string {
 	}
 	return string(b[:len(b)-1])
 }
+
+// RemoveUnitFile removes a unit's state file (e.g. the "<unit>.broken" marker).
+func (l *Lab) RemoveUnitFile(t testing.TB, host, name string) {
+	t.Helper()
+	if err := os.Remove(filepath.Join(l.State, "hosts", host, "units", name)); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+}

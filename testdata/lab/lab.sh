@@ -145,5 +145,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 install|up|down|status" >&2; exit 2 ;;
+  clean) down; rm -rf "$STATE"; log "removed $STATE" ;;
+  *) echo "usage: $0 install|up|down|status|clean" >&2; exit 2 ;;
 esac

@@ -72,7 +72,15 @@ func ignoreExists(err error) error {
 
 func (s *seeder) namespace(ctx context.Context, name string) error {
 	_, err := s.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
-	if err = ignoreExists(err); err != nil {
+	if apierrors.IsAlreadyExists(err) {
+		ns, err := s.kube.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if ns.DeletionTimestamp != nil {
+			return nil // a namespace left stuck terminating on purpose by an earlier run
+		}
+	} else if err != nil {
 		return err
 	}
 	// Pods need a default ServiceAccount, and no controller-manager runs here to make one.
