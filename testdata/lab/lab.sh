@@ -113,21 +113,26 @@ status_line() { echo "state in $STATE"; }
 
 status() {
   local rc=0
-  row() { printf '%-14s %-26s %s\n' "$1" "$2" "$3"; }
-  check() { if "$@" >/dev/null 2>&1; then echo healthy; else echo DOWN; rc=1; fi; }
-  row COMPONENT ADDRESS HEALTH
-  row etcd "$ETCD_ADDR:2379" "$(check etcdctl --endpoints "http://$ETCD_ADDR:2379" endpoint health)"
-  row kube-apiserver "$API_ADDR:6443" "$(check curl -fsS --cacert "$STATE/pki/ca.crt" -H "Authorization: Bearer $(admin_token)" "https://$API_ADDR:6443/readyz")"
+  # probe COMPONENT ADDRESS CMD...: one row; rc (status's local, seen here by bash's dynamic
+  # scoping) turns 1 when anything is down.
+  probe() {
+    local comp=$1 addr=$2 health=healthy; shift 2
+    if ! "$@" >/dev/null 2>&1; then health=DOWN; rc=1; fi
+    printf '%-16s %-26s %s\n' "$comp" "$addr" "$health"
+  }
+  printf '%-16s %-26s %s\n' COMPONENT ADDRESS HEALTH
+  probe etcd "$ETCD_ADDR:2379" etcdctl --endpoints "http://$ETCD_ADDR:2379" endpoint health
+  probe kube-apiserver "$API_ADDR:6443" bash -c "curl -fsS --cacert '$STATE/pki/ca.crt' -H \"Authorization: Bearer \$(cut -d, -f1 '$STATE/kube/tokens.csv' | head -n1)\" https://$API_ADDR:6443/readyz"
   for h in "${HOSTS[@]}"; do
     IFS=: read -r name addr _ <<<"$h"
-    row "sshd $name" "$addr:22" "$(check bash -c "exec 3<>/dev/tcp/$addr/22 && head -c 4 <&3 | grep -q SSH")"
+    probe "sshd $name" "$addr:22" bash -c "exec 3<>/dev/tcp/$addr/22 && head -c 4 <&3 | grep -q SSH"
   done
-  row "named master" "$DNS_MASTER:53" "$(check dig +time=1 +tries=1 @"$DNS_MASTER" lab.example SOA +short)"
-  row "named slave" "$DNS_SLAVE:53" "$(check dig +time=1 +tries=1 @"$DNS_SLAVE" www.lab.example A +short)"
-  row "supervisord" "adns-master, adns-slave" "$(check supervisorctl -c "$STATE/adns/master/supervisord.conf" pid)"
-  row dnsmng "$MASTER_VIP:80" "$(check curl -fsS "http://$MASTER_VIP/ha/hastate")"
-  row "chronyd server" "$NTP_SERVER:123" "$(check running chronyd-server)"
-  row "chronyd client" "$NTP_CMD:10323" "$(check chronyc -h "$NTP_CMD" -p 10323 -n tracking)"
+  probe "named master" "$DNS_MASTER:53" bash -c "dig +time=1 +tries=1 @$DNS_MASTER lab.example SOA +short | grep -q ns1"
+  probe "named slave" "$DNS_SLAVE:53" bash -c "dig +time=1 +tries=1 @$DNS_SLAVE www.lab.example A +short | grep -q 10.10.0.80"
+  probe "supervisord" "adns-master, adns-slave" bash -c "supervisorctl -c '$STATE/adns/master/supervisord.conf' pid && supervisorctl -c '$STATE/adns/slave/supervisord.conf' pid"
+  probe dnsmng "$MASTER_VIP:80" curl -fsS "http://$MASTER_VIP/ha/hastate"
+  probe "chronyd server" "$NTP_SERVER:123" running chronyd-server
+  probe "chronyd client" "$NTP_CMD:10323" chronyc -h "$NTP_CMD" -p 10323 -n tracking
   return $rc
 }
 
