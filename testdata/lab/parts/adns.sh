@@ -34,7 +34,7 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 serverurl=unix://$d/supervisor.sock
 
 [program:bind]
-command=/usr/sbin/named -f -c $d/named.conf -u root
+command=/usr/sbin/named -g -c $d/named.conf -u root
 startsecs=2
 stdout_logfile=$d/logs/bind.log
 redirect_stderr=true
@@ -113,9 +113,10 @@ zone "lab.example" {
 CONF
   supervisor_conf master > "$m/supervisord.conf"
   supervisor_conf slave > "$s/supervisord.conf"
+  # The master first: a slave that starts with no zone asks the master at once, and only then.
   start supervisord-master "$STATE/logs/supervisord-master.log" supervisord -c "$m/supervisord.conf"
+  wait_for 30 "named master" "$m/logs/bind.log" supervisord-master bash -c "dig +time=1 +tries=1 @$DNS_MASTER lab.example SOA +short | grep -q ns1"
   start supervisord-slave "$STATE/logs/supervisord-slave.log" supervisord -c "$s/supervisord.conf"
-  wait_for 30 "named master" "$m/logs/bind.log" supervisord-master dig +time=1 +tries=1 @"$DNS_MASTER" lab.example SOA +short
   wait_for 30 "named slave (zone transfer)" "$s/logs/bind.log" supervisord-slave bash -c "dig +time=1 +tries=1 @$DNS_SLAVE www.lab.example A +short | grep -q 10.10.0.80"
   wait_for 20 dnsmng "$m/logs/dnsmng.out" supervisord-master curl -fsS "http://$MASTER_VIP/ha/hastate"
 }
