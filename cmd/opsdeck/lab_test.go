@@ -29,8 +29,16 @@ func TestLabCheck(t *testing.T) {
 		key := f.Check + " " + f.Target
 		seen[key] = true
 		want := checks.OK
-		if key == "host.kubelet node3" {
+		switch {
+		case key == "host.kubelet node3":
 			want = checks.Crit
+		case f.Check == "host.cpu" || f.Check == "host.load":
+			// The lab's hosts share this machine's real CPU with the test run itself: only
+			// require that it was measured.
+			if f.Status == checks.Unknown || len(f.Metrics) == 0 {
+				t.Errorf("%s: not measured: %q (error %q)", key, f.Summary, f.Error)
+			}
+			continue
 		}
 		if f.Status != want {
 			t.Errorf("%s: %s %q (error %q), want %s", key, f.Status, f.Summary, f.Error, want)

@@ -21,6 +21,7 @@ log=$(mktemp)
 go test -race -tags lab -count=1 -v -run '^TestLab' $pkgs 2>&1 | tee "$log" | grep -E '^(--- |FAIL|ok|panic)'
 rc=${PIPESTATUS[0]}
 passed=$(grep -c '^--- PASS' "$log"); failed=$(grep -c '^--- FAIL' "$log")
+if [[ $rc != 0 ]]; then echo "---- details of the lab tier ----"; grep -v -E '^(=== (RUN|PAUSE|CONT)|--- PASS)' "$log"; fi
 rm -f "$log"
 if [[ -z $was_up ]]; then $lab down; fi
 echo "lab: $passed passed, $failed failed"
