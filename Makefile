@@ -18,7 +18,8 @@ demo: build
 
 # Tier 1 (unit tests on captured outputs) and tier 2 (end to end against the demo site) run as
 # ordinary go tests; tier 3 brings the lab of real components up and runs the TestLab* tests
-# (build tag lab) against it. The race detector is on because everything here is concurrent.
+# (build tag lab) against it, one package at a time since they share the lab. The race detector
+# is on because everything here is concurrent.
 test: deps lint
 	$(GO) test -race -count=1 $(PKGS)
 	testdata/lab/test.sh

@@ -157,3 +157,21 @@ func TestLabEtcd(t *testing.T) {
 		t.Fatalf("%v %s %s", err, res.Stdout, res.Stderr)
 	}
 }
+
+// `supervisorctl restart bind` is the real thing: named really restarts (a new pid) and answers.
+func TestLabSupervisorRestartBind(t *testing.T) {
+	lab := labenv.Load(t)
+	p := labPool(t, lab)
+	pid := func() string {
+		out := runOK(t, p, lab, "ops1", "supervisorctl", "pid", "bind")
+		return strings.TrimSpace(out)
+	}
+	before := pid()
+	out := runOK(t, p, lab, "ops1", "supervisorctl", "restart", "bind")
+	if !strings.Contains(out, "bind: started") {
+		t.Fatalf("restart: %q", out)
+	}
+	if after := pid(); after == before || after == "0" {
+		t.Fatalf("bind pid %s → %s", before, after)
+	}
+}

@@ -151,5 +151,11 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   clean) down; rm -rf "$STATE"; log "removed $STATE" ;;
-  *) echo "usage: $0 install|up|down|status|clean" >&2; exit 2 ;;
+  ntp-server) # make the NTP source unreachable (stop) or reachable again (start)
+    case "${2:-}" in
+      stop) stop chronyd-server ;;
+      start) start chronyd-server "$STATE/logs/chronyd-server.log" chronyd -d -x -u root -f "$STATE/ntp/server.conf" ;;
+      *) echo "usage: $0 ntp-server stop|start" >&2; exit 2 ;;
+    esac ;;
+  *) echo "usage: $0 install|up|down|status|clean|ntp-server stop|start" >&2; exit 2 ;;
 esac

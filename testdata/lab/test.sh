@@ -18,7 +18,7 @@ fi
 echo "[lab] up in $(( $(date +%s) - start ))s"
 pkgs=$(grep -rl --include='*_test.go' '^//go:build lab' . | xargs -n1 dirname | sort -u)
 log=$(mktemp)
-go test -race -tags lab -count=1 -v -run '^TestLab' $pkgs 2>&1 | tee "$log" | grep -E '^(--- |FAIL|ok|panic)'
+go test -race -p 1 -tags lab -count=1 -v -run '^TestLab' $pkgs 2>&1 | tee "$log" | grep -E '^(--- |FAIL|ok|panic)'
 rc=${PIPESTATUS[0]}
 passed=$(grep -c '^--- PASS' "$log"); failed=$(grep -c '^--- FAIL' "$log")
 if [[ $rc != 0 ]]; then echo "---- details of the lab tier ----"; grep -v -E '^(=== (RUN|PAUSE|CONT)|--- PASS)' "$log"; fi
