@@ -18,7 +18,9 @@ func Defaults() Site {
 		SSH: SSH{
 			KnownHosts:         "~/.ssh/known_hosts",
 			UseAgent:           true,
+			ConfigFile:         "~/.ssh/config",
 			ConnectTimeout:     Duration(5 * time.Second),
+			KeepAlive:          Duration(15 * time.Second),
 			MaxSessionsPerHost: 8, // below OpenSSH's default MaxSessions of 10
 		},
 		Hosts: Hosts{Defaults: HostDefaults{Port: 22}},

@@ -50,7 +50,9 @@ type SSH struct {
 	KnownHosts         string   `yaml:"known_hosts"`
 	IdentityFiles      []string `yaml:"identity_files"`
 	UseAgent           bool     `yaml:"use_agent"`
+	ConfigFile         string   `yaml:"config_file"` // the operator's ~/.ssh/config ("" ignores it)
 	ConnectTimeout     Duration `yaml:"connect_timeout"`
+	KeepAlive          Duration `yaml:"keepalive"` // ServerAliveInterval
 	MaxSessionsPerHost int      `yaml:"max_sessions_per_host"`
 }
 

@@ -47,6 +47,7 @@ func (v *validator) semantic(s *Site) {
 		}
 	}
 	v.positive("ssh.connect_timeout", s.SSH.ConnectTimeout)
+	v.positive("ssh.keepalive", s.SSH.KeepAlive)
 	if s.SSH.MaxSessionsPerHost < 1 || s.SSH.MaxSessionsPerHost > 9 {
 		v.at("ssh.max_sessions_per_host", "must be 1..9 (sshd's default MaxSessions is 10), not %d", s.SSH.MaxSessionsPerHost)
 	}

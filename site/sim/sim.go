@@ -65,6 +65,7 @@ func Start(dir string, opts Options) (*Site, error) {
 	site.SSH.KnownHosts = filepath.Join(dir, "known_hosts")
 	site.SSH.IdentityFiles = []string{keyPath}
 	site.SSH.UseAgent = false
+	site.SSH.ConfigFile = "" // the demo must not pick up the operator's ~/.ssh/config
 	site.SSH.ConnectTimeout = config.Duration(2 * time.Second)
 	site.Checks.Interval = config.Duration(5 * time.Second)
 	site.Checks.Timeout = config.Duration(5 * time.Second)

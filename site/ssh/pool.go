@@ -1,5 +1,7 @@
-// Package ssh reaches hosts the way an operator's OpenSSH does: one connection per host with
-// several sessions on it, host keys verified against known_hosts, per-command deadlines.
+// Package ssh reaches hosts the way an operator's OpenSSH does: ~/.ssh/config, ssh-agent and
+// identity files, host keys verified against known_hosts, ProxyJump; one connection per host
+// with several sessions on it, keepalives, handshake and per-command deadlines, and backoff
+// when a host is down.
 package ssh
 
 import (
@@ -27,10 +29,13 @@ type Options struct {
 	KnownHosts     string
 	IdentityFiles  []string
 	UseAgent       bool
+	SSHConfig      string // ~/.ssh/config to honour ("" for none)
 	ConnectTimeout time.Duration
+	KeepAlive      time.Duration // ServerAliveInterval; 0 means 15s
 	MaxSessions    int           // per host, below sshd's MaxSessions
-	RetryAfter     time.Duration // a failed dial is not retried sooner, so a dead host costs one timeout
-	MaxOutput      int           // bytes kept per stream of one command
+	RetryMin       time.Duration // first pause after a failed dial; doubles up to RetryMax
+	RetryMax       time.Duration
+	MaxOutput      int // bytes kept per stream of one command
 	// Hosts resolves jump host names.
 	Hosts map[string]config.Host
 }
@@ -49,7 +54,9 @@ func OptionsFromSite(s *config.Site) Options {
 		KnownHosts:     config.ExpandPath(s.SSH.KnownHosts),
 		IdentityFiles:  files,
 		UseAgent:       s.SSH.UseAgent,
+		SSHConfig:      config.ExpandPath(s.SSH.ConfigFile),
 		ConnectTimeout: s.SSH.ConnectTimeout.D(),
+		KeepAlive:      s.SSH.KeepAlive.D(),
 		MaxSessions:    s.SSH.MaxSessionsPerHost,
 		Hosts:          hosts,
 	}
@@ -57,30 +64,40 @@ func OptionsFromSite(s *config.Site) Options {
 
 // Result is what one remote command produced.
 type Result struct {
-	Command  string
-	Stdout   []byte
-	Stderr   []byte
-	ExitCode int
+	Command   string
+	Stdout    []byte
+	Stderr    []byte
+	ExitCode  int
+	Truncated bool // output beyond MaxOutput was dropped
 }
 
 // Pool holds one connection per host.
 type Pool struct {
 	opts Options
+	user *userConfig
 
 	mu    sync.Mutex
 	conns map[string]*hostConn
+	auths map[string]authResult // by identity set
+}
 
-	authOnce sync.Once
-	auth     []gossh.AuthMethod
-	authErr  error
+type authResult struct {
+	methods []gossh.AuthMethod
+	err     error
 }
 
 type hostConn struct {
 	mu       sync.Mutex // held while dialling, so concurrent callers share one dial
 	client   *gossh.Client
-	lastErr  error
-	lastFail time.Time
 	sessions chan struct{}
+
+	// state, read by States
+	connectedAt time.Time
+	rtt         time.Duration
+	lastErr     error
+	lastFail    time.Time
+	failures    int
+	since       time.Time // when the connected/failed state last changed
 }
 
 // NewPool makes a pool; nothing is dialled until a command runs.
@@ -88,20 +105,32 @@ func NewPool(opts Options) *Pool {
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 8
 	}
-	if opts.ConnectTimeout <= 0 {
-		opts.ConnectTimeout = 5 * time.Second
+	if opts.KeepAlive <= 0 {
+		opts.KeepAlive = 15 * time.Second
 	}
-	if opts.RetryAfter <= 0 {
-		opts.RetryAfter = opts.ConnectTimeout
+	if opts.RetryMin <= 0 {
+		opts.RetryMin = time.Second
+	}
+	if opts.RetryMax <= 0 {
+		opts.RetryMax = time.Minute
 	}
 	if opts.MaxOutput <= 0 {
 		opts.MaxOutput = 1 << 20
 	}
-	return &Pool{opts: opts, conns: map[string]*hostConn{}}
+	return &Pool{opts: opts, user: loadUserConfig(opts.SSHConfig), conns: map[string]*hostConn{}, auths: map[string]authResult{}}
+}
+
+// ConfigProblem says why ~/.ssh/config was ignored ("" when it was read or absent).
+func (p *Pool) ConfigProblem() string {
+	if p.user.err != nil {
+		return p.user.err.Error()
+	}
+	return ""
 }
 
 // Run executes argv (quoted, never pasted) on host and waits for it or ctx. A non-zero exit is
-// not an error: it is in Result.ExitCode.
+// not an error: it is in Result.ExitCode. At the deadline the remote command is killed and its
+// session closed.
 func (p *Pool) Run(ctx context.Context, h config.Host, argv ...string) (Result, error) {
 	cmd := Quote(argv...)
 	res := Result{Command: cmd, ExitCode: -1}
@@ -119,7 +148,7 @@ func (p *Pool) Run(ctx context.Context, h config.Host, argv ...string) (Result, 
 		sess, err := c.NewSession()
 		if err != nil {
 			<-hc.sessions
-			p.drop(hc, c)
+			p.drop(hc, c, err)
 			if attempt == 0 { // the connection went stale: redial once
 				continue
 			}
@@ -143,10 +172,12 @@ func (p *Pool) runSession(ctx context.Context, sess *gossh.Session, h config.Hos
 	select {
 	case err = <-done:
 	case <-ctx.Done():
+		_ = sess.Signal(gossh.SIGKILL) // OpenSSH ≥ 7.9 delivers it; closing the channel follows
 		sess.Close()
 		return res, fmt.Errorf("%s: %q did not finish: %w", h.Name, cmd, ctx.Err())
 	}
 	res.Stdout, res.Stderr = stdout.Bytes(), stderr.Bytes()
+	res.Truncated = stdout.dropped > 0 || stderr.dropped > 0
 	var exit *gossh.ExitError
 	switch {
 	case err == nil:
@@ -170,78 +201,136 @@ func (p *Pool) entry(name string) *hostConn {
 	return hc
 }
 
-func (p *Pool) drop(hc *hostConn, c *gossh.Client) {
+func (p *Pool) drop(hc *hostConn, c *gossh.Client, why error) {
 	hc.mu.Lock()
 	if hc.client == c {
 		hc.client = nil
+		hc.lastErr, hc.since = why, time.Now()
 	}
 	hc.mu.Unlock()
 	c.Close()
 }
 
-// client returns the host's connection, dialling it if needed. A recent failure is returned as
-// is, so many checks of one dead host cost one connect timeout, not one each.
+// retryAfter is how long a host that failed n times in a row is left alone: 1s, 2s, 4s … 1m.
+func (p *Pool) retryAfter(n int) time.Duration {
+	d := p.opts.RetryMin
+	for i := 1; i < n && d < p.opts.RetryMax; i++ {
+		d *= 2
+	}
+	return min(d, p.opts.RetryMax)
+}
+
+// client returns the host's connection, dialling it if needed. Within the backoff after a
+// failure the last error is returned at once, so a dead host costs one connect timeout per
+// backoff period, not one per check.
 func (p *Pool) client(ctx context.Context, hc *hostConn, h config.Host, chain ...string) (*gossh.Client, error) {
 	hc.mu.Lock()
 	defer hc.mu.Unlock()
 	if hc.client != nil {
 		return hc.client, nil
 	}
-	if hc.lastErr != nil && time.Since(hc.lastFail) < p.opts.RetryAfter {
+	if hc.lastErr != nil && hc.failures > 0 && time.Since(hc.lastFail) < p.retryAfter(hc.failures) {
 		return nil, hc.lastErr
 	}
-	c, err := p.dial(ctx, h, chain)
+	start := time.Now()
+	c, settings, err := p.dial(ctx, h, chain)
 	if err != nil {
 		if ctx.Err() == nil { // our own deadline is not the host's fault
+			if hc.failures == 0 || hc.lastErr == nil {
+				hc.since = time.Now()
+			}
 			hc.lastErr, hc.lastFail = err, time.Now()
+			hc.failures++
 		}
 		return nil, err
 	}
-	hc.client, hc.lastErr = c, nil
+	hc.client, hc.failures, hc.lastErr = c, 0, nil
+	hc.connectedAt, hc.since, hc.rtt = time.Now(), time.Now(), time.Since(start)
+	go p.keepAlive(hc, c, settings.aliveInterval)
 	go func() { // forget the connection when the server goes away
-		_ = c.Wait()
+		err := c.Wait()
 		hc.mu.Lock()
 		if hc.client == c {
 			hc.client = nil
+			if err == nil {
+				err = errors.New("connection closed by the server")
+			}
+			hc.lastErr, hc.since = err, time.Now()
 		}
 		hc.mu.Unlock()
 	}()
 	return c, nil
 }
 
-// dial connects to h, through its jump host if it has one; chain is the hosts already on the way.
-func (p *Pool) dial(ctx context.Context, h config.Host, chain []string) (*gossh.Client, error) {
-	addr := net.JoinHostPort(h.Address, strconv.Itoa(h.Port))
-	cfg, err := p.clientConfig(h, addr)
-	if err != nil {
-		return nil, err
+// keepAlive sends OpenSSH keepalives; three unanswered in a row close the connection, so a host
+// that vanished is noticed without waiting for a command to hang.
+func (p *Pool) keepAlive(hc *hostConn, c *gossh.Client, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	missed := 0
+	for range t.C {
+		hc.mu.Lock()
+		current := hc.client == c
+		hc.mu.Unlock()
+		if !current {
+			return
+		}
+		start := time.Now()
+		reply := make(chan error, 1)
+		go func() { _, _, err := c.SendRequest("keepalive@openssh.com", true, nil); reply <- err }()
+		select {
+		case err := <-reply:
+			if err != nil {
+				p.drop(hc, c, fmt.Errorf("keepalive: %w", err))
+				return
+			}
+			missed = 0
+			hc.mu.Lock()
+			hc.rtt = time.Since(start)
+			hc.mu.Unlock()
+		case <-time.After(every):
+			if missed++; missed >= 3 {
+				p.drop(hc, c, errors.New("no answer to 3 keepalives"))
+				return
+			}
+		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, p.opts.ConnectTimeout)
+}
+
+// dial connects to h, through its jump host if it has one; chain is the hosts already on the way.
+func (p *Pool) dial(ctx context.Context, h config.Host, chain []string) (*gossh.Client, hostSettings, error) {
+	h, s := p.user.resolve(h, p.opts)
+	addr := net.JoinHostPort(h.Address, strconv.Itoa(h.Port))
+	cfg, err := p.clientConfig(h, addr, s)
+	if err != nil {
+		return nil, s, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.connectTimeout)
 	defer cancel()
 
 	var conn net.Conn
 	if h.Jump != "" {
 		chain = append(chain, h.Name)
 		if slices.Contains(chain, h.Jump) || len(chain) > 4 {
-			return nil, &ConnectError{Host: h.Name, Op: "jump", Err: fmt.Errorf("jump loop or chain too long: %s → %s", strings.Join(chain, " → "), h.Jump)}
+			return nil, s, &ConnectError{Host: h.Name, Op: "jump", Err: fmt.Errorf("jump loop or chain too long: %s → %s", strings.Join(chain, " → "), h.Jump)}
 		}
 		jh, ok := p.opts.Hosts[h.Jump]
 		if !ok {
-			return nil, &ConnectError{Host: h.Name, Op: "jump", Err: fmt.Errorf("jump host %q is not in the inventory", h.Jump)}
+			jh = config.Host{Name: h.Jump, Address: h.Jump, Port: 22} // a ~/.ssh/config alias
 		}
 		jc, err := p.client(ctx, p.entry(jh.Name), jh, chain...)
 		if err != nil {
-			return nil, &ConnectError{Host: h.Name, Op: "jump via " + jh.Name, Err: err}
+			return nil, s, &ConnectError{Host: h.Name, Op: "jump via " + jh.Name, Err: err}
 		}
 		conn, err = jc.DialContext(ctx, "tcp", addr)
 		if err != nil {
-			return nil, &ConnectError{Host: h.Name, Op: "dial via " + jh.Name, Err: err}
+			return nil, s, &ConnectError{Host: h.Name, Op: "dial via " + jh.Name, Err: err}
 		}
 	} else {
 		var d net.Dialer
 		conn, err = d.DialContext(ctx, "tcp", addr)
 		if err != nil {
-			return nil, &ConnectError{Host: h.Name, Op: "dial", Err: err}
+			return nil, s, &ConnectError{Host: h.Name, Op: "dial", Err: err}
 		}
 	}
 	// The handshake has no context of its own: closing the socket is how a deadline ends it.
@@ -251,34 +340,33 @@ func (p *Pool) dial(ctx context.Context, h config.Host, chain []string) (*gossh.
 		if cc != nil {
 			cc.Close()
 		}
-		return nil, &ConnectError{Host: h.Name, Op: "handshake", Err: fmt.Errorf("no answer within %s", p.opts.ConnectTimeout)}
+		return nil, s, &ConnectError{Host: h.Name, Op: "handshake", Err: fmt.Errorf("no answer within %s", s.connectTimeout)}
 	}
 	if err != nil {
 		conn.Close()
 		var hk *HostKeyError
 		if errors.As(err, &hk) {
-			return nil, hk
+			return nil, s, hk
 		}
 		op := "handshake"
 		if strings.Contains(err.Error(), "unable to authenticate") {
 			op = "auth"
 		}
-		return nil, &ConnectError{Host: h.Name, Op: op, Err: err}
+		return nil, s, &ConnectError{Host: h.Name, Op: op, Err: err}
 	}
-	return gossh.NewClient(cc, chans, reqs), nil
+	return gossh.NewClient(cc, chans, reqs), s, nil
 }
 
-func (p *Pool) clientConfig(h config.Host, addr string) (*gossh.ClientConfig, error) {
-	if _, err := os.Stat(p.opts.KnownHosts); err != nil {
-		return nil, &ConnectError{Host: h.Name, Op: "known_hosts", Err: fmt.Errorf("%s: %w (host keys must be verified)", p.opts.KnownHosts, err)}
+func (p *Pool) clientConfig(h config.Host, addr string, s hostSettings) (*gossh.ClientConfig, error) {
+	if _, err := os.Stat(s.knownHosts); err != nil {
+		return nil, &ConnectError{Host: h.Name, Op: "known_hosts", Err: fmt.Errorf("%s: %w (host keys must be verified)", s.knownHosts, err)}
 	}
-	db, err := knownhosts.NewDB(p.opts.KnownHosts)
+	db, err := knownhosts.NewDB(s.knownHosts)
 	if err != nil {
 		return nil, &ConnectError{Host: h.Name, Op: "known_hosts", Err: err}
 	}
 	verify := db.HostKeyCallback()
-	p.authOnce.Do(func() { p.auth, p.authErr = p.authMethods() })
-	auth, err := p.auth, p.authErr
+	auth, err := p.authFor(s)
 	if err != nil {
 		return nil, &ConnectError{Host: h.Name, Op: "auth", Err: err}
 	}
@@ -290,7 +378,7 @@ func (p *Pool) clientConfig(h config.Host, addr string) (*gossh.ClientConfig, er
 			if err == nil {
 				return nil
 			}
-			e := &HostKeyError{Host: h.Name, Address: addr, KnownHosts: p.opts.KnownHosts,
+			e := &HostKeyError{Host: h.Name, Address: addr, KnownHosts: s.knownHosts,
 				KeyType: key.Type(), Fingerprint: gossh.FingerprintSHA256(key),
 				Line: knownhosts.Line([]string{knownhosts.Normalize(addr)}, key)}
 			switch {
@@ -303,41 +391,115 @@ func (p *Pool) clientConfig(h config.Host, addr string) (*gossh.ClientConfig, er
 			return e
 		},
 		HostKeyAlgorithms: db.HostKeyAlgorithms(addr),
-		Timeout:           p.opts.ConnectTimeout,
+		Timeout:           s.connectTimeout,
 	}, nil
 }
 
-func (p *Pool) authMethods() ([]gossh.AuthMethod, error) {
+// authFor loads (once per identity set) the keys from identity files and ssh-agent. With
+// IdentitiesOnly, agent keys are limited to those of the identity files, as OpenSSH does.
+func (p *Pool) authFor(s hostSettings) ([]gossh.AuthMethod, error) {
+	key := strings.Join(s.identityFiles, "\x00") + fmt.Sprint(s.identitiesOnly)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if a, ok := p.auths[key]; ok {
+		return a.methods, a.err
+	}
+	m, err := p.authMethods(s)
+	p.auths[key] = authResult{m, err}
+	return m, err
+}
+
+func (p *Pool) authMethods(s hostSettings) ([]gossh.AuthMethod, error) {
 	var signers []gossh.Signer
+	var wanted [][]byte // public keys of the identity files, for IdentitiesOnly
 	var problems []string
-	for _, f := range p.opts.IdentityFiles {
+	for _, f := range s.identityFiles {
+		if pub, err := os.ReadFile(f + ".pub"); err == nil {
+			if k, _, _, _, err := gossh.ParseAuthorizedKey(pub); err == nil {
+				wanted = append(wanted, k.Marshal())
+			}
+		}
 		b, err := os.ReadFile(f)
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
 		}
-		s, err := gossh.ParsePrivateKey(b)
+		sg, err := gossh.ParsePrivateKey(b)
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %v", f, err))
+			problems = append(problems, fmt.Sprintf("%s: %v (a passphrase-protected key must be in ssh-agent)", f, err))
 			continue
 		}
-		signers = append(signers, s)
+		signers = append(signers, sg)
+		wanted = append(wanted, sg.PublicKey().Marshal())
 	}
 	var methods []gossh.AuthMethod
-	if len(signers) > 0 {
-		methods = append(methods, gossh.PublicKeys(signers...))
-	}
 	if sock := os.Getenv("SSH_AUTH_SOCK"); p.opts.UseAgent && sock != "" {
 		if conn, err := net.Dial("unix", sock); err == nil {
-			methods = append(methods, gossh.PublicKeysCallback(agent.NewClient(conn).Signers))
+			ag := agent.NewClient(conn)
+			methods = append(methods, gossh.PublicKeysCallback(func() ([]gossh.Signer, error) {
+				all, err := ag.Signers()
+				if err != nil || !s.identitiesOnly {
+					return all, err
+				}
+				var keep []gossh.Signer
+				for _, sg := range all {
+					if slices.ContainsFunc(wanted, func(w []byte) bool { return bytes.Equal(w, sg.PublicKey().Marshal()) }) {
+						keep = append(keep, sg)
+					}
+				}
+				return keep, nil
+			}))
 		} else {
 			problems = append(problems, "ssh-agent: "+err.Error())
 		}
+	}
+	if len(signers) > 0 {
+		methods = append(methods, gossh.PublicKeys(signers...))
 	}
 	if len(methods) == 0 {
 		return nil, fmt.Errorf("no usable key (%s)", strings.Join(problems, "; "))
 	}
 	return methods, nil
+}
+
+// HostState is what the pool knows about one host's connection.
+type HostState struct {
+	Host      string        `json:"host"`
+	Connected bool          `json:"connected"`
+	RTT       time.Duration `json:"-"`
+	RTTMS     float64       `json:"rtt_ms"`
+	LastError string        `json:"last_error,omitempty"`
+	Since     time.Time     `json:"since"`              // when it connected or started failing
+	Failures  int           `json:"failures,omitempty"` // dial failures in a row
+}
+
+// States reports every host the pool has tried, sorted by name.
+func (p *Pool) States() []HostState {
+	p.mu.Lock()
+	names := make([]string, 0, len(p.conns))
+	for n := range p.conns {
+		names = append(names, n)
+	}
+	p.mu.Unlock()
+	slices.Sort(names)
+	out := make([]HostState, 0, len(names))
+	for _, n := range names {
+		out = append(out, p.State(n))
+	}
+	return out
+}
+
+// State reports one host's connection.
+func (p *Pool) State(name string) HostState {
+	hc := p.entry(name)
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	st := HostState{Host: name, Connected: hc.client != nil, RTT: hc.rtt, Since: hc.since, Failures: hc.failures}
+	st.RTTMS = float64(hc.rtt.Microseconds()) / 1000
+	if hc.lastErr != nil && hc.client == nil {
+		st.LastError = hc.lastErr.Error()
+	}
+	return st
 }
 
 // Close drops every connection.
@@ -354,20 +516,24 @@ func (p *Pool) Close() {
 	}
 }
 
-// capBuffer keeps the first max bytes of a stream and counts the rest.
+// capBuffer keeps the first max bytes of a stream and counts the rest (the stream is always
+// drained, so a chatty command never blocks its session).
+// (Not an embedded bytes.Buffer: io.Copy would use its ReadFrom and skip the cap.)
 type capBuffer struct {
-	bytes.Buffer
+	buf     bytes.Buffer
 	max     int
 	dropped int
 }
 
+func (b *capBuffer) Bytes() []byte { return b.buf.Bytes() }
+
 func (b *capBuffer) Write(p []byte) (int, error) {
-	room := b.max - b.Len()
+	room := b.max - b.buf.Len()
 	if room >= len(p) {
-		return b.Buffer.Write(p)
+		return b.buf.Write(p)
 	}
 	if room > 0 {
-		b.Buffer.Write(p[:room])
+		b.buf.Write(p[:room])
 	}
 	b.dropped += len(p) - max(room, 0)
 	return len(p), nil
