@@ -21,9 +21,30 @@ func Defaults() Site {
 			ConfigFile:         "~/.ssh/config",
 			ConnectTimeout:     Duration(5 * time.Second),
 			KeepAlive:          Duration(15 * time.Second),
-			MaxSessionsPerHost: 8, // below OpenSSH's default MaxSessions of 10
+			// Well below OpenSSH's default MaxSessions of 10: sshd still counts sessions whose
+			// close it has not processed yet.
+			MaxSessionsPerHost: 4,
 		},
 		Hosts: Hosts{Defaults: HostDefaults{Port: 22}},
+		HostChecks: HostChecks{
+			Units: map[string][]string{"node": {"kubelet", "containerd"}},
+			Ports: map[string][]string{ // §1.1 and §5.4 of the guide
+				"node":   {"127.0.0.1:12029", "10250", "10255", "127.0.0.1:10248", "127.0.0.1:10249"},
+				"master": {"2379", "2380", "6443", "127.0.0.1:10251", "127.0.0.1:10257"},
+			},
+			LogDirs:        []string{"/home/t4/containerd/logs", "/home/t4/sigma-slave/logs", "/home/t4/sigma-master/logs"},
+			LogDirsPercent: Level{Warn: 30, Crit: 50},
+			ResolvConf:     "/etc/resolv.conf",
+		},
+		Etcd: Etcd{
+			Etcdctl:   "/usr/local/bin/etcdctl",
+			Endpoints: "https://127.0.0.1:2379",
+			CACert:    "/etc/kubernetes/pki/etcd/ca.crt",
+			Cert:      "/etc/kubernetes/pki/etcd/server.crt",
+			Key:       "/etc/kubernetes/pki/etcd/server.key",
+			BackupDir: "/home/t4/etcd/etcd_bk",
+			MaxAge:    Duration(26 * time.Hour), // daily snapshot by cron, kept 7 days
+		},
 		ADNS: ADNS{
 			Latency:   Level{Warn: 200, Crit: 1000}, // §6.2: resolution over 200 ms is an alarm
 			MinPerMin: 10,                           // §6.2
@@ -43,7 +64,6 @@ func Defaults() Site {
 			NodeHeartbeatStale: Duration(2 * time.Minute),
 			PodPending:         Duration(10 * time.Minute),
 			PodTerminating:     Duration(10 * time.Minute),
-			EtcdBackupMaxAge:   Duration(26 * time.Hour), // §5.2: daily snapshot
 		},
 		Checks: Checks{
 			Interval:    Duration(30 * time.Second),

@@ -13,6 +13,8 @@ type Site struct {
 	Resources    Resources    `yaml:"resources"`
 	SSH          SSH          `yaml:"ssh"`
 	Hosts        Hosts        `yaml:"hosts"`
+	HostChecks   HostChecks   `yaml:"host_checks"`
+	Etcd         Etcd         `yaml:"etcd"`
 	ADNS         ADNS         `yaml:"adns"`
 	NTP          NTP          `yaml:"ntp"`
 	Certificates Certificates `yaml:"certificates"`
@@ -92,6 +94,31 @@ type HostConfig struct {
 	Roles   []string `yaml:"roles"`
 }
 
+// HostChecks say what every host should show, by role (guide §1.1, §5.4, §5.5).
+type HostChecks struct {
+	// Units are the systemd units that must be active, by role.
+	Units map[string][]string `yaml:"units"`
+	// Ports must be listening, by role: "port" (any address) or "address:port".
+	Ports map[string][]string `yaml:"ports"`
+	// LogDirs are directories that grow (the sigma logs, §5.8.2), checked against their
+	// filesystem; a share above LogDirsPercent warns.
+	LogDirs        []string `yaml:"log_dirs"`
+	LogDirsPercent Level    `yaml:"log_dirs_percent"`
+	// ResolvConf is the resolver file that must point at an ADNS VIP (§3.2).
+	ResolvConf string `yaml:"resolv_conf"`
+}
+
+// Etcd says how etcd is reached from a master and where its backups go (§5.2).
+type Etcd struct {
+	Etcdctl   string   `yaml:"etcdctl"`
+	Endpoints string   `yaml:"endpoints"`
+	CACert    string   `yaml:"cacert"`
+	Cert      string   `yaml:"cert"`
+	Key       string   `yaml:"key"`
+	BackupDir string   `yaml:"backup_dir"` // relative: in the login user's home, as ssh does
+	MaxAge    Duration `yaml:"backup_max_age"`
+}
+
 // ADNS describes the bind9-based DNS service.
 type ADNS struct {
 	MasterVIP  string         `yaml:"master_vip"`
@@ -150,7 +177,6 @@ type Thresholds struct {
 	NodeHeartbeatStale Duration `yaml:"node_heartbeat_stale"`
 	PodPending         Duration `yaml:"pod_pending"`
 	PodTerminating     Duration `yaml:"pod_terminating"`
-	EtcdBackupMaxAge   Duration `yaml:"etcd_backup_max_age"`
 }
 
 // Checks sets how often probes run and how many at once.

@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -119,8 +120,31 @@ func (v *validator) semantic(s *Site) {
 	v.positive("thresholds.node_heartbeat_stale", t.NodeHeartbeatStale)
 	v.positive("thresholds.pod_pending", t.PodPending)
 	v.positive("thresholds.pod_terminating", t.PodTerminating)
-	v.positive("thresholds.etcd_backup_max_age", t.EtcdBackupMaxAge)
-
+	v.positive("etcd.backup_max_age", s.Etcd.MaxAge)
+	for role, ports := range s.HostChecks.Ports {
+		for i, p := range ports {
+			port := p
+			if _, pp, err := net.SplitHostPort(p); err == nil {
+				port = pp
+			}
+			if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+				v.at(fmt.Sprintf("host_checks.ports.%s[%d]", role, i), "%q must be a port or address:port", p)
+			}
+		}
+	}
+	for role, units := range s.HostChecks.Units {
+		for i, u := range units {
+			if !containerRe.MatchString(u) {
+				v.at(fmt.Sprintf("host_checks.units.%s[%d]", role, i), "%q is not a unit name", u)
+			}
+		}
+	}
+	for i, d := range s.HostChecks.LogDirs {
+		if strings.TrimSpace(d) == "" || strings.ContainsAny(d, "*?[") {
+			v.at(fmt.Sprintf("host_checks.log_dirs[%d]", i), "%q must be a directory (absolute, or relative to the login user's home)", d)
+		}
+	}
+	v.level("host_checks.log_dirs_percent", s.HostChecks.LogDirsPercent, 100)
 	v.positive("checks.interval", s.Checks.Interval)
 	v.positive("checks.timeout", s.Checks.Timeout)
 	if s.Checks.Concurrency < 1 {

@@ -33,10 +33,13 @@ func Checks(site *config.Site, r Runner) []checks.Check {
 	}
 	allT := func() []string { return all }
 	nodeT := func() []string { return nodes }
-	mk := func(id, title string, targets func() []string, probe func(context.Context, config.Host) checks.Finding) checks.Check {
+	mkArea := func(id, area, title string, targets func() []string, probe func(context.Context, config.Host) checks.Finding) checks.Check {
 		iv, to, _ := site.CheckSchedule(id)
-		return checks.Check{ID: id, Area: "hosts", Title: title, Interval: iv, Timeout: to, Targets: targets,
+		return checks.Check{ID: id, Area: area, Title: title, Interval: iv, Timeout: to, Targets: targets,
 			Probe: func(ctx context.Context, target string) checks.Finding { return probe(ctx, p.hosts[target]) }}
+	}
+	mk := func(id, title string, targets func() []string, probe func(context.Context, config.Host) checks.Finding) checks.Check {
+		return mkArea(id, "hosts", title, targets, probe)
 	}
 	list := []checks.Check{
 		mk("host.reachable", "SSH reachability", allT, p.reachable),
@@ -47,6 +50,7 @@ func Checks(site *config.Site, r Runner) []checks.Check {
 		mk("host.disk", "Disk usage", allT, p.disk),
 		mk("host.kubelet", "kubelet active", nodeT, p.kubelet),
 	}
+	list = append(list, p.moreChecks(mkArea)...)
 	var out []checks.Check
 	for _, c := range list {
 		if _, _, off := site.CheckSchedule(c.ID); !off {

@@ -29,6 +29,10 @@ type HostState struct {
 	Units      map[string]string // systemd unit → active | inactive | failed …
 	Broken     map[string]bool   // units that fail to start
 	Hang       bool              // accept commands and never answer
+	Listening  []string          // "addr:port" as ss shows them
+	Files      map[string]string // other files cat can read (/etc/resolv.conf …)
+	DirsKB     map[string]int64  // directory sizes for du -sk
+	Journal    map[string][]string
 }
 
 // Disk is one mounted filesystem.
@@ -64,8 +68,11 @@ var commands = map[string]Command{
 	"nproc": func(_ *Host, st *HostState, _ []string, _ time.Time) (string, string, int) {
 		return fmt.Sprintf("%d\n", st.CPUs), "", 0
 	},
-	"df":        df,
-	"systemctl": systemctl,
+	"df":         df,
+	"systemctl":  systemctl,
+	"ss":         ss,
+	"du":         du,
+	"journalctl": journalctl,
 }
 
 func (h *Host) exec(argv []string, now time.Time) (string, string, int) {
@@ -130,17 +137,37 @@ func (st *HostState) file(path string, now time.Time) (string, bool) {
 		return fmt.Sprintf("MemTotal:       %d kB\nMemFree:        %d kB\nMemAvailable:   %d kB\nBuffers:        %d kB\nCached:         %d kB\nSwapCached:            0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n",
 			st.MemTotalKB, free, free+cached, buffers, cached), true
 	}
+	if c, ok := st.Files[path]; ok {
+		return c, true
+	}
 	return "", false
 }
 
 func df(h *Host, st *HostState, argv []string, _ time.Time) (string, string, int) {
-	if len(argv) != 2 || argv[1] != "-P" {
-		return "", "df: only df -P is emulated\n", 1
+	if len(argv) < 2 || argv[1] != "-P" && argv[1] != "-Pk" {
+		return "", "df: only df -P [DIR…] is emulated\n", 1
 	}
 	var b strings.Builder
 	b.WriteString("Filesystem     1024-blocks      Used Available Capacity Mounted on\n")
-	b.WriteString("tmpfs              3275972      1636   3274336       1% /run\n")
-	for _, d := range st.Disks {
+	disks := st.Disks
+	if len(argv) > 2 { // df -Pk DIR…: the filesystem holding each directory
+		disks = nil
+		for _, dir := range argv[2:] {
+			best := -1
+			for i, d := range st.Disks {
+				if strings.HasPrefix(dir, d.Mount) && (best < 0 || len(d.Mount) > len(st.Disks[best].Mount)) {
+					best = i
+				}
+			}
+			if best < 0 {
+				return "", "df: " + dir + ": No such file or directory\n", 1
+			}
+			disks = append(disks, st.Disks[best])
+		}
+	} else {
+		b.WriteString("tmpfs              3275972      1636   3274336       1% /run\n")
+	}
+	for _, d := range disks {
 		used := int64(float64(d.SizeKB) * d.UsedPct / 100)
 		avail := d.SizeKB - used
 		capPct := int(math.Ceil(float64(used) * 100 / float64(used+avail)))
@@ -168,6 +195,10 @@ func systemctl(h *Host, st *HostState, argv []string, _ time.Time) (string, stri
 			st.Units[argv[2]] = "inactive"
 		} else if st.Broken[argv[2]] {
 			st.Units[argv[2]] = "failed"
+			if st.Journal == nil {
+				st.Journal = map[string][]string{}
+			}
+			st.Journal[argv[2]] = append(st.Journal[argv[2]], "Nov 25 03:00:01 "+h.Name+" "+argv[2]+"[4242]: F1125 failed to run Kubelet: misconfiguration: kubelet cgroup driver differs")
 			return "", fmt.Sprintf("Job for %s.service failed because the control process exited with error code.\n", argv[2]), 1
 		} else {
 			st.Units[argv[2]] = "active"
@@ -175,4 +206,55 @@ func systemctl(h *Host, st *HostState, argv []string, _ time.Time) (string, stri
 		return "", "", 0
 	}
 	return "", "systemctl: only is-active|start|restart|stop UNIT is emulated\n", 1
+}
+
+func ss(h *Host, st *HostState, argv []string, _ time.Time) (string, string, int) {
+	if len(argv) != 2 || argv[1] != "-ltnH" {
+		return "", "ss: only ss -ltnH is emulated\n", 1
+	}
+	var b strings.Builder
+	for _, l := range st.Listening {
+		fmt.Fprintf(&b, "LISTEN 0      4096   %s   0.0.0.0:*\n", l)
+	}
+	return b.String(), "", 0
+}
+
+func du(h *Host, st *HostState, argv []string, _ time.Time) (string, string, int) {
+	if len(argv) < 3 || argv[1] != "-sk" {
+		return "", "du: only du -sk DIR… is emulated\n", 1
+	}
+	var out, errs strings.Builder
+	code := 0
+	for _, d := range argv[2:] {
+		if kb, ok := st.DirsKB[d]; ok {
+			fmt.Fprintf(&out, "%d\t%s\n", kb, d)
+		} else {
+			fmt.Fprintf(&errs, "du: cannot access '%s': No such file or directory\n", d)
+			code = 1
+		}
+	}
+	return out.String(), errs.String(), code
+}
+
+func journalctl(h *Host, st *HostState, argv []string, _ time.Time) (string, string, int) {
+	unit, n := "", 100
+	for i := 1; i < len(argv); i++ {
+		switch argv[i] {
+		case "-u":
+			if i+1 < len(argv) {
+				unit = strings.TrimSuffix(argv[i+1], ".service")
+				i++
+			}
+		case "-n":
+			if i+1 < len(argv) {
+				fmt.Sscanf(argv[i+1], "%d", &n)
+				i++
+			}
+		}
+	}
+	lines := st.Journal[unit]
+	if len(lines) == 0 {
+		return "-- No entries --\n", "", 0
+	}
+	return strings.Join(lines[max(len(lines)-n, 0):], "\n") + "\n", "", 0
 }

@@ -30,7 +30,10 @@ func DemoScenario(now time.Time) Scenario {
 				{Device: "/dev/sda2", Mount: "/", SizeKB: 102_687_672, UsedPct: 41},
 				{Device: "/dev/sdb1", Mount: "/home/t4", SizeKB: 3_748_424_704, UsedPct: 57},
 			},
-			Units: map[string]string{"kubelet": "active", "sshd": "active"},
+			Units:     map[string]string{"kubelet": "active", "containerd": "active", "sshd": "active"},
+			Listening: []string{"0.0.0.0:22"},
+			DirsKB:    map[string]int64{"/home/t4/containerd/logs": 3_200_000, "/home/t4/sigma-slave/logs": 41_000_000},
+			Files:     map[string]string{"/etc/resolv.conf": "nameserver 10.10.0.101\n"},
 		}
 	}
 	sc := Scenario{}
@@ -52,6 +55,7 @@ func DemoScenario(now time.Time) Scenario {
 		case "node5":
 			st.Disks[1].UsedPct = 93
 		}
+		st.Listening = append(st.Listening, "127.0.0.1:12029", "*:10250", "*:10255", "127.0.0.1:10248", "127.0.0.1:10249")
 		add(name, "nodes", []string{"node"}, st)
 	}
 	return sc

@@ -146,6 +146,18 @@ func (p *Pool) Run(ctx context.Context, h config.Host, argv ...string) (Result, 
 			return res, fmt.Errorf("%s: waiting for a free session: %w", h.Name, ctx.Err())
 		}
 		sess, err := c.NewSession()
+		var refused *gossh.OpenChannelError
+		if errors.As(err, &refused) && attempt < 20 {
+			// sshd refused the channel (MaxSessions counts sessions it has not finished closing):
+			// nothing ran, so waiting and asking again is safe; the connection is fine.
+			<-hc.sessions
+			select {
+			case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
+				continue
+			case <-ctx.Done():
+				return res, fmt.Errorf("%s: sshd refused a session (%v): %w", h.Name, err, ctx.Err())
+			}
+		}
 		if err != nil {
 			<-hc.sessions
 			p.drop(hc, c, err)

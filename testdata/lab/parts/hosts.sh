@@ -23,6 +23,7 @@ ENV
     printf '%s %s\n' "$addr" "$(cut -d' ' -f1,2 "$(host_dir "$name")/ssh_host_ed25519_key.pub")" >> "$ssh/known_hosts.new"
   done
   mv "$ssh/known_hosts.new" "$ssh/known_hosts"
+  home_up
   for h in "${HOSTS[@]}"; do
     IFS=: read -r name addr _ <<<"$h"
     wait_for 20 "sshd $name" "$STATE/logs/sshd-$name.log" "sshd-$name" bash -c "exec 3<>/dev/tcp/$addr/22 && head -c 4 <&3 | grep -q SSH"
@@ -73,4 +74,14 @@ hosts_down() {
     IFS=: read -r name _ _ <<<"$h"
     stop "sshd-$name"
   done
+}
+
+# home_up fills the lab user's home, which every lab host shares: the files site.yaml names by
+# home-relative paths (a resolver, log directories, the etcd backup folder).
+home_up() {
+  local home; home=$(getent passwd "$LAB_USER" | cut -d: -f6)
+  mkdir -p "$home/logs/sigma-slave" "$home/etcd_bk"
+  printf 'search lab.example\nnameserver %s\n' "$DNS_SLAVE" > "$home/resolv.conf"
+  [[ -f $home/logs/sigma-slave/KUBELET.INFO ]] || head -c 2000000 /dev/zero | tr '\0' 'x' | fold -w 120 > "$home/logs/sigma-slave/KUBELET.INFO"
+  chown -R "$LAB_USER" "$home"
 }

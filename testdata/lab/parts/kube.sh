@@ -8,6 +8,13 @@ etcd_up() {
     --listen-peer-urls "http://$ETCD_ADDR:2380" --initial-advertise-peer-urls "http://$ETCD_ADDR:2380" \
     --initial-cluster "lab=http://$ETCD_ADDR:2380" --quota-backend-bytes 8589934592
   wait_for 30 etcd "$STATE/logs/etcd.log" etcd etcdctl --endpoints "http://$ETCD_ADDR:2379" endpoint health
+  # Today's snapshot, taken for real as the guide's cron job would (§5.2).
+  local home; home=$(getent passwd "$LAB_USER" | cut -d: -f6)
+  mkdir -p "$home/etcd_bk"
+  local snap; snap="$home/etcd_bk/etcd_v3_$(date +%Y-%m-%d).db"
+  [[ -s $snap ]] || ETCDCTL_API=3 etcdctl --endpoints "http://$ETCD_ADDR:2379" snapshot save "$snap" >>"$STATE/logs/etcd.log" 2>&1 \
+    || fail_with "etcd snapshot" "$STATE/logs/etcd.log"
+  chown -R "$LAB_USER" "$home/etcd_bk"
 }
 
 etcd_down() { stop etcd; }
