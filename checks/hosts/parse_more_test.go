@@ -41,9 +41,8 @@ func TestParseContainers(t *testing.T) {
 	if len(cs) != 2 || !cs[0].Up() || cs[1].Up() {
 		t.Fatalf("%+v", cs)
 	}
-	cr, err := ParseCrictlPS([]byte("CONTAINER           IMAGE               CREATED             STATE               NAME                ATTEMPT             POD ID              POD\n" +
-		"1f2e3d4c5b6a7      sha256:abc          2 hours ago         Running             adns-slave          0                   9a8b7c6d5e4f3       adns-0\n" +
-		"7a6b5c4d3e2f1      sha256:def          3 days ago          Exited              dnsagent            2                   9a8b7c6d5e4f3       adns-0\n"))
+	// crictl aligns its table with a tabwriter; CREATED and POD ID hold spaces.
+	cr, err := ParseCrictlPS(fixture(t, "crictl_ps_a.txt"))
 	if err != nil || len(cr) != 2 || cr[0].Name != "adns-slave" || !cr[0].Up() || cr[1].Up() {
 		t.Fatalf("%+v %v", cr, err)
 	}
