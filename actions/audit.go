@@ -67,6 +67,7 @@ type StepResult struct {
 	ExitCode   int    `json:"exit_code"`
 	Excerpt    string `json:"excerpt,omitempty"`
 	Error      string `json:"error,omitempty"`
+	Diagnosis  string `json:"diagnosis,omitempty"` // output of the step's Diagnose command
 	DurationMS int64  `json:"duration_ms"`
 }
 

@@ -159,6 +159,15 @@ func (x *Executor) Run(ctx context.Context, req Request, progress func(Event)) (
 			progress(Event{Index: i + 1, Total: len(p.Steps), Step: s.String()})
 		}
 		r := x.step(ctx, s)
+		if r.Status == "failed" && s.Diagnose != nil && x.ssh != nil {
+			dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			res, err := x.ssh.Run(dctx, s.Diagnose.Host, s.Diagnose.Argv...)
+			cancel()
+			r.Diagnosis = s.Diagnose.String() + "\n" + excerpt(res.Stdout, res.Stderr)
+			if err != nil {
+				r.Diagnosis += "\n(" + err.Error() + ")"
+			}
+		}
 		out.Steps = append(out.Steps, r)
 		if progress != nil {
 			progress(Event{Index: i + 1, Total: len(p.Steps), Step: s.String(), Result: &r})

@@ -77,6 +77,9 @@ type Step struct {
 	// Done, when set, is checked before running: if it holds, the step's effect is already in
 	// place (a plan re-run after a failure resumes instead of repeating it).
 	Done *Probe
+	// Diagnose, when set, runs (read-only) if the step fails; its output is kept with the result
+	// (e.g. the last lines of journalctl -u kubelet).
+	Diagnose *Command
 }
 
 func (s Step) String() string {

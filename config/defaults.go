@@ -16,11 +16,11 @@ func Defaults() Site {
 			IPInstances:  "ipinstances.v1.networking.alibaba.com",
 		},
 		SSH: SSH{
-			KnownHosts:         "~/.ssh/known_hosts",
-			UseAgent:           true,
-			ConfigFile:         "~/.ssh/config",
-			ConnectTimeout:     Duration(5 * time.Second),
-			KeepAlive:          Duration(15 * time.Second),
+			KnownHosts:     "~/.ssh/known_hosts",
+			UseAgent:       true,
+			ConfigFile:     "~/.ssh/config",
+			ConnectTimeout: Duration(5 * time.Second),
+			KeepAlive:      Duration(15 * time.Second),
 			// Well below OpenSSH's default MaxSessions of 10: sshd still counts sessions whose
 			// close it has not processed yet.
 			MaxSessionsPerHost: 4,
@@ -49,7 +49,7 @@ func Defaults() Site {
 			Latency:   Level{Warn: 200, Crit: 1000}, // §6.2: resolution over 200 ms is an alarm
 			MinPerMin: 10,                           // §6.2
 		},
-		NTP: NTP{Offset: Level{Warn: 30, Crit: 1000}}, // §9.2 30 ms; §3.1 1 s
+		NTP: NTP{Client: "ntpdate", Offset: Level{Warn: 30, Crit: 1000}}, // §9.2 30 ms; §3.1 1 s
 		Certificates: Certificates{
 			Files:      []string{"/etc/kubernetes/pki/*.crt", "/etc/kubernetes/pki/etcd/*.crt"},
 			WarnWithin: Duration(60 * 24 * time.Hour), // §5.6.6

@@ -140,6 +140,7 @@ type ADNSInstance struct {
 // NTP describes the time service and the offsets that matter.
 type NTP struct {
 	Servers []string `yaml:"servers"`
+	Client  string   `yaml:"client"`    // how hosts sync: ntpdate (ntpdate -u SERVER) or chrony (chronyc makestep)
 	Offset  Level    `yaml:"offset_ms"` // §3.1: within 1 s; §9.2: under 30 ms after power recovery
 }
 

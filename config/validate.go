@@ -80,6 +80,14 @@ func (v *validator) semantic(s *Site) {
 	}
 	v.level("adns.latency_ms", s.ADNS.Latency, 0)
 	v.level("ntp.offset_ms", s.NTP.Offset, 0)
+	if s.NTP.Client != "ntpdate" && s.NTP.Client != "chrony" {
+		v.at("ntp.client", "must be ntpdate or chrony, not %q", s.NTP.Client)
+	}
+	for i, srv := range s.NTP.Servers {
+		if net.ParseIP(srv) == nil && !hostNameRe.MatchString(srv) {
+			v.at(fmt.Sprintf("ntp.servers[%d]", i), "%q is neither an IP address nor a host name", srv)
+		}
+	}
 	for i, g := range s.Certificates.Files {
 		if _, err := path.Match(g, ""); err != nil || !strings.HasPrefix(g, "/") {
 			v.at(fmt.Sprintf("certificates.files[%d]", i), "%q must be an absolute path glob", g)

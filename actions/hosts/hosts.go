@@ -47,6 +47,8 @@ func Actions(site *config.Site) []actions.Action {
 				if verb == "start" {
 					step.Done = isActive(h) // starting an active kubelet is a no-op: skip it
 				}
+				// If it does not come up, the journal says why (§2.3.2).
+				step.Diagnose = &actions.Command{Host: h, Argv: []string{"journalctl", "-u", "kubelet", "-n", "50", "--no-pager"}}
 				return &actions.Plan{
 					Action: "host." + verb + "-kubelet", Title: title, Target: target, Destructive: destructive,
 					Steps:  []actions.Step{step},
@@ -55,8 +57,8 @@ func Actions(site *config.Site) []actions.Action {
 			},
 		}
 	}
-	return []actions.Action{
+	return append([]actions.Action{
 		unit("start", false, "Start kubelet (a node rebooted but shown failed, §2.3.2)"),
 		unit("restart", true, "Restart kubelet (interrupts the node's kubelet)"),
-	}
+	}, moreActions(site, byName)...)
 }

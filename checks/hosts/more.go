@@ -334,4 +334,3 @@ func compact(s []string) []string {
 	}
 	return out
 }
-

@@ -162,6 +162,9 @@ func runAction(ctx context.Context, g globals, name, target, emergency, typed st
 			if r.Excerpt != "" {
 				line += "\n      " + strings.ReplaceAll(r.Excerpt, "\n", "\n      ")
 			}
+			if r.Diagnosis != "" {
+				line += "\n    diagnosis: " + strings.ReplaceAll(r.Diagnosis, "\n", "\n      ")
+			}
 			fmt.Println(line)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"opsdeck/actions"
 	hostactions "opsdeck/actions/hosts"
 	"opsdeck/checks"
+	"opsdeck/checks/adns"
 	"opsdeck/checks/hosts"
 	"opsdeck/config"
 	"opsdeck/site/sim"
@@ -62,7 +63,7 @@ func openSite(g globals) (*env, error) {
 	return &env{
 		site:     site,
 		pool:     pool,
-		checks:   hosts.Checks(site, pool),
+		checks:   append(hosts.Checks(site, pool), adns.Checks(site, pool)...),
 		registry: actions.NewRegistry(hostactions.Actions(site)...),
 		close: func() {
 			for _, c := range closers {

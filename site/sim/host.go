@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -19,20 +20,25 @@ type Host struct {
 
 // HostState is what a simulated host reports; tests and scenarios change it through Update.
 type HostState struct {
-	BootedAt   time.Time
-	CPUs       int
-	Load       [3]float64 // load average 1/5/15
-	CPUBusy    float64    // percent
-	MemTotalKB int64
-	MemUsedPct float64
-	Disks      []Disk
-	Units      map[string]string // systemd unit → active | inactive | failed …
-	Broken     map[string]bool   // units that fail to start
-	Hang       bool              // accept commands and never answer
-	Listening  []string          // "addr:port" as ss shows them
-	Files      map[string]string // other files cat can read (/etc/resolv.conf …)
-	DirsKB     map[string]int64  // directory sizes for du -sk
-	Journal    map[string][]string
+	BootedAt    time.Time
+	CPUs        int
+	Load        [3]float64 // load average 1/5/15
+	CPUBusy     float64    // percent
+	MemTotalKB  int64
+	MemUsedPct  float64
+	Disks       []Disk
+	Units       map[string]string // systemd unit → active | inactive | failed …
+	Broken      map[string]bool   // units that fail to start
+	Hang        bool              // accept commands and never answer
+	Listening   []string          // "addr:port" as ss shows them
+	Files       map[string]string // other files cat can read (/etc/resolv.conf …)
+	DirsKB      map[string]int64  // directory sizes for du -sk
+	Journal     map[string][]string
+	Containers  []Container          // docker containers (the ADNS ones)
+	ADNSOnHost  string               // container whose supervisord answers a bare supervisorctl
+	Snapshots   map[string]time.Time // etcd snapshot files → when taken
+	BackupDir   bool                 // the etcd backup folder exists (even if empty)
+	ClockOffset time.Duration
 }
 
 // Disk is one mounted filesystem.
@@ -78,7 +84,7 @@ var commands = map[string]Command{
 func (h *Host) exec(argv []string, now time.Time) (string, string, int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	cmd, ok := commands[argv[0]]
+	cmd, ok := commands[path.Base(argv[0])]
 	if !ok {
 		return "", fmt.Sprintf("sh: 1: %s: not found\n", argv[0]), 127
 	}

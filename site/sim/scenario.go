@@ -40,9 +40,19 @@ func DemoScenario(now time.Time) Scenario {
 	add := func(name, group string, roles []string, st HostState) {
 		sc.Hosts = append(sc.Hosts, ScenarioHost{Name: name, Group: group, Roles: roles, State: st})
 	}
-	add("ops1", "ops", []string{"ops", "adns"}, healthy(111, 2.1))
+	adnsContainer := func(name string, master bool) Container {
+		c := Container{Name: name, Up: true, Processes: map[string]string{"bind": "RUNNING", "dnsagent": "RUNNING", "keepalived": "RUNNING"}}
+		if master {
+			c.Processes["dnsmng"] = "RUNNING"
+		}
+		return c
+	}
+	ops1 := healthy(111, 2.1)
+	ops1.Containers = []Container{adnsContainer("adns-master", true)}
+	add("ops1", "ops", []string{"ops", "adns"}, ops1)
 	ops2 := healthy(0, 0.4)
 	ops2.BootedAt = now.Add(-10 * time.Minute) // the recent reboot
+	ops2.Containers = []Container{adnsContainer("adns-slave", false)}
 	add("ops2", "ops", []string{"ops", "adns"}, ops2)
 	for i, name := range []string{"node1", "node2", "node3", "node4", "node5", "node6"} {
 		st := healthy(float64(40+i*7), 3+float64(i))
@@ -56,7 +66,17 @@ func DemoScenario(now time.Time) Scenario {
 			st.Disks[1].UsedPct = 93
 		}
 		st.Listening = append(st.Listening, "127.0.0.1:12029", "*:10250", "*:10255", "127.0.0.1:10248", "127.0.0.1:10249")
-		add(name, "nodes", []string{"node"}, st)
+		roles := []string{"node"}
+		if name == "node1" { // node1 is also the master: etcd, apiserver, its backups
+			roles = []string{"master", "node"}
+			st.Listening = append(st.Listening, "*:2379", "*:2380", "*:6443", "127.0.0.1:10251", "127.0.0.1:10257")
+			st.BackupDir = true
+			st.Snapshots = map[string]time.Time{
+				"/home/t4/etcd/etcd_bk/etcd_v3_" + now.Add(-24*time.Hour).Format("2006-01-02") + ".db": now.Add(-22 * time.Hour),
+				"/home/t4/etcd/etcd_bk/etcd_v3_" + now.Add(-48*time.Hour).Format("2006-01-02") + ".db": now.Add(-46 * time.Hour),
+			}
+		}
+		add(name, "nodes", roles, st)
 	}
 	return sc
 }

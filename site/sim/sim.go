@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,6 +67,10 @@ func Start(dir string, opts Options) (*Site, error) {
 	site.SSH.IdentityFiles = []string{keyPath}
 	site.SSH.UseAgent = false
 	site.SSH.ConfigFile = "" // the demo must not pick up the operator's ~/.ssh/config
+	site.ADNS.MasterVIP = "10.10.0.100"
+	site.ADNS.SlaveVIPs = []string{"10.10.0.101"}
+	site.ADNS.ProbeNames = []string{"iam.demo.example"}
+	site.NTP.Servers = []string{"10.10.0.11"}
 	site.SSH.ConnectTimeout = config.Duration(2 * time.Second)
 	site.Checks.Interval = config.Duration(5 * time.Second)
 	site.Checks.Timeout = config.Duration(5 * time.Second)
@@ -98,7 +103,18 @@ func Start(dir string, opts Options) (*Site, error) {
 			groups[sh.Group] = g
 			order = append(order, sh.Group)
 		}
-		g.Hosts = append(g.Hosts, config.HostConfig{Name: h.Name, Address: "127.0.0.1", Port: srv.port()})
+		hc := config.HostConfig{Name: h.Name, Address: "127.0.0.1", Port: srv.port()}
+		if !slices.Equal(sh.Roles, g.Roles) {
+			hc.Roles = sh.Roles
+		}
+		g.Hosts = append(g.Hosts, hc)
+		for _, c := range sh.State.Containers {
+			role := "slave"
+			if _, ok := c.Processes["dnsmng"]; ok {
+				role = "master"
+			}
+			site.ADNS.Instances = append(site.ADNS.Instances, config.ADNSInstance{Host: h.Name, Container: c.Name, Role: role, Runtime: "docker"})
+		}
 	}
 	for _, name := range order {
 		site.Hosts.Groups = append(site.Hosts.Groups, *groups[name])

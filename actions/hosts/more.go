@@ -1,0 +1,136 @@
+package hosts
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"opsdeck/actions"
+	"opsdeck/checks/adns"
+	"opsdeck/config"
+)
+
+// moreActions are the host actions beyond kubelet: containers, ADNS processes, NTP, etcd backups.
+func moreActions(site *config.Site, byName map[string]config.Host) []actions.Action {
+	var out []actions.Action
+
+	// docker restart <container> for the ADNS containers (§6: "container hung").
+	containers := map[string]config.ADNSInstance{}
+	var containerTargets []string
+	for _, in := range site.ADNS.Instances {
+		if in.Runtime == "docker" {
+			containers[adns.Target(in)] = in
+			containerTargets = append(containerTargets, adns.Target(in))
+		}
+	}
+	if len(containerTargets) > 0 {
+		out = append(out, actions.Action{
+			Name: "host.restart-container", Title: "Restart an ADNS container (docker restart, §6)", TargetKind: "container",
+			Destructive: true, Targets: func() []string { return containerTargets },
+			Plan: func(_ context.Context, target string) (*actions.Plan, error) {
+				in := containers[target]
+				h := byName[in.Host]
+				return &actions.Plan{Action: "host.restart-container", Title: "docker restart " + in.Container, Target: target, Destructive: true,
+					Steps:  []actions.Step{{SSH: &actions.Command{Host: h, Argv: []string{"docker", "restart", in.Container}}, Timeout: 2 * time.Minute}},
+					Verify: &actions.Verify{Check: "host.containers", Target: in.Host, Within: time.Minute},
+					Notes:  []string{"DNS answered by this instance stops while it restarts"}}, nil
+			},
+		})
+	}
+
+	// supervisorctl restart <process> inside an ADNS instance (§6: "process died").
+	type proc struct {
+		in   config.ADNSInstance
+		name string
+	}
+	procs := map[string]proc{}
+	var procTargets []string
+	for _, in := range site.ADNS.Instances {
+		if _, err := adns.ExecArgv(in); err != nil {
+			continue // crictl: exec needs the container id
+		}
+		names := []string{"bind", "dnsagent", "keepalived"}
+		if in.Role == "master" {
+			names = append(names, "dnsmng")
+		}
+		for _, n := range names {
+			t := adns.Target(in) + "/" + n
+			procs[t] = proc{in, n}
+			procTargets = append(procTargets, t)
+		}
+	}
+	if len(procTargets) > 0 {
+		out = append(out, actions.Action{
+			Name: "adns.restart-process", Title: "Restart an ADNS process under supervisord (§6)", TargetKind: "adns-process",
+			Destructive: true, Targets: func() []string { return procTargets },
+			Plan: func(_ context.Context, target string) (*actions.Plan, error) {
+				pr := procs[target]
+				argv, _ := adns.ExecArgv(pr.in, "supervisorctl", "restart", pr.name)
+				h := byName[pr.in.Host]
+				return &actions.Plan{Action: "adns.restart-process", Title: "supervisorctl restart " + pr.name, Target: target, Destructive: true,
+					Steps:  []actions.Step{{SSH: &actions.Command{Host: h, Argv: argv}, Timeout: time.Minute}},
+					Verify: &actions.Verify{Check: "adns.processes", Target: adns.Target(pr.in), Within: 30 * time.Second}}, nil
+			},
+		})
+	}
+
+	// Sync a host's clock to the site's NTP server (§3.1 fix).
+	if len(site.NTP.Servers) > 0 {
+		all := make([]string, 0, len(byName))
+		for _, h := range site.Inventory() {
+			all = append(all, h.Name)
+		}
+		out = append(out, actions.Action{
+			Name: "host.ntp-sync", Title: "Step the clock to the NTP server (§3.1)", TargetKind: "host",
+			Targets: func() []string { return all },
+			Plan: func(_ context.Context, target string) (*actions.Plan, error) {
+				argv := []string{"ntpdate", "-u", site.NTP.Servers[0]}
+				if site.NTP.Client == "chrony" {
+					argv = []string{"chronyc", "makestep"}
+				}
+				return &actions.Plan{Action: "host.ntp-sync", Title: strings.Join(argv, " "), Target: target,
+					Steps: []actions.Step{{SSH: &actions.Command{Host: byName[target], Argv: argv}, Timeout: 30 * time.Second}},
+					Notes: []string{"the clock jumps; logs and certificates checked in the same second may look odd"}}, nil
+			},
+		})
+	}
+
+	// etcd snapshot on a master, the guide's backup script (§5.2).
+	var masters []string
+	for _, h := range site.Inventory() {
+		if h.HasRole("master") {
+			masters = append(masters, h.Name)
+		}
+	}
+	if len(masters) > 0 {
+		out = append(out, actions.Action{
+			Name: "etcd.snapshot", Title: "Take an etcd snapshot into the backup folder (§5.2)", TargetKind: "host",
+			Targets: func() []string { return masters },
+			Plan: func(_ context.Context, target string) (*actions.Plan, error) {
+				e := site.Etcd
+				loc, err := time.LoadLocation(site.Changes.Timezone)
+				if err != nil {
+					loc = time.Local
+				}
+				file := path.Join(e.BackupDir, fmt.Sprintf("etcd_v3_%s.db", time.Now().In(loc).Format("2006-01-02")))
+				argv := []string{e.Etcdctl, "--endpoints", e.Endpoints}
+				for _, kv := range [][2]string{{"--cacert", e.CACert}, {"--cert", e.Cert}, {"--key", e.Key}} {
+					if kv[1] != "" {
+						argv = append(argv, kv[0], kv[1])
+					}
+				}
+				argv = append(argv, "snapshot", "save", file)
+				h := byName[target]
+				return &actions.Plan{Action: "etcd.snapshot", Title: "snapshot to " + file, Target: target,
+					Steps: []actions.Step{
+						{SSH: &actions.Command{Host: h, Argv: []string{"mkdir", "-p", e.BackupDir}}, Timeout: 10 * time.Second},
+						{SSH: &actions.Command{Host: h, Argv: argv}, Timeout: 5 * time.Minute},
+					},
+					Verify: &actions.Verify{Check: "etcd.backup", Target: target, Within: 30 * time.Second}}, nil
+			},
+		})
+	}
+	return out
+}
