@@ -165,3 +165,28 @@ func TestKilledMidActionLeavesStarted(t *testing.T) {
 		t.Fatalf("%+v", rs)
 	}
 }
+
+// Every host action runs through `opsdeck action run` against the demo site.
+func TestHostActionsOnDemo(t *testing.T) {
+	cases := []struct {
+		name, target, typed string
+		want                []string
+	}{
+		{"host.restart-container", "ops2/adns-slave", "ops2/adns-slave", []string{"1. ssh ops2: docker restart adns-slave", "verify: check host.containers on ops2: ok"}},
+		{"adns.restart-process", "ops1/adns-master/bind", "ops1/adns-master/bind", []string{"ssh ops1: docker exec adns-master supervisorctl restart bind", "verify: check adns.processes on ops1/adns-master: ok"}},
+		{"host.ntp-sync", "node2", "yes", []string{"1. ssh node2: ntpdate -u 10.10.0.11", "adjust time server 10.10.0.11"}},
+		{"etcd.snapshot", "node1", "yes", []string{"1. ssh node1: mkdir -p /home/t4/etcd/etcd_bk", "snapshot save /home/t4/etcd/etcd_bk/etcd_v3_", "verify: check etcd.backup on node1: ok"}},
+	}
+	for _, c := range cases {
+		out, stderr, code := run(t, "action", "run", "--demo", c.name, c.target, "--yes-i-typed", c.typed)
+		if code != 0 {
+			t.Errorf("%s %s: exit %d\n%s\n%s", c.name, c.target, code, out, stderr)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: output lacks %q:\n%s", c.name, w, out)
+			}
+		}
+	}
+}

@@ -80,7 +80,34 @@ func TestLabRestartBrokenKubelet(t *testing.T) {
 		lab.RemoveUnitFile(t, "node2", "kubelet.broken")
 	}()
 	out, stderr, code := run(t, "action", "run", "--site", lab.SiteFile, "host.restart-kubelet", "node2", "--yes-i-typed", "node2")
-	if code != 1 || !strings.Contains(out, "[1/1] failed (exit 1") || !strings.Contains(stderr, "step 1 failed") {
+	if code != 1 || !strings.Contains(out, "[1/1] failed (exit 1") || !strings.Contains(stderr, "step 1 failed") ||
+		!strings.Contains(out, "diagnosis: ssh node2: journalctl -u kubelet -n 50 --no-pager") || !strings.Contains(out, "failed to run Kubelet") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// Every host action on the lab's real programs.
+func TestLabHostActions(t *testing.T) {
+	lab := labenv.Load(t)
+	cases := []struct {
+		name, target, typed string
+		want                []string
+	}{
+		{"adns.restart-process", "ops1/bind", "ops1/bind", []string{"bind: started", "verify: check adns.processes on ops1: ok"}},
+		{"host.restart-container", "ops2/adns-slave", "ops2/adns-slave", []string{"adns-slave", "verify: check host.containers on ops2: ok"}},
+		{"host.ntp-sync", "node1", "yes", []string{"ntpdate -u 127.0.4.1", "127.0.4.1 s8"}},
+		{"etcd.snapshot", "master1", "yes", []string{"Snapshot saved at etcd_bk/etcd_v3_", "verify: check etcd.backup on master1: ok"}},
+	}
+	for _, c := range cases {
+		out, stderr, code := run(t, "action", "run", "--site", lab.SiteFile, c.name, c.target, "--yes-i-typed", c.typed)
+		if code != 0 {
+			t.Errorf("%s %s: exit %d\n%s\n%s", c.name, c.target, code, out, stderr)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: output lacks %q:\n%s", c.name, w, out)
+			}
+		}
 	}
 }
