@@ -15,6 +15,18 @@ type Report struct {
 	DurationMS int64         `json:"duration_ms"`
 	Summary    Summary       `json:"summary"`
 	Findings   []JSONFinding `json:"findings"`
+	// Connections is the state of each SSH connection the round used.
+	Connections []Connection `json:"connections,omitempty"`
+}
+
+// Connection is one host's SSH connection as the pool saw it.
+type Connection struct {
+	Host      string    `json:"host"`
+	Connected bool      `json:"connected"`
+	RTTMS     float64   `json:"rtt_ms"`
+	LastError string    `json:"last_error,omitempty"`
+	Since     time.Time `json:"since"`
+	Failures  int       `json:"failures,omitempty"`
 }
 
 // Summary counts findings by status and gives the exit code the round ends with.

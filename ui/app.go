@@ -17,6 +17,8 @@ type Options struct {
 	ReadOnly   bool
 	StaleAfter time.Duration // findings older than this are marked stale
 	Now        func() time.Time
+	// SSH, when set, reports how many hosts have a live SSH connection (read on each tick).
+	SSH func() (connected, total int)
 }
 
 // Model is the root model: header, findings list, footer.
@@ -25,6 +27,8 @@ type Model struct {
 	sub    chan checks.Snapshot
 	snap   checks.Snapshot
 	counts map[checks.Status]int // of snap, counted once per snapshot, not per frame
+	sshUp  int
+	sshAll int
 	now    time.Time
 	width  int
 	height int
@@ -76,6 +80,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.waitSnapshot()
 	case tickMsg:
 		m.now = time.Time(msg)
+		if m.opts.SSH != nil {
+			m.sshUp, m.sshAll = m.opts.SSH()
+		}
 		return m, tick()
 	case tea.KeyPressMsg:
 		switch msg.String() {
@@ -130,6 +137,9 @@ func (m *Model) header() string {
 	updated := "no data yet"
 	if !m.snap.At.IsZero() {
 		updated = "updated " + Age(m.now.Sub(m.snap.At)) + " ago"
+	}
+	if m.sshAll > 0 {
+		updated += fmt.Sprintf(" · ssh %d/%d", m.sshUp, m.sshAll)
 	}
 	mid := dimStyle.Render(updated)
 	gap := m.width - visibleWidth(left) - visibleWidth(mid) - visibleWidth(right)

@@ -92,12 +92,13 @@ func (p *prober) run(ctx context.Context, f *checks.Finding, h config.Host, argv
 func connFailure(err error) checks.Finding {
 	f := checks.Failed(err)
 	var ce *ssh.ConnectError
+	var hk *ssh.HostKeyError
 	switch {
 	case ssh.IsHostKeyChanged(err):
 		f.Status = checks.Crit
 		f.Summary = "host key changed: no connection made"
-	case errors.As(err, new(*ssh.HostKeyError)):
-		f.Summary = "host key unknown: verify and add it to known_hosts"
+	case errors.As(err, &hk):
+		f.Summary = fmt.Sprintf("host key unknown (%s %s): verify it, then add it to known_hosts", hk.KeyType, hk.Fingerprint)
 	case errors.As(err, &ce):
 		f.Summary = fmt.Sprintf("unreachable (%s): %v", ce.Op, firstLine(ce.Err.Error()))
 	case errors.Is(err, context.DeadlineExceeded):
@@ -156,7 +157,19 @@ func (p *prober) reachable(ctx context.Context, h config.Host) checks.Finding {
 	rtt := p.now().Sub(start)
 	f.Status, f.Summary = checks.OK, fmt.Sprintf("reachable over SSH as %s (%s)", h.User, rtt.Round(time.Millisecond))
 	f.Metrics = []checks.Metric{{Name: "command round trip", Value: float64(rtt.Milliseconds()), Unit: "ms"}}
+	if sp, ok := p.r.(statePool); ok {
+		st := sp.State(h.Name)
+		f.Metrics = append(f.Metrics, checks.Metric{Name: "ssh rtt", Value: st.RTTMS, Unit: "ms"})
+		if !st.Since.IsZero() {
+			f.Details = fmt.Sprintf("connected since %s", st.Since.Format("2006-01-02 15:04:05"))
+		}
+	}
 	return f
+}
+
+// statePool is a Runner that also reports connection state (site/ssh.Pool).
+type statePool interface {
+	State(name string) ssh.HostState
 }
 
 func (p *prober) uptime(ctx context.Context, h config.Host) checks.Finding {

@@ -48,6 +48,10 @@ func checkCmd(g *globals) *cobra.Command {
 				fmt.Fprint(os.Stderr, "\r\033[K")
 			}
 			r := checks.NewReport(e.site.Name, start, time.Since(start), store.Snapshot().Findings)
+			for _, st := range e.pool.States() {
+				r.Connections = append(r.Connections, checks.Connection{Host: st.Host, Connected: st.Connected,
+					RTTMS: st.RTTMS, LastError: st.LastError, Since: st.Since, Failures: st.Failures})
+			}
 			if output == "json" {
 				enc := json.NewEncoder(os.Stdout)
 				enc.SetIndent("", "  ")

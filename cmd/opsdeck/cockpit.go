@@ -26,6 +26,16 @@ func runCockpit(ctx context.Context, g globals) error {
 		Store:      store,
 		ReadOnly:   g.readOnly,
 		StaleAfter: 2*e.site.Checks.Interval.D() + e.site.Checks.Timeout.D(),
+		SSH: func() (int, int) {
+			sts := e.pool.States()
+			up := 0
+			for _, st := range sts {
+				if st.Connected {
+					up++
+				}
+			}
+			return up, len(sts)
+		},
 	})
 	_, err = tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	return err

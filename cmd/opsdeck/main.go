@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"opsdeck/site/sim"
 )
 
 // exitError ends the process with a code after printing nothing more.
@@ -19,6 +22,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 type globals struct {
 	site     string
 	demo     bool
+	scenario string
 	readOnly bool
 }
 
@@ -36,6 +40,7 @@ func main() {
 	}
 	root.PersistentFlags().StringVar(&g.site, "site", defaultSitePath(), "site file (env OPSDECK_SITE)")
 	root.PersistentFlags().BoolVar(&g.demo, "demo", false, "run against the embedded simulated site")
+	root.PersistentFlags().StringVar(&g.scenario, "demo-scenario", "standard", "the demo's scenario: "+strings.Join(sim.Scenarios, ", "))
 	root.PersistentFlags().BoolVar(&g.readOnly, "read-only", false, "never change anything on the site")
 	root.AddCommand(checkCmd(&g), configCmd(), actionCmd(&g), auditCmd(&g))
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"opsdeck/checks"
 	"opsdeck/site/sim"
@@ -151,5 +152,53 @@ func TestCheckWithWrittenDemoSiteFile(t *testing.T) {
 	}
 	if _, stderr, code := run(t, "config", "validate", s.Config.Path); code != 0 {
 		t.Fatalf("demo site file invalid: %s", stderr)
+	}
+}
+
+// The outage scenario: a dead host and a hung host cost one timeout, not one per check, and are
+// unknown with the reason; the dead ADNS process is critical.
+func TestCheckOutageScenario(t *testing.T) {
+	start := time.Now()
+	out, stderr, code := run(t, "check", "--demo", "--demo-scenario", "outage", "-o", "json")
+	took := time.Since(start)
+	if code != 2 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var r checks.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]checks.Finding{}
+	for _, f := range r.Findings {
+		by[f.Check+" "+f.Target] = f.Finding
+	}
+	if f := by["host.load node7"]; f.Status != checks.Unknown || !strings.Contains(f.Summary, "unreachable (dial)") {
+		t.Errorf("dead host: %+v", f)
+	}
+	if f := by["host.load node4"]; f.Status != checks.Unknown || !strings.Contains(f.Summary, "timed out") {
+		t.Errorf("hung host: %+v", f)
+	}
+	if f := by["adns.processes ops2/adns-slave"]; f.Status != checks.Crit || !strings.Contains(f.Summary, "dnsagent FATAL") {
+		t.Errorf("dead process: %+v", f)
+	}
+	if f := by["host.load node1"]; f.Status != checks.OK {
+		t.Errorf("healthy host hurt by the others: %+v", f)
+	}
+	t.Logf("outage round took %s (bounded by one check timeout; measured in BENCHMARKS.md)", took)
+	var dead *checks.Connection
+	for i, c := range r.Connections {
+		if c.Host == "node7" {
+			dead = &r.Connections[i]
+		}
+	}
+	if dead == nil || dead.Connected || !strings.Contains(dead.LastError, "connection refused") {
+		t.Errorf("connection state of node7: %+v", dead)
+	}
+}
+
+func TestUnknownScenarioIsAnError(t *testing.T) {
+	_, stderr, code := run(t, "check", "--demo", "--demo-scenario", "nope")
+	if code != 3 || !strings.Contains(stderr, "standard, outage") {
+		t.Fatalf("%d %s", code, stderr)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"opsdeck/actions"
 	hostactions "opsdeck/actions/hosts"
@@ -34,7 +35,12 @@ func openSite(g globals) (*env, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := sim.Start(dir, sim.Options{})
+		sc, err := sim.ScenarioByName(g.scenario, time.Now())
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		s, err := sim.Start(dir, sim.Options{Scenario: sc})
 		if err != nil {
 			os.RemoveAll(dir)
 			return nil, fmt.Errorf("starting the demo site: %w", err)

@@ -1,6 +1,10 @@
 package sim
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Scenario is the set of simulated hosts and their state.
 type Scenario struct {
@@ -13,6 +17,40 @@ type ScenarioHost struct {
 	Group string
 	Roles []string
 	State HostState
+	Down  bool // in the inventory, but nothing answers on its address
+}
+
+// Scenarios are the demo's named scenarios.
+var Scenarios = []string{"standard", "outage"}
+
+// ScenarioByName returns a named scenario.
+func ScenarioByName(name string, now time.Time) (Scenario, error) {
+	switch name {
+	case "", "standard":
+		return DemoScenario(now), nil
+	case "outage":
+		return OutageScenario(now), nil
+	}
+	return Scenario{}, fmt.Errorf("no demo scenario %q (known: %s)", name, strings.Join(Scenarios, ", "))
+}
+
+// OutageScenario is the standard scenario on a worse day: node7 is dead (its address refuses
+// connections), dnsagent died in adns-slave, and node4 accepts commands but never answers.
+func OutageScenario(now time.Time) Scenario {
+	sc := DemoScenario(now)
+	dead := sc.Hosts[len(sc.Hosts)-1]
+	dead.Name, dead.Down = "node7", true
+	dead.State.Units = map[string]string{"kubelet": "active", "containerd": "active"}
+	sc.Hosts = append(sc.Hosts, dead)
+	for i := range sc.Hosts {
+		switch sc.Hosts[i].Name {
+		case "ops2":
+			sc.Hosts[i].State.Containers[0].Processes["dnsagent"] = "FATAL"
+		case "node4":
+			sc.Hosts[i].State.Hang = true
+		}
+	}
+	return sc
 }
 
 // DemoScenario is what `opsdeck --demo` shows: two ops hosts and six nodes, where node3's

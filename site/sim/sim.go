@@ -119,6 +119,11 @@ func Start(dir string, opts Options) (*Site, error) {
 	for _, name := range order {
 		site.Hosts.Groups = append(site.Hosts.Groups, *groups[name])
 	}
+	for _, sh := range opts.Scenario.Hosts {
+		if sh.Down {
+			s.servers[sh.Name].stop()
+		}
+	}
 	if err := os.WriteFile(site.SSH.KnownHosts, []byte(known.String()), 0o600); err != nil {
 		s.Close()
 		return nil, err
