@@ -2,6 +2,8 @@ package ssh
 
 import (
 	"context"
+	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,4 +149,37 @@ func TestBrokenSSHConfigIsIgnoredWithAReason(t *testing.T) {
 		t.Fatalf("%+v", h)
 	}
 	_ = p.ConfigProblem() // may or may not parse; either way resolution works
+}
+
+// A host that accepts TCP and never says a word is cut at the handshake deadline.
+func TestSilentHostHitsHandshakeDeadline(t *testing.T) {
+	s, _ := simPool(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		var held []net.Conn
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
+				return
+			}
+			held = append(held, c) // never answer
+		}
+	}()
+	o := OptionsFromSite(s.Config)
+	o.ConnectTimeout = 300 * time.Millisecond
+	p := NewPool(o)
+	defer p.Close()
+	h := config.Host{Name: "silent", Address: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, User: "admin"}
+	_, err = p.Run(context.Background(), h, "true")
+	var ce *ConnectError
+	if !errors.As(err, &ce) || ce.Op != "handshake" || !strings.Contains(err.Error(), "no answer within 300ms") {
+		t.Fatalf("%v", err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -184,5 +185,42 @@ func TestLabSupervisorRestartBind(t *testing.T) {
 	}
 	if after := pid(); after == before || after == "0" {
 		t.Fatalf("bind pid %s → %s", before, after)
+	}
+}
+
+// Auth through ssh-agent alone (no identity file), as an operator's bastion usually works.
+func TestLabAgentAuth(t *testing.T) {
+	lab := labenv.Load(t)
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	agentCmd := exec.Command("ssh-agent", "-D", "-a", sock)
+	if err := agentCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer agentCmd.Process.Kill()
+	for range 50 {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	add := exec.Command("ssh-add", lab.Site.SSH.IdentityFiles[0])
+	add.Env = append(os.Environ(), "SSH_AUTH_SOCK="+sock)
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("ssh-add: %v %s", err, out)
+	}
+	t.Setenv("SSH_AUTH_SOCK", sock)
+	opts := OptionsFromSite(lab.Site)
+	opts.IdentityFiles = nil
+	opts.UseAgent = true
+	p := NewPool(opts)
+	defer p.Close()
+	if out := runOK(t, p, lab, "node2", "sh", "-c", "echo $LAB_HOST"); strings.TrimSpace(out) != "node2" {
+		t.Fatalf("%q", out)
+	}
+	// Without the agent and without a key file there is no way in, and the error says so.
+	t.Setenv("SSH_AUTH_SOCK", "")
+	_, err := NewPool(opts).Run(context.Background(), lab.Host(t, "node2"), "true")
+	if err == nil || !strings.Contains(err.Error(), "no usable key") {
+		t.Fatalf("%v", err)
 	}
 }
