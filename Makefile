@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/opsdeck
 PKGS    := ./...
 
-.PHONY: all build demo test test-lab bench lint deps clean
+.PHONY: all build demo test test-lab bench bench-lab lint deps clean
 
 all: build
 
@@ -30,6 +30,11 @@ test-lab: deps
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# Lab benchmarks: 200 real sshd hosts (one blackholed) — figures go to BENCHMARKS.md.
+bench-lab: deps
+	LAB_EXTRA_HOSTS=193 testdata/lab/lab.sh up
+	$(GO) test -tags lab -run '^$$' -bench 'Lab' -benchtime 5x ./site/ssh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

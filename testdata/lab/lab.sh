@@ -26,6 +26,10 @@ ALIASES=("$DNS_MASTER" "$DNS_SLAVE")
 # name:address:roles — bastion is the ProxyJump host.
 HOSTS=(bastion:127.0.1.1:bastion ops1:127.0.1.2:ops,adns ops2:127.0.1.3:ops,adns master1:127.0.1.4:master,node
   node1:127.0.1.5:node node2:127.0.1.6:node node3:127.0.1.7:node)
+# LAB_EXTRA_HOSTS=N adds benchNNN hosts on 127.0.6.1… for benchmarks (up to 250).
+for ((i = 1; i <= ${LAB_EXTRA_HOSTS:-0} && i <= 250; i++)); do
+  HOSTS+=("$(printf 'bench%03d:127.0.6.%d:node' "$i" "$i")")
+done
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 die() { printf '[lab] FAILED: %s\n' "$*" >&2; exit 1; }

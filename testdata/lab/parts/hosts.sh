@@ -70,9 +70,12 @@ CONF
 }
 
 hosts_down() {
-  for h in "${HOSTS[@]}"; do
-    IFS=: read -r name _ _ <<<"$h"
-    stop "sshd-$name"
+  # Every sshd the lab started, including bench hosts of an earlier LAB_EXTRA_HOSTS run.
+  local f
+  for f in "$STATE"/pids/sshd-*.pid; do
+    [[ -e $f ]] || continue
+    f=${f##*/}
+    stop "${f%.pid}"
   done
 }
 
