@@ -89,7 +89,9 @@ func (s *Scheduler) Run(ctx context.Context) {
 				case <-t.C:
 				}
 				var round sync.WaitGroup
-				for _, target := range c.Targets() {
+				targets := c.Targets()
+				s.Store.Retain(c.ID, targets)
+				for _, target := range targets {
 					round.Add(1)
 					go func() { defer round.Done(); s.runJob(ctx, c, target) }()
 				}

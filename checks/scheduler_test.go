@@ -207,3 +207,18 @@ func TestFailedKeepsErrorApart(t *testing.T) {
 		t.Fatal(f)
 	}
 }
+
+func TestRetainDropsTargetsThatAreGone(t *testing.T) {
+	st := NewStore(time.Millisecond)
+	st.Put(Finding{Check: "kube.pod", Target: "a/x", Status: Crit})
+	st.Put(Finding{Check: "kube.pod", Target: "a/y", Status: Crit})
+	st.Put(Finding{Check: "kube.node", Target: "n1", Status: OK})
+	st.Retain("kube.pod", []string{"a/y"})
+	got := map[string]bool{}
+	for _, f := range st.Snapshot().Findings {
+		got[f.Check+" "+f.Target] = true
+	}
+	if got["kube.pod a/x"] || !got["kube.pod a/y"] || !got["kube.node n1"] {
+		t.Fatalf("%v", got)
+	}
+}

@@ -91,6 +91,33 @@ func (s *Store) Put(f Finding) {
 	}
 }
 
+// Retain drops the findings of check whose target is no longer listed (a pod that recovered or
+// was deleted), so the store holds only what is still there.
+func (s *Store) Retain(check string, targets []string) {
+	keep := make(map[string]bool, len(targets))
+	for _, t := range targets {
+		keep[t] = true
+	}
+	s.mu.Lock()
+	dropped := false
+	for k, f := range s.latest {
+		if f.Check == check && !keep[f.Target] {
+			delete(s.latest, k)
+			dropped = true
+		}
+	}
+	if dropped {
+		s.version++
+	}
+	s.mu.Unlock()
+	if dropped {
+		select {
+		case s.changed <- struct{}{}:
+		default:
+		}
+	}
+}
+
 // Snapshot copies the current findings, worst first. Pointers are sorted, not the (large)
 // findings, so 100k findings cost one copy.
 func (s *Store) Snapshot() Snapshot {

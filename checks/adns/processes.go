@@ -122,8 +122,14 @@ func processes(ctx context.Context, r Runner, h config.Host, in config.ADNSInsta
 		return f
 	}
 	var bad, missing []string
+	starting := 0
 	for _, p := range procs {
-		if p.State != "RUNNING" {
+		switch p.State {
+		case "RUNNING":
+		case "STARTING": // supervisord's startsecs: on its way up
+			starting++
+			bad = append(bad, p.Name+" "+p.State)
+		default:
 			bad = append(bad, p.Name+" "+p.State)
 		}
 	}
@@ -142,6 +148,9 @@ func processes(ctx context.Context, r Runner, h config.Host, in config.ADNSInsta
 			parts = append(parts, "missing: "+strings.Join(missing, ", "))
 		}
 		f.Status, f.Summary = checks.Crit, strings.Join(parts, "; ")
+		if starting == len(bad) && len(missing) == 0 {
+			f.Status = checks.Warn
+		}
 		f.Details = "A process that died is restarted with supervisorctl restart NAME (§6); keepalived holds the VIPs."
 		return f
 	}

@@ -1,18 +1,23 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	"opsdeck/actions"
 	hostactions "opsdeck/actions/hosts"
 	"opsdeck/checks"
 	"opsdeck/checks/adns"
 	"opsdeck/checks/hosts"
+	kubechecks "opsdeck/checks/kube"
 	"opsdeck/config"
+	sitekube "opsdeck/site/kube"
 	"opsdeck/site/sim"
 	"opsdeck/site/ssh"
 )
@@ -21,6 +26,7 @@ import (
 type env struct {
 	site     *config.Site
 	pool     *ssh.Pool
+	watchers []*sitekube.Watcher
 	checks   []checks.Check
 	registry *actions.Registry
 	close    func()
@@ -66,10 +72,21 @@ func openSite(g globals) (*env, error) {
 	}
 	pool := ssh.NewPool(ssh.OptionsFromSite(site))
 	closers = append([]func(){pool.Close}, closers...)
+	watchers, stop, err := startWatchers(site)
+	if err != nil {
+		for _, c := range closers {
+			c()
+		}
+		return nil, err
+	}
+	closers = append([]func(){stop}, closers...)
+	cs := append(hosts.Checks(site, pool), adns.Checks(site, pool)...)
+	cs = append(cs, kubechecks.Checks(site, watchers)...)
 	return &env{
 		site:     site,
 		pool:     pool,
-		checks:   append(hosts.Checks(site, pool), adns.Checks(site, pool)...),
+		watchers: watchers,
+		checks:   cs,
 		registry: actions.NewRegistry(hostactions.Actions(site)...),
 		close: func() {
 			for _, c := range closers {
@@ -77,6 +94,42 @@ func openSite(g globals) (*env, error) {
 			}
 		},
 	}, nil
+}
+
+// startWatchers connects to every cluster of the site, read-only at the transport: the checks
+// only ever watch.
+func startWatchers(site *config.Site) ([]*sitekube.Watcher, func(), error) {
+	var crds []schema.GroupVersionResource
+	for _, r := range []string{site.Resources.Machines, site.Resources.MachineOps, site.Resources.Zones,
+		site.Resources.DNSEndpoints, site.Resources.IPInstances} {
+		gvr, err := sitekube.ParseGVR(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		crds = append(crds, gvr)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var ws []*sitekube.Watcher
+	for _, c := range site.Clusters {
+		cl, err := sitekube.Connect(sitekube.Options{Kubeconfig: config.ExpandPath(c.Kubeconfig), Context: c.Context, ReadOnly: true})
+		if err != nil {
+			cancel()
+			return nil, nil, fmt.Errorf("cluster %s: %w", c.Name, err)
+		}
+		w := sitekube.NewWatcher(c.Name, cl, crds)
+		w.Start(ctx)
+		ws = append(ws, w)
+	}
+	return ws, cancel, nil
+}
+
+// waitWatchers gives the caches up to d to sync (a one-shot check needs them full).
+func (e *env) waitWatchers(ctx context.Context, d time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	for _, w := range e.watchers {
+		w.WaitSynced(ctx)
+	}
 }
 
 func (e *env) scheduler(store *checks.Store, selected []checks.Check) *checks.Scheduler {

@@ -1,0 +1,400 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"opsdeck/checks"
+	"opsdeck/config"
+	sitekube "opsdeck/site/kube"
+)
+
+// Checks returns the Kubernetes checks over the watchers (one per cluster of the site).
+func Checks(site *config.Site, ws []*sitekube.Watcher) []checks.Check {
+	var out []checks.Check
+	for _, w := range ws {
+		c := &cluster{site: site, w: w, prefix: ""}
+		if len(ws) > 1 {
+			c.prefix = w.Cluster + "/"
+		}
+		out = append(out, c.checks()...)
+	}
+	return out
+}
+
+type cluster struct {
+	site   *config.Site
+	w      *sitekube.Watcher
+	prefix string // "" with one cluster, "name/" with several
+	now    func() time.Time
+}
+
+func (c *cluster) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
+// checks lists one cluster's checks. Every probe first asks whether the cache can be trusted.
+func (c *cluster) checks() []checks.Check {
+	mk := func(id, area, title string, targets func() []string, judge func(target string) checks.Finding) checks.Check {
+		iv, to, _ := c.site.CheckSchedule(id)
+		return checks.Check{ID: id, Area: area, Title: title, Interval: iv, Timeout: to,
+			Targets: func() []string {
+				ts := targets()
+				for i := range ts {
+					ts[i] = c.prefix + ts[i]
+				}
+				return ts
+			},
+			Probe: func(ctx context.Context, target string) checks.Finding {
+				if f, ok := c.untrusted(id); ok {
+					return f
+				}
+				f := judge(strings.TrimPrefix(target, c.prefix))
+				f.Evidence = append(f.Evidence, checks.Evidence{Source: "watch " + c.w.Cluster + ": " + title})
+				return f
+			}}
+	}
+	all := []checks.Check{
+		{ID: "kube.api", Area: "kubernetes", Title: "API connection", Interval: c.site.Checks.Interval.D(), Timeout: c.site.Checks.Timeout.D(),
+			Targets: func() []string { return []string{c.w.Cluster} }, Probe: func(context.Context, string) checks.Finding { return c.api() }},
+		mk("kube.node", "kubernetes", "node Ready, heartbeat, cordon", c.nodeNames, c.node),
+		mk("kube.allocation", "kubernetes", "node requests vs allocatable", c.nodeNames, c.allocation),
+		mk("kube.pod", "kubernetes", "pods not ready", c.problemPods, c.pod),
+		mk("kube.pods", "kubernetes", "pod summary", func() []string { return []string{"pods"} }, c.podSummary),
+		mk("kube.workload", "kubernetes", "kube-system Deployments and DaemonSets", c.workloads, c.workload),
+		mk("kube.static-pod", "kubernetes", "control-plane static pods", c.staticPods, c.staticPod),
+		mk("kube.namespace", "kubernetes", "namespaces stuck Terminating", c.terminatingNamespaces, c.namespace),
+		mk("kube.machine", "kubernetes", "machines", c.names(c.site.Resources.Machines), c.machine),
+		mk("kube.machineop", "kubernetes", "machineops", c.names(c.site.Resources.MachineOps), c.machineOp),
+		mk("adns.zone", "adns", "zones Created", c.names(c.site.Resources.Zones), c.phase(c.site.Resources.Zones, "Created", "zone")),
+		mk("adns.dnsendpoint", "adns", "dnsendpoints Succeed", c.names(c.site.Resources.DNSEndpoints), c.phase(c.site.Resources.DNSEndpoints, "Succeed", "dnsendpoint")),
+	}
+	var out []checks.Check
+	for _, ch := range all {
+		if _, _, off := c.site.CheckSchedule(ch.ID); !off {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// untrusted turns every finding unknown while the cache is not synced or the API went away,
+// saying how old the last good data is.
+func (c *cluster) untrusted(id string) (checks.Finding, bool) {
+	h := c.w.Health()
+	if h.Healthy() {
+		return checks.Finding{}, false
+	}
+	f := checks.Finding{Status: checks.Unknown}
+	switch {
+	case !h.Synced:
+		f.Summary = fmt.Sprintf("waiting for the %s API (not synced after %s)", c.w.Cluster, human(c.clock().Sub(h.StartedAt)))
+		f.Error = h.LastError
+	default:
+		f.Summary = fmt.Sprintf("%s API unreachable since %s; last good data %s old", c.w.Cluster, h.ErrorAt.Format("15:04:05"), human(c.clock().Sub(h.LastEvent)))
+		f.Error = h.LastError
+	}
+	return f, true
+}
+
+func (c *cluster) api() checks.Finding {
+	if f, ok := c.untrusted("kube.api"); ok {
+		return f
+	}
+	h := c.w.Health()
+	f := checks.Finding{Status: checks.OK}
+	f.Summary = fmt.Sprintf("watching: %d nodes, %d pods, last change %s ago", len(c.w.Nodes()), len(c.w.Pods()), human(c.clock().Sub(h.LastEvent)))
+	f.Metrics = []checks.Metric{{Name: "last event age", Value: c.clock().Sub(h.LastEvent).Seconds(), Unit: "s"}}
+	return f
+}
+
+func (c *cluster) nodeNames() []string {
+	var out []string
+	for _, n := range c.w.Nodes() {
+		out = append(out, n.Name)
+	}
+	return out
+}
+
+func (c *cluster) node(name string) checks.Finding {
+	n, ok := c.w.Node(name)
+	if !ok {
+		return checks.Finding{Status: checks.Unknown, Summary: "node no longer in the cache"}
+	}
+	st, summary := JudgeNode(n, c.clock(), c.site.Thresholds.NodeHeartbeatStale.D())
+	f := checks.Finding{Status: st, Summary: summary}
+	if st == checks.Crit {
+		f.Details = PlanMigration(name, c.w.PodsOnNode(name), c.w.Custom(resourceName(c.site.Resources.IPInstances))).Text()
+	}
+	return f
+}
+
+func (c *cluster) allocation(name string) checks.Finding {
+	n, ok := c.w.Node(name)
+	if !ok {
+		return checks.Finding{Status: checks.Unknown, Summary: "node no longer in the cache"}
+	}
+	cpu, mem := Requests(c.w.PodsOnNode(name))
+	allocCPU, allocMem := n.Status.Allocatable.Cpu().MilliValue(), n.Status.Allocatable.Memory().Value()
+	if allocCPU == 0 || allocMem == 0 {
+		return checks.Finding{Status: checks.Unknown, Summary: "the node reports no allocatable resources"}
+	}
+	cpuPct, memPct := float64(cpu)*100/float64(allocCPU), float64(mem)*100/float64(allocMem)
+	th := c.site.Thresholds
+	f := checks.Finding{Status: max(checks.Judge(cpuPct, th.CPU.Warn, th.CPU.Crit), checks.Judge(memPct, th.Memory.Warn, th.Memory.Crit))}
+	f.Summary = fmt.Sprintf("requests: cpu %.0f %% of %s, memory %.0f %% of %s, %d pods", cpuPct, n.Status.Allocatable.Cpu(), memPct, n.Status.Allocatable.Memory(), len(c.w.PodsOnNode(name)))
+	f.Metrics = []checks.Metric{
+		{Name: "cpu requested", Value: round1(cpuPct), Unit: "%", Warn: th.CPU.Warn, Crit: th.CPU.Crit},
+		{Name: "memory requested", Value: round1(memPct), Unit: "%", Warn: th.Memory.Warn, Crit: th.Memory.Crit},
+	}
+	return f
+}
+
+func (c *cluster) problemPods() []string {
+	var out []string
+	th := c.site.Thresholds
+	now := c.clock()
+	for _, p := range c.w.Pods() {
+		if _, _, bad := PodProblem(p, now, th.PodPending.D(), th.PodTerminating.D()); bad {
+			out = append(out, p.Namespace+"/"+p.Name)
+		}
+	}
+	return out
+}
+
+func (c *cluster) pod(target string) checks.Finding {
+	ns, name, _ := strings.Cut(target, "/")
+	p, ok := c.w.Pod(ns, name)
+	if !ok {
+		return checks.Finding{Status: checks.OK, Summary: "gone"}
+	}
+	th := c.site.Thresholds
+	st, summary, bad := PodProblem(p, c.clock(), th.PodPending.D(), th.PodTerminating.D())
+	if !bad {
+		return checks.Finding{Status: checks.OK, Summary: "ready now"}
+	}
+	f := checks.Finding{Status: st, Summary: summary}
+	if p.Spec.NodeName != "" {
+		f.Details = "on node " + p.Spec.NodeName
+	}
+	return f
+}
+
+func (c *cluster) podSummary(string) checks.Finding {
+	var running, completed, other int
+	for _, p := range c.w.Pods() {
+		switch p.Status.Phase {
+		case corev1.PodRunning:
+			running++
+		case corev1.PodSucceeded:
+			completed++
+		default:
+			other++
+		}
+	}
+	bad := len(c.problemPods())
+	f := checks.Finding{Status: checks.OK}
+	f.Summary = fmt.Sprintf("%d pods: %d running, %d completed jobs (expected), %d other; %d not ready (see kube.pod)", running+completed+other, running, completed, other, bad)
+	f.Metrics = []checks.Metric{{Name: "running", Value: float64(running)}, {Name: "completed", Value: float64(completed)}, {Name: "not ready", Value: float64(bad)}}
+	return f
+}
+
+func (c *cluster) workloads() []string {
+	var out []string
+	for _, d := range c.w.Deployments() {
+		out = append(out, "kube-system/deployment/"+d.Name)
+	}
+	for _, d := range c.w.DaemonSets() {
+		out = append(out, "kube-system/daemonset/"+d.Name)
+	}
+	return out
+}
+
+func (c *cluster) workload(target string) checks.Finding {
+	parts := strings.Split(target, "/")
+	if len(parts) != 3 {
+		return checks.Finding{Status: checks.Unknown, Summary: "bad target " + target}
+	}
+	var want, ready int32
+	found := false
+	switch parts[1] {
+	case "deployment":
+		for _, d := range c.w.Deployments() {
+			if d.Name == parts[2] {
+				found, ready = true, d.Status.ReadyReplicas
+				want = 1
+				if d.Spec.Replicas != nil {
+					want = *d.Spec.Replicas
+				}
+			}
+		}
+	case "daemonset":
+		for _, d := range c.w.DaemonSets() {
+			if d.Name == parts[2] {
+				found, want, ready = true, d.Status.DesiredNumberScheduled, d.Status.NumberReady
+			}
+		}
+	}
+	if !found {
+		return checks.Finding{Status: checks.OK, Summary: "gone"}
+	}
+	f := checks.Finding{Metrics: []checks.Metric{{Name: "ready", Value: float64(ready)}, {Name: "desired", Value: float64(want)}}}
+	if ready < want {
+		f.Status, f.Summary = checks.Crit, fmt.Sprintf("%d/%d ready", ready, want)
+		return f
+	}
+	f.Status, f.Summary = checks.OK, fmt.Sprintf("%d/%d ready", ready, want)
+	return f
+}
+
+var staticComponents = []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"}
+
+func isMaster(n *corev1.Node) bool {
+	_, m := n.Labels["node-role.kubernetes.io/master"]
+	_, cp := n.Labels["node-role.kubernetes.io/control-plane"]
+	return m || cp
+}
+
+func (c *cluster) staticPods() []string {
+	var out []string
+	for _, n := range c.w.Nodes() {
+		if isMaster(n) {
+			for _, comp := range staticComponents {
+				out = append(out, "kube-system/"+comp+"-"+n.Name)
+			}
+		}
+	}
+	return out
+}
+
+func (c *cluster) staticPod(target string) checks.Finding {
+	ns, name, _ := strings.Cut(target, "/")
+	p, ok := c.w.Pod(ns, name)
+	if !ok {
+		return checks.Finding{Status: checks.Crit, Summary: "missing: the static pod's manifest or kubelet on the master is broken (§5.6.4)"}
+	}
+	if p.Status.Phase != corev1.PodRunning {
+		return checks.Finding{Status: checks.Crit, Summary: string(p.Status.Phase)}
+	}
+	for _, cs := range p.Status.ContainerStatuses {
+		if !cs.Ready {
+			return checks.Finding{Status: checks.Crit, Summary: "Running, not ready"}
+		}
+	}
+	return checks.Finding{Status: checks.OK, Summary: "Running"}
+}
+
+func (c *cluster) terminatingNamespaces() []string {
+	var out []string
+	for _, ns := range c.w.Namespaces() {
+		if ns.DeletionTimestamp != nil {
+			out = append(out, ns.Name)
+		}
+	}
+	return out
+}
+
+func (c *cluster) namespace(name string) checks.Finding {
+	for _, ns := range c.w.Namespaces() {
+		if ns.Name != name || ns.DeletionTimestamp == nil {
+			continue
+		}
+		age := c.clock().Sub(ns.DeletionTimestamp.Time)
+		if age < c.site.Thresholds.PodTerminating.D() {
+			return checks.Finding{Status: checks.OK, Summary: fmt.Sprintf("Terminating for %s", human(age))}
+		}
+		return checks.Finding{Status: checks.Crit, Summary: fmt.Sprintf("stuck Terminating for %s", human(age)),
+			Details: "Force removal as §4.4.1: find what still holds it (finalizers, leftover objects)."}
+	}
+	return checks.Finding{Status: checks.OK, Summary: "gone"}
+}
+
+func resourceName(full string) string { r, _, _ := strings.Cut(full, "."); return r }
+
+// names lists a custom resource's objects (ns/name for namespaced ones).
+func (c *cluster) names(full string) func() []string {
+	return func() []string {
+		var out []string
+		for _, u := range c.w.Custom(resourceName(full)) {
+			out = append(out, objKey(u))
+		}
+		sort.Strings(out)
+		return out
+	}
+}
+
+func objKey(u *unstructured.Unstructured) string {
+	if u.GetNamespace() != "" {
+		return u.GetNamespace() + "/" + u.GetName()
+	}
+	return u.GetName()
+}
+
+func (c *cluster) custom(full, key string) (*unstructured.Unstructured, bool) {
+	for _, u := range c.w.Custom(resourceName(full)) {
+		if objKey(u) == key {
+			return u, true
+		}
+	}
+	return nil, false
+}
+
+func (c *cluster) machine(name string) checks.Finding {
+	m, ok := c.custom(c.site.Resources.Machines, name)
+	if !ok {
+		return checks.Finding{Status: checks.OK, Summary: "gone"}
+	}
+	phase, _, _ := unstructured.NestedString(m.Object, "status", "phase")
+	if ts := m.GetDeletionTimestamp(); ts != nil {
+		f := checks.Finding{Status: checks.Crit, Summary: fmt.Sprintf("deleting for %s, held by %s", human(c.clock().Sub(ts.Time)), orNone(m.GetFinalizers()))}
+		f.Details = "A machine stuck deleting (§2.3.1, §5.7.1): strip its finalizer (action kube.strip-finalizers) once the host is really gone."
+		return f
+	}
+	if phase != "" && phase != "Running" {
+		return checks.Finding{Status: checks.Warn, Summary: "phase " + phase}
+	}
+	return checks.Finding{Status: checks.OK, Summary: "phase " + phase}
+}
+
+func (c *cluster) machineOp(name string) checks.Finding {
+	m, ok := c.custom(c.site.Resources.MachineOps, name)
+	if !ok {
+		return checks.Finding{Status: checks.OK, Summary: "gone"}
+	}
+	phase, _, _ := unstructured.NestedString(m.Object, "status", "phase")
+	msg, _, _ := unstructured.NestedString(m.Object, "status", "message")
+	if phase == "Failed" {
+		return checks.Finding{Status: checks.Crit, Summary: "Failed: " + msg, Details: "A failed scale-out (§5.8.4): read the machineop's status and the sigma-machine-operator logs."}
+	}
+	return checks.Finding{Status: checks.OK, Summary: "phase " + phase}
+}
+
+// phase judges a custom resource by .status.phase against the value the guide expects.
+func (c *cluster) phase(full, want, kind string) func(string) checks.Finding {
+	return func(key string) checks.Finding {
+		u, ok := c.custom(full, key)
+		if !ok {
+			return checks.Finding{Status: checks.OK, Summary: "gone"}
+		}
+		phase, _, _ := unstructured.NestedString(u.Object, "status", "phase")
+		if phase != want {
+			if phase == "" {
+				phase = "no phase yet"
+			}
+			return checks.Finding{Status: checks.Crit, Summary: fmt.Sprintf("%s is %s, not %s", kind, phase, want),
+				Details: fmt.Sprintf("kubectl get %s %s -o yaml shows the error (§6.4).", kind, key)}
+		}
+		return checks.Finding{Status: checks.OK, Summary: want}
+	}
+}
+
+func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
