@@ -301,17 +301,35 @@ func (x *Executor) step(ctx context.Context, s Step) StepResult {
 
 func (x *Executor) verifyPlan(ctx context.Context, v *Verify) *VerifyResult {
 	res := &VerifyResult{Check: v.Check, Target: v.Target}
-	if x.verify == nil {
+	if v.Probe != nil {
+		res.Check, res.Target = "probe", v.Probe.Desc
+	}
+	if x.verify == nil && v.Probe == nil {
 		res.Summary = "no verifier"
 		return res
 	}
 	deadline := x.now().Add(v.Within)
 	for {
-		f, err := x.verify(ctx, v.Check, v.Target)
-		if err != nil {
-			res.Summary = err.Error()
-		} else {
-			res.OK, res.Summary = f.Status == checks.OK, fmt.Sprintf("%s: %s", f.Status, f.Summary)
+		switch {
+		case v.Probe != nil:
+			ok, err := x.probe(ctx, *v.Probe)
+			res.OK, res.Summary = ok && err == nil, v.Probe.Desc
+			if err != nil {
+				res.Summary += ": " + err.Error()
+			} else if !ok {
+				res.Summary += ": not yet"
+			}
+		default:
+			f, err := x.verify(ctx, v.Check, v.Target)
+			if err != nil {
+				res.Summary = err.Error()
+			} else {
+				ok := f.Status == checks.OK
+				if v.Expect != nil {
+					ok = v.Expect(f)
+				}
+				res.OK, res.Summary = ok, fmt.Sprintf("%s: %s", f.Status, f.Summary)
+			}
 		}
 		if res.OK || !x.now().Add(x.VerifyEvery).Before(deadline) {
 			return res

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"opsdeck/checks"
 	"opsdeck/config"
 	"opsdeck/site/ssh"
 )
@@ -22,13 +23,15 @@ func (c Command) String() string { return fmt.Sprintf("ssh %s: %s", c.Host.Name,
 
 // APICall is one Kubernetes API request; the Kubernetes part of opsdeck supplies the runner.
 type APICall struct {
-	Verb      string // get | create | patch | delete | …
+	Cluster   string // the site file's cluster name
+	Verb      string // get | patch | delete
 	Group     string
 	Version   string
 	Resource  string
 	Namespace string
 	Name      string
 	Body      string // patch or object, exactly as sent
+	PatchType string // json | merge (for patch)
 	Options   string // e.g. "gracePeriodSeconds=0"
 }
 
@@ -41,7 +44,10 @@ func (a APICall) String() string {
 	if a.Namespace != "" {
 		obj = a.Namespace + "/" + a.Name
 	}
-	s := fmt.Sprintf("kube: %s %s %s", strings.ToUpper(a.Verb), res, obj)
+	s := fmt.Sprintf("kube %s: %s %s %s", a.Cluster, strings.ToUpper(a.Verb), res, obj)
+	if a.PatchType != "" {
+		s += " (" + a.PatchType + " patch)"
+	}
 	if a.Options != "" {
 		s += " (" + a.Options + ")"
 	}
@@ -92,11 +98,16 @@ func (s Step) String() string {
 	return "(empty step)"
 }
 
-// Verify re-runs a check on a target until it is ok or Within has passed.
+// Verify re-runs a check on a target until it is ok (or Expect says so), or until Within has
+// passed. With Probe instead of Check, the probe is re-run until its Test holds.
 type Verify struct {
 	Check  string
 	Target string
 	Within time.Duration
+	// Expect, when set, replaces "status ok" (e.g. a cordoned node is expected to warn).
+	Expect     func(f checks.Finding) bool
+	ExpectText string // what Expect looks for, for the printed plan
+	Probe      *Probe
 }
 
 // Plan is what an action will do to one target.
@@ -138,8 +149,15 @@ func (p *Plan) Describe() string {
 	for _, l := range p.Lines() {
 		fmt.Fprintf(&b, "  %s\n", l)
 	}
-	if p.Verify != nil {
-		fmt.Fprintf(&b, "  verify: check %s on %s is ok within %s\n", p.Verify.Check, p.Verify.Target, p.Verify.Within)
+	if v := p.Verify; v != nil {
+		switch {
+		case v.Probe != nil:
+			fmt.Fprintf(&b, "  verify: %s (%s) within %s\n", v.Probe.Desc, v.Probe, v.Within)
+		case v.Expect != nil:
+			fmt.Fprintf(&b, "  verify: check %s on %s shows %s within %s\n", v.Check, v.Target, v.ExpectText, v.Within)
+		default:
+			fmt.Fprintf(&b, "  verify: check %s on %s is ok within %s\n", v.Check, v.Target, v.Within)
+		}
 	}
 	for _, n := range p.Notes {
 		fmt.Fprintf(&b, "  ! %s\n", n)

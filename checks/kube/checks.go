@@ -128,7 +128,7 @@ func (c *cluster) nodeNames() []string {
 func (c *cluster) node(name string) checks.Finding {
 	n, ok := c.w.Node(name)
 	if !ok {
-		return checks.Finding{Status: checks.Unknown, Summary: "node no longer in the cache"}
+		return checks.Finding{Status: checks.OK, Summary: "gone"}
 	}
 	st, summary := JudgeNode(n, c.clock(), c.site.Thresholds.NodeHeartbeatStale.D())
 	f := checks.Finding{Status: st, Summary: summary}
@@ -141,7 +141,7 @@ func (c *cluster) node(name string) checks.Finding {
 func (c *cluster) allocation(name string) checks.Finding {
 	n, ok := c.w.Node(name)
 	if !ok {
-		return checks.Finding{Status: checks.Unknown, Summary: "node no longer in the cache"}
+		return checks.Finding{Status: checks.OK, Summary: "gone"}
 	}
 	cpu, mem := Requests(c.w.PodsOnNode(name))
 	allocCPU, allocMem := n.Status.Allocatable.Cpu().MilliValue(), n.Status.Allocatable.Memory().Value()

@@ -174,4 +174,3 @@ func human(d time.Duration) string {
 	}
 	return fmt.Sprintf("%ds", int(d.Seconds()))
 }
-

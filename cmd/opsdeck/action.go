@@ -13,8 +13,13 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"k8s.io/client-go/dynamic"
+
 	"opsdeck/actions"
+	kubeactions "opsdeck/actions/kube"
 	"opsdeck/checks"
+	"opsdeck/config"
+	sitekube "opsdeck/site/kube"
 )
 
 func actionCmd(g *globals) *cobra.Command {
@@ -31,6 +36,7 @@ func actionCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer e.close()
+			e.waitWatchers(cmd.Context(), e.site.Checks.Timeout.D())
 			as := e.registry.All()
 			if target != "" {
 				as = e.registry.For(target)
@@ -59,12 +65,19 @@ func actionCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer e.close()
+			e.waitWatchers(cmd.Context(), e.site.Checks.Timeout.D())
 			p, err := buildPlan(cmd.Context(), e, args[0], args[1])
 			if err != nil {
 				return err
 			}
 			fmt.Print(p.Describe())
-			v := e.gate(*g).Decide(cmd.Context(), p, "")
+			gate := e.gate(*g)
+			if !g.readOnly {
+				if _, access, err := e.kubeWriters(); err == nil {
+					gate.Access = access
+				}
+			}
+			v := gate.Decide(cmd.Context(), p, "")
 			fmt.Printf("gate: %s\nwindow: %s\nto run it, type: %s\n", v, v.Window, actions.ExpectedConfirmation(p))
 			return nil
 		},
@@ -99,6 +112,7 @@ func runAction(ctx context.Context, g globals, name, target, emergency, typed st
 		return err
 	}
 	defer e.close()
+	e.waitWatchers(ctx, e.site.Checks.Timeout.D())
 	p, err := buildPlan(ctx, e, name, target)
 	if err != nil {
 		return err
@@ -120,8 +134,13 @@ func runAction(ctx context.Context, g globals, name, target, emergency, typed st
 		return exitError{1}
 	}
 	sched := e.scheduler(checks.NewStore(time.Second), e.checks)
+	api, access, err := e.kubeWriters()
+	if err != nil {
+		return err
+	}
+	gate.Access = access
 	x, err := actions.NewExecutor(actions.ReadWrite, actions.ExecutorConfig{
-		Gate: gate, Audit: audit, SSH: e.pool, Operator: actions.CurrentOperator(), Site: e.site.Name,
+		Gate: gate, Audit: audit, SSH: e.pool, API: api, Operator: actions.CurrentOperator(), Site: e.site.Name,
 		Verify: func(ctx context.Context, check, target string) (checks.Finding, error) {
 			return sched.RunOne(ctx, check, target)
 		},
@@ -197,4 +216,27 @@ func summarize(ts []string) string {
 		return strings.Join(ts, ",")
 	}
 	return fmt.Sprintf("%s,… (%d)", strings.Join(ts[:3], ","), len(ts))
+}
+
+// kubeWriters connects read-write to every cluster for the actions: the API runner and the
+// access reviews of the gate. Only a read-write process gets here.
+func (e *env) kubeWriters() (*kubeactions.Runner, actions.AccessReview, error) {
+	runner := &kubeactions.Runner{Clusters: map[string]dynamic.Interface{}}
+	reviewers := map[string]*kubeactions.AccessReviewer{}
+	for _, c := range e.site.Clusters {
+		cl, err := sitekube.Connect(sitekube.Options{Kubeconfig: config.ExpandPath(c.Kubeconfig), Context: c.Context})
+		if err != nil {
+			return nil, nil, fmt.Errorf("cluster %s: %w", c.Name, err)
+		}
+		runner.Clusters[c.Name] = cl.Dynamic
+		reviewers[c.Name] = kubeactions.NewAccessReviewer(cl.Kube, time.Minute)
+	}
+	access := func(ctx context.Context, call actions.APICall) (bool, string, error) {
+		r, ok := reviewers[call.Cluster]
+		if !ok {
+			return false, "", fmt.Errorf("no cluster %q", call.Cluster)
+		}
+		return r.Review(ctx, call)
+	}
+	return runner, access, nil
 }

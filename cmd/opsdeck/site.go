@@ -12,6 +12,7 @@ import (
 
 	"opsdeck/actions"
 	hostactions "opsdeck/actions/hosts"
+	kubeactions "opsdeck/actions/kube"
 	"opsdeck/checks"
 	"opsdeck/checks/adns"
 	"opsdeck/checks/hosts"
@@ -87,7 +88,7 @@ func openSite(g globals) (*env, error) {
 		pool:     pool,
 		watchers: watchers,
 		checks:   cs,
-		registry: actions.NewRegistry(hostactions.Actions(site)...),
+		registry: actions.NewRegistry(append(hostactions.Actions(site), kubeactions.Actions(site, watchers)...)...),
 		close: func() {
 			for _, c := range closers {
 				c()
