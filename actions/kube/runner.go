@@ -89,8 +89,8 @@ func code(err error) int {
 // explain turns a failed precondition (a JSON patch "test" op, a stale resourceVersion) into the
 // plain statement an operator needs: the object changed after the plan was made.
 func explain(call actions.APICall, err error) error {
-	if apierrors.IsConflict(err) || apierrors.IsInvalid(err) && strings.Contains(err.Error(), "test") ||
-		strings.Contains(err.Error(), "testing value") {
+	testOp := strings.Contains(call.Body, `"op":"test"`)
+	if apierrors.IsConflict(err) || testOp && (apierrors.IsInvalid(err) || apierrors.IsBadRequest(err)) {
 		return fmt.Errorf("conflict: %s/%s changed since the plan was made; nothing was changed — plan again and confirm the new plan (%v)", call.Resource, call.Name, err)
 	}
 	if apierrors.IsNotFound(err) {

@@ -4,6 +4,7 @@ package labenv
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -81,5 +82,15 @@ func (l *Lab) RemoveUnitFile(t testing.TB, host, name string) {
 	t.Helper()
 	if err := os.Remove(filepath.Join(l.State, "hosts", host, "units", name)); err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
+	}
+}
+
+// Reseed writes the lab's Kubernetes scenario again (creation is idempotent), restoring what a
+// test changed: a removed node, a stripped machine, a deleted pod.
+func (l *Lab) Reseed(t testing.TB) {
+	t.Helper()
+	out, err := exec.Command(filepath.Join(l.State, "bin", "seed"), "-kubeconfig", l.Kubeconfig).CombinedOutput()
+	if err != nil {
+		t.Fatalf("reseed: %v\n%s", err, out)
 	}
 }
