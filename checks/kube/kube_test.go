@@ -1,0 +1,156 @@
+package kube
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	dynfake "k8s.io/client-go/dynamic/fake"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"opsdeck/checks"
+	"opsdeck/config"
+	sitekube "opsdeck/site/kube"
+)
+
+var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func node(name string, ready corev1.ConditionStatus, hb time.Duration, cordoned bool) *corev1.Node {
+	t := metav1.NewTime(now.Add(-hb))
+	return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.NodeSpec{Unschedulable: cordoned},
+		Status: corev1.NodeStatus{
+			Conditions:  []corev1.NodeCondition{{Type: corev1.NodeReady, Status: ready, LastHeartbeatTime: t, LastTransitionTime: t, Reason: "R", Message: "m"}},
+			Allocatable: corev1.ResourceList{"cpu": resource.MustParse("10"), "memory": resource.MustParse("10Gi")},
+		}}
+}
+
+func TestJudgeNode(t *testing.T) {
+	cases := []struct {
+		n    *corev1.Node
+		want checks.Status
+		text string
+	}{
+		{node("a", corev1.ConditionTrue, time.Second, false), checks.OK, "Ready"},
+		{node("b", corev1.ConditionTrue, 10*time.Minute, false), checks.Warn, "heartbeat is 10m old"},
+		{node("c", corev1.ConditionTrue, time.Second, true), checks.Warn, "cordoned"},
+		{node("d", corev1.ConditionUnknown, 20*time.Minute, false), checks.Crit, "NotReady for 20m"},
+		{&corev1.Node{}, checks.Crit, "no Ready condition"},
+	}
+	for _, c := range cases {
+		st, s := JudgeNode(c.n, now, 2*time.Minute)
+		if st != c.want || !strings.Contains(s, c.text) {
+			t.Errorf("%s: %s %q, want %s %q", c.n.Name, st, s, c.want, c.text)
+		}
+	}
+}
+
+func pod(ns, name string, mut func(*corev1.Pod)) *corev1.Pod {
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, CreationTimestamp: metav1.NewTime(now.Add(-time.Hour))},
+		Spec:   corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "c", Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{"cpu": resource.MustParse("1"), "memory": resource.MustParse("1Gi")}}}}},
+		Status: corev1.PodStatus{Phase: corev1.PodRunning, ContainerStatuses: []corev1.ContainerStatus{{Name: "c", Ready: true}}}}
+	if mut != nil {
+		mut(p)
+	}
+	return p
+}
+
+func TestPodProblemFollowsTheGuide(t *testing.T) {
+	del := metav1.NewTime(now.Add(-20 * time.Minute))
+	cases := []struct {
+		name string
+		p    *corev1.Pod
+		bad  bool
+		st   checks.Status
+		text string
+	}{
+		{"running ready", pod("a", "ok", nil), false, checks.OK, ""},
+		{"completed job apart", pod("a", "job", func(p *corev1.Pod) { p.Status.Phase = corev1.PodSucceeded }), false, checks.OK, ""},
+		{"crashloop", pod("a", "cl", func(p *corev1.Pod) {
+			p.Status.ContainerStatuses[0] = corev1.ContainerStatus{Name: "c", RestartCount: 9, State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}
+		}), true, checks.Crit, "CrashLoopBackOff (9 restarts)"},
+		{"imagepull", pod("a", "ip", func(p *corev1.Pod) {
+			p.Status.Phase = corev1.PodPending
+			p.Status.ContainerStatuses[0] = corev1.ContainerStatus{Name: "c", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff"}}}
+		}), true, checks.Crit, "ImagePullBackOff"},
+		{"pending long", pod("a", "pd", func(p *corev1.Pod) { p.Status.Phase = corev1.PodPending; p.Spec.NodeName = ""; p.Status.ContainerStatuses = nil }), true, checks.Warn, "not scheduled"},
+		{"pending fresh", pod("a", "pf", func(p *corev1.Pod) {
+			p.Status.Phase, p.CreationTimestamp = corev1.PodPending, metav1.NewTime(now.Add(-time.Minute))
+			p.Status.ContainerStatuses = nil
+		}), false, checks.OK, ""},
+		{"terminating held", pod("a", "t", func(p *corev1.Pod) { p.DeletionTimestamp, p.Finalizers = &del, []string{"x/hold"} }), true, checks.Crit, "held by finalizer x/hold"},
+		{"not ready", pod("a", "nr", func(p *corev1.Pod) { p.Status.ContainerStatuses[0].Ready = false }), true, checks.Warn, "0/1 containers ready"},
+	}
+	for _, c := range cases {
+		st, s, bad := PodProblem(c.p, now, 10*time.Minute, 10*time.Minute)
+		if bad != c.bad || st != c.st || !strings.Contains(s, c.text) {
+			t.Errorf("%s: %v %s %q", c.name, bad, st, s)
+		}
+	}
+}
+
+func TestMigrationPlan(t *testing.T) {
+	db := pod("app", "db-0", func(p *corev1.Pod) {
+		p.Spec.Volumes = []corev1.Volume{{Name: "d", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "data-db-0"}}}}
+	})
+	ip := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": "ip-db-0", "namespace": "asp-aks"},
+		"spec": map[string]any{"podName": "db-0", "podNamespace": "app"}}}
+	other := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": "ip-x", "namespace": "asp-aks"},
+		"spec": map[string]any{"podName": "x", "podNamespace": "app"}}}
+	mp := PlanMigration("n3", []*corev1.Pod{db, pod("app", "web", nil)}, []*unstructured.Unstructured{ip, other})
+	if len(mp.Pods) != 2 || len(mp.PVCs) != 1 || len(mp.IPInstances) != 1 || !strings.Contains(mp.Text(), "loses its data") {
+		t.Fatalf("%+v\n%s", mp, mp.Text())
+	}
+	cpu, mem := Requests([]*corev1.Pod{db, pod("app", "w", func(p *corev1.Pod) { p.Status.Phase = corev1.PodSucceeded })})
+	if cpu != 1000 || mem != 1<<30 {
+		t.Fatalf("requests %d %d: completed pods do not count", cpu, mem)
+	}
+}
+
+// The checks over a watcher fed by client-go fakes (informers, listers, the node index).
+func TestChecksOverFakeCluster(t *testing.T) {
+	live := func(n *corev1.Node) *corev1.Node { // the checks run on the real clock
+		n.Status.Conditions[0].LastHeartbeatTime = metav1.Now()
+		return n
+	}
+	kc := fake.NewSimpleClientset(live(node("n1", corev1.ConditionTrue, 0, false)), node("n2", corev1.ConditionUnknown, time.Hour, false),
+		pod("app", "web", nil), pod("app", "crash", func(p *corev1.Pod) {
+			p.Status.ContainerStatuses[0].State.Waiting = &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}
+		}))
+	machines := schema.GroupVersionResource{Group: "machine.sigma.alipay.com", Version: "v1", Resource: "machines"}
+	stuck := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "machine.sigma.alipay.com/v1", "kind": "Machine",
+		"metadata": map[string]any{"name": "dead", "finalizers": []any{"finalizer.k8s.alipay.com/machine"}, "deletionTimestamp": now.Format(time.RFC3339)}}}
+	dc := dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{machines: "MachineList"}, stuck)
+	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dc}, []schema.GroupVersionResource{machines})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w.Start(ctx)
+	if !w.WaitSynced(ctx) {
+		t.Fatal("not synced")
+	}
+	site := config.Defaults()
+	st := checks.NewStore(time.Millisecond)
+	(&checks.Scheduler{Store: st, Limit: 8, Checks: Checks(&site, []*sitekube.Watcher{w})}).RunOnce(ctx, nil)
+	got := map[string]checks.Finding{}
+	for _, f := range st.Snapshot().Findings {
+		got[f.Check+" "+f.Target] = f
+	}
+	for k, want := range map[string]checks.Status{"kube.api c1": checks.OK, "kube.node n1": checks.OK, "kube.node n2": checks.Crit,
+		"kube.pod app/crash": checks.Crit, "kube.machine dead": checks.Crit, "kube.allocation n1": checks.OK} {
+		if got[k].Status != want {
+			t.Errorf("%s: %s %q, want %s", k, got[k].Status, got[k].Summary, want)
+		}
+	}
+	if _, ok := got["kube.pod app/web"]; ok {
+		t.Error("a ready pod is not listed")
+	}
+	if n := len(w.PodsOnNode("n1")); n != 2 {
+		t.Errorf("pods on n1 by index: %d", n)
+	}
+}
