@@ -56,6 +56,7 @@ func (c *cluster) checks() []checks.Check {
 			},
 			Probe: func(ctx context.Context, target string) checks.Finding {
 				if f, ok := c.untrusted(id); ok {
+					f.Evidence = []checks.Evidence{{Source: "watch " + c.w.Cluster + ": " + title}}
 					return f
 				}
 				f := judge(strings.TrimPrefix(target, c.prefix))
@@ -108,10 +109,11 @@ func (c *cluster) untrusted(id string) (checks.Finding, bool) {
 
 func (c *cluster) api() checks.Finding {
 	if f, ok := c.untrusted("kube.api"); ok {
+		f.Evidence = []checks.Evidence{{Source: "watch " + c.w.Cluster}}
 		return f
 	}
 	h := c.w.Health()
-	f := checks.Finding{Status: checks.OK}
+	f := checks.Finding{Status: checks.OK, Evidence: []checks.Evidence{{Source: "watch " + c.w.Cluster + ": list+watch of nodes, pods, namespaces, kube-system workloads, custom resources"}}}
 	f.Summary = fmt.Sprintf("watching: %d nodes, %d pods, last change %s ago", len(c.w.Nodes()), len(c.w.Pods()), human(c.clock().Sub(h.LastEvent)))
 	f.Metrics = []checks.Metric{{Name: "last event age", Value: c.clock().Sub(h.LastEvent).Seconds(), Unit: "s"}}
 	return f

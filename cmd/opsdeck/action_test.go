@@ -190,3 +190,30 @@ func TestHostActionsOnDemo(t *testing.T) {
 		}
 	}
 }
+
+// Every Kubernetes action through `opsdeck action run` against the demo's API.
+func TestKubeActionsOnDemo(t *testing.T) {
+	cases := []struct {
+		name, target, typed, want string
+	}{
+		{"kube.strip-finalizers", "machines/node7-old", "machines/node7-old", "verify: check kube.machine on node7-old: ok: gone"},
+		{"kube.cordon", "node2", "yes", "node node2 is cordoned"},
+		{"kube.uncordon", "node1", "node1", ""}, // node1 is not cordoned: the action does not apply
+		{"kube.label-no-daemonset", "node4", "yes", "the node carries the label"},
+		{"kube.delete-pod", "app/web-2", "app/web-2", "the pod is gone"},
+		{"kube.force-delete-pod", "app/db-0", "app/db-0", "uses PVC data-db-0"},
+		{"kube.remove-node", "node3", "node3", "[5/5] ran"},
+	}
+	for _, c := range cases {
+		out, stderr, code := run(t, "action", "run", "--demo", c.name, c.target, "--yes-i-typed", c.typed)
+		if c.want == "" {
+			if code == 0 || !strings.Contains(stderr, "does not apply") {
+				t.Errorf("%s %s: want a refusal, got %d %s", c.name, c.target, code, stderr)
+			}
+			continue
+		}
+		if code != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("%s %s: exit %d, want %q\n%s\n%s", c.name, c.target, code, c.want, out, stderr)
+		}
+	}
+}

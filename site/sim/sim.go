@@ -27,6 +27,7 @@ type Site struct {
 	Hosts  map[string]*Host
 
 	servers map[string]*sshServer
+	Kube    *KubeAPI
 }
 
 // Options tune a simulated site; the zero value is the demo scenario at the real time.
@@ -128,6 +129,25 @@ func Start(dir string, opts Options) (*Site, error) {
 		s.Close()
 		return nil, err
 	}
+	// The cluster: a Kubernetes API on loopback, with a kubeconfig like any other.
+	s.Kube, err = StartKubeAPI(opts.Now)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	seedKube(s.Kube, opts.Now())
+	kc := filepath.Join(dir, "kubeconfig")
+	kcText := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters:\n- name: demo\n  cluster: {server: %q}\nusers:\n- name: demo-admin\n  user: {token: demo}\ncontexts:\n- name: demo\n  context: {cluster: demo, user: demo-admin}\ncurrent-context: demo\n", s.Kube.URL())
+	if err := os.WriteFile(kc, []byte(kcText), 0o600); err != nil {
+		s.Close()
+		return nil, err
+	}
+	site.Clusters = []config.Cluster{{Name: "demo", Kubeconfig: kc, Role: "meta"}}
+	site.Exceptions = []config.Exception{
+		{Check: "kube.pod", Target: "kube-system/network-controller-*", Reason: "ImagePullBackOff expected after power-loss recovery (§9.4)"},
+		{Check: "kube.workload", Target: "kube-system/deployment/network-controller", Reason: "waits for its image after power-loss recovery (§9.4)"},
+	}
+
 	// The demo's site file is a real one: `opsdeck check --site DIR/site.yaml` reads it back.
 	site.Path = filepath.Join(dir, "site.yaml")
 	b, err := config.Marshal(&site)
@@ -168,5 +188,8 @@ func (s *Site) ReplaceHostKey(name string) error {
 func (s *Site) Close() {
 	for _, srv := range s.servers {
 		srv.stop()
+	}
+	if s.Kube != nil {
+		s.Kube.Close()
 	}
 }
