@@ -31,10 +31,17 @@ test-lab: deps
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-# Lab benchmarks: 200 real sshd hosts (one blackholed) — figures go to BENCHMARKS.md.
+# Lab benchmarks (figures go to BENCHMARKS.md): 200 real sshd hosts, one blackholed; then a lab
+# of its own (state in $(BENCH_STATE)) holding 5,000 nodes and 100,000 pods for the watch caches.
+BENCH_STATE ?= /tmp/opsdeck-labbench
 bench-lab: deps
+	testdata/lab/lab.sh down
 	LAB_EXTRA_HOSTS=193 testdata/lab/lab.sh up
-	$(GO) test -tags lab -run '^$$' -bench 'Lab' -benchtime 5x ./site/ssh
+	$(GO) test -tags lab -run '^$$' -bench 'LabHostRound' -benchtime 5x ./site/ssh
+	testdata/lab/lab.sh down
+	LAB_STATE=$(BENCH_STATE) LAB_SEED_ARGS="-nodes 5000 -pods 100000 -workers 48" testdata/lab/lab.sh up
+	LAB_STATE=$(BENCH_STATE) $(GO) test -tags lab -run '^$$' -bench 'LabWatchSync|LabNodeFlip' -benchtime 3x ./site/kube
+	LAB_STATE=$(BENCH_STATE) testdata/lab/lab.sh down
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -94,3 +94,14 @@ func (l *Lab) Reseed(t testing.TB) {
 		t.Fatalf("reseed: %v\n%s", err, out)
 	}
 }
+
+// Lab runs testdata/lab/lab.sh with args (e.g. "apiserver", "stop") against this lab's state.
+func (l *Lab) Lab(t testing.TB, args ...string) {
+	t.Helper()
+	_, here, _, _ := runtime.Caller(0)
+	cmd := exec.Command(filepath.Join(filepath.Dir(here), "..", "..", "testdata", "lab", "lab.sh"), args...)
+	cmd.Env = append(os.Environ(), "LAB_STATE="+l.State)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("lab.sh %v: %v\n%s", args, err, out)
+	}
+}

@@ -132,7 +132,9 @@ type Health struct {
 }
 
 // Healthy is false while a watch error is newer than the last event (the API went away).
-func (h Health) Healthy() bool { return h.Synced && (h.LastError == "" || h.ErrorAt.Before(h.LastEvent)) }
+func (h Health) Healthy() bool {
+	return h.Synced && (h.LastError == "" || h.ErrorAt.Before(h.LastEvent))
+}
 
 // Health reports the connection's state.
 func (w *Watcher) Health() Health {

@@ -155,6 +155,12 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   clean) down; rm -rf "$STATE"; log "removed $STATE" ;;
+  apiserver) # take the Kubernetes API away (stop) and bring it back (start)
+    case "${2:-}" in
+      stop) stop kube-apiserver ;;
+      start) apiserver_up ;;
+      *) echo "usage: $0 apiserver stop|start" >&2; exit 2 ;;
+    esac ;;
   ntp-server) # make the NTP source unreachable (stop) or reachable again (start)
     case "${2:-}" in
       stop) stop chronyd-server ;;
