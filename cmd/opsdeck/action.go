@@ -36,7 +36,7 @@ func actionCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer e.close()
-			e.waitWatchers(cmd.Context(), e.site.Checks.Timeout.D())
+			e.waitWatchers(cmd.Context(), syncWait)
 			as := e.registry.All()
 			if target != "" {
 				as = e.registry.For(target)
@@ -65,7 +65,7 @@ func actionCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer e.close()
-			e.waitWatchers(cmd.Context(), e.site.Checks.Timeout.D())
+			e.waitWatchers(cmd.Context(), syncWait)
 			p, err := buildPlan(cmd.Context(), e, args[0], args[1])
 			if err != nil {
 				return err
@@ -112,7 +112,7 @@ func runAction(ctx context.Context, g globals, name, target, emergency, typed st
 		return err
 	}
 	defer e.close()
-	e.waitWatchers(ctx, e.site.Checks.Timeout.D())
+	e.waitWatchers(ctx, syncWait)
 	p, err := buildPlan(ctx, e, name, target)
 	if err != nil {
 		return err

@@ -43,7 +43,7 @@ func checkCmd(g *globals) *cobra.Command {
 				progress = func(done, total int) { fmt.Fprintf(os.Stderr, "\rchecking… %d/%d", done, total) }
 			}
 			start := time.Now()
-			e.waitWatchers(cmd.Context(), e.site.Checks.Timeout.D())
+			e.waitWatchers(cmd.Context(), syncWait)
 			e.scheduler(store, selected).RunOnce(cmd.Context(), progress)
 			if progress != nil {
 				fmt.Fprint(os.Stderr, "\r\033[K")

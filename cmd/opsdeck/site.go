@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/mattn/go-isatty"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"opsdeck/actions"
@@ -124,12 +125,34 @@ func startWatchers(site *config.Site) ([]*sitekube.Watcher, func(), error) {
 	return ws, cancel, nil
 }
 
-// waitWatchers gives the caches up to d to sync (a one-shot check needs them full).
+// syncWait bounds how long a one-shot command waits for the caches: a big cluster's first list
+// takes a while, a dead API must not hang cron (its findings then say "not synced").
+const syncWait = time.Minute
+
+// waitWatchers gives the caches up to d to sync (a one-shot check needs them full), saying so on
+// a terminal.
 func (e *env) waitWatchers(ctx context.Context, d time.Duration) {
+	if len(e.watchers) == 0 {
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
+	tty := isatty.IsTerminal(os.Stderr.Fd())
+	start := time.Now()
 	for _, w := range e.watchers {
-		w.WaitSynced(ctx)
+		if tty {
+			fmt.Fprintf(os.Stderr, "\rsyncing %s…", w.Cluster)
+		}
+		// An API that answers with errors gets one check timeout, not the whole minute.
+		for !w.Health().Synced && ctx.Err() == nil {
+			if h := w.Health(); h.LastError != "" && time.Since(start) > e.site.Checks.Timeout.D() {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if tty {
+		fmt.Fprint(os.Stderr, "\r\033[K")
 	}
 }
 
