@@ -20,10 +20,12 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // globals are the flags every command shares.
 type globals struct {
-	site     string
-	demo     bool
-	scenario string
-	readOnly bool
+	site       string
+	demo       bool
+	scenario   string
+	readOnly   bool
+	kubeconfig string
+	context    string
 }
 
 func main() {
@@ -42,6 +44,8 @@ func main() {
 	root.PersistentFlags().BoolVar(&g.demo, "demo", false, "run against the embedded simulated site")
 	root.PersistentFlags().StringVar(&g.scenario, "demo-scenario", "standard", "the demo's scenario: "+strings.Join(sim.Scenarios, ", "))
 	root.PersistentFlags().BoolVar(&g.readOnly, "read-only", false, "never change anything on the site")
+	root.PersistentFlags().StringVar(&g.kubeconfig, "kubeconfig", "", "kubeconfig file(s), ':'-joined; with --context, replaces the site file's clusters (default $KUBECONFIG)")
+	root.PersistentFlags().StringVar(&g.context, "context", "", "kubeconfig context to use (replaces the site file's clusters)")
 	root.AddCommand(checkCmd(&g), configCmd(), actionCmd(&g), auditCmd(&g))
 
 	err := root.Execute()

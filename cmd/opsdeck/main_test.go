@@ -204,3 +204,21 @@ func TestUnknownScenarioIsAnError(t *testing.T) {
 		t.Fatalf("%d %s", code, stderr)
 	}
 }
+
+// kubectl's --kubeconfig and --context pick the cluster instead of the site file's.
+func TestKubeconfigFlags(t *testing.T) {
+	s, err := sim.Start(t.TempDir(), sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	kc := s.Config.Clusters[0].Kubeconfig
+	out, stderr, _ := run(t, "check", "--site", s.Config.Path, "--kubeconfig", kc, "--context", "demo", "--only", "kube.api", "-o", "json")
+	if !strings.Contains(out, `"target": "demo"`) || !strings.Contains(out, "watching:") {
+		t.Fatalf("%s\n%s", out, stderr)
+	}
+	_, stderr, code := run(t, "check", "--site", s.Config.Path, "--kubeconfig", kc, "--context", "nope", "--only", "kube.api")
+	if code != 3 || !strings.Contains(stderr, `context "nope"`) {
+		t.Fatalf("unknown context: %d %s", code, stderr)
+	}
+}

@@ -72,6 +72,14 @@ func openSite(g globals) (*env, error) {
 		}
 		site = s
 	}
+	if g.kubeconfig != "" || g.context != "" {
+		// kubectl's flags: one cluster, from these, instead of the site file's.
+		name := g.context
+		if name == "" {
+			name = "default"
+		}
+		site.Clusters = []config.Cluster{{Name: name, Kubeconfig: g.kubeconfig, Context: g.context}}
+	}
 	pool := ssh.NewPool(ssh.OptionsFromSite(site))
 	closers = append([]func(){pool.Close}, closers...)
 	watchers, stop, err := startWatchers(site)
