@@ -79,7 +79,11 @@ func TestPodProblemFollowsTheGuide(t *testing.T) {
 			p.Status.Phase = corev1.PodPending
 			p.Status.ContainerStatuses[0] = corev1.ContainerStatus{Name: "c", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff"}}}
 		}), true, checks.Crit, "ImagePullBackOff"},
-		{"pending long", pod("a", "pd", func(p *corev1.Pod) { p.Status.Phase = corev1.PodPending; p.Spec.NodeName = ""; p.Status.ContainerStatuses = nil }), true, checks.Warn, "not scheduled"},
+		{"pending long", pod("a", "pd", func(p *corev1.Pod) {
+			p.Status.Phase = corev1.PodPending
+			p.Spec.NodeName = ""
+			p.Status.ContainerStatuses = nil
+		}), true, checks.Warn, "not scheduled"},
 		{"pending fresh", pod("a", "pf", func(p *corev1.Pod) {
 			p.Status.Phase, p.CreationTimestamp = corev1.PodPending, metav1.NewTime(now.Add(-time.Minute))
 			p.Status.ContainerStatuses = nil
