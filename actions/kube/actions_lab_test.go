@@ -4,6 +4,7 @@ package kube
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,7 +60,7 @@ func TestLabStripFinalizersConflict(t *testing.T) {
 	gvr, _ := sitekube.ParseGVR(lab.Site.Resources.Machines)
 	// Someone else touches the machine after the plan was made.
 	if _, err := admin.Dynamic.Resource(gvr).Patch(context.Background(), "node5-dead", "application/merge-patch+json",
-		[]byte(`{"metadata":{"labels":{"touched":"yes"}}}`), metav1.PatchOptions{}); err != nil {
+		[]byte(fmt.Sprintf(`{"metadata":{"labels":{"touched":"%d"}}}`, time.Now().UnixNano())), metav1.PatchOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	audit, _ := actions.OpenAudit(filepath.Join(t.TempDir(), "audit.jsonl"))

@@ -44,7 +44,12 @@ func JudgeNode(n *corev1.Node, now time.Time, stale time.Duration) (checks.Statu
 // matter; ok=false means the pod is fine (or a completed job, shown apart).
 func PodProblem(p *corev1.Pod, now time.Time, pending, terminating time.Duration) (status checks.Status, summary string, problem bool) {
 	if p.DeletionTimestamp != nil {
-		age := now.Sub(p.DeletionTimestamp.Time)
+		// A graceful deletion stamps the deadline (now + grace period): Terminating began earlier.
+		began := p.DeletionTimestamp.Time
+		if p.DeletionGracePeriodSeconds != nil {
+			began = began.Add(-time.Duration(*p.DeletionGracePeriodSeconds) * time.Second)
+		}
+		age := now.Sub(began)
 		if age < terminating {
 			return checks.OK, "", false
 		}

@@ -90,6 +90,14 @@ func TestPodProblemFollowsTheGuide(t *testing.T) {
 		}), false, checks.OK, ""},
 		{"terminating held", pod("a", "t", func(p *corev1.Pod) { p.DeletionTimestamp, p.Finalizers = &del, []string{"x/hold"} }), true, checks.Crit, "held by finalizer x/hold"},
 		{"not ready", pod("a", "nr", func(p *corev1.Pod) { p.Status.ContainerStatuses[0].Ready = false }), true, checks.Warn, "0/1 containers ready"},
+		{"terminating since the grace period began", pod("a", "g", func(p *corev1.Pod) {
+			deadline, grace := metav1.NewTime(now.Add(20*time.Second)), int64(30)
+			p.DeletionTimestamp, p.DeletionGracePeriodSeconds, p.Finalizers = &deadline, &grace, []string{"x/hold"}
+		}), false, checks.OK, ""}, // 10 s into a 30 s grace period: not stuck yet
+		{"terminating long after its grace period", pod("a", "g2", func(p *corev1.Pod) {
+			deadline, grace := metav1.NewTime(now.Add(-15*time.Minute)), int64(30)
+			p.DeletionTimestamp, p.DeletionGracePeriodSeconds = &deadline, &grace
+		}), true, checks.Crit, "Terminating for 15m"},
 	}
 	for _, c := range cases {
 		st, s, bad := PodProblem(c.p, now, 10*time.Minute, 10*time.Minute)

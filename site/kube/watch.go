@@ -41,7 +41,7 @@ type Watcher struct {
 	pods  cache.SharedIndexInformer
 	nodes cache.SharedIndexInformer
 
-	lastEvent atomic.Int64 // unix nanos of the newest add/update/delete
+	lastEvent atomic.Int64 // unix nanos of the newest add/update/delete, or of the newest good ping
 	mu        sync.Mutex
 	synced    bool
 	startedAt time.Time
@@ -95,6 +95,7 @@ func (w *Watcher) Start(ctx context.Context) {
 	w.core.Start(ctx.Done())
 	w.ks.Start(ctx.Done())
 	w.dyn.Start(ctx.Done())
+	go w.ping(ctx)
 	go func() {
 		w.core.WaitForCacheSync(ctx.Done())
 		w.ks.WaitForCacheSync(ctx.Done())
@@ -106,6 +107,40 @@ func (w *Watcher) Start(ctx context.Context) {
 			w.lastEvent.CompareAndSwap(0, time.Now().UnixNano())
 		}
 	}()
+}
+
+// PingEvery is how often the API is asked for its version: a watch on a connection that died
+// without a word would otherwise look healthy (seen on the lab when kube-apiserver was killed).
+var PingEvery = 5 * time.Second
+
+func (w *Watcher) ping(ctx context.Context) {
+	t := time.NewTicker(PingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, PingEvery)
+		_, err := w.clients.Kube.Discovery().RESTClient().Get().AbsPath("/version").Do(pctx).Raw()
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			w.mu.Lock()
+			w.watchErr, w.errAt = "API: "+err.Error(), time.Now()
+			w.mu.Unlock()
+			continue
+		}
+		w.mu.Lock()
+		synced := w.synced
+		w.mu.Unlock()
+		if synced {
+			w.lastEvent.Store(time.Now().UnixNano()) // the caches are current as of now
+		}
+	}
 }
 
 // WaitSynced blocks until the caches are synced or ctx ends.

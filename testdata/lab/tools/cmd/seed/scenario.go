@@ -12,6 +12,9 @@ import (
 
 func mustQ(s string) resource.Quantity { return resource.MustParse(s) }
 
+// stuckPod is deleted by every seeding and held by its finalizer.
+var stuckPod = podSpec{ns: "app-demo", name: "stuck-finalizer", node: "node1", phase: corev1.PodRunning, ready: true, finalizers: []string{"lab.opsdeck/hold"}}
+
 // scenario is the lab's problems and healthy parts (testdata/lab/README.md lists them).
 func (s *seeder) scenario(ctx context.Context) error {
 	for _, ns := range []string{"kube-system", "asp-aks", "sigma-operator-machine-conditions", "app-demo", "stuck-ns"} {
@@ -54,7 +57,7 @@ func (s *seeder) scenario(ctx context.Context) error {
 		{ns: "app-demo", name: "queue-pending-0", phase: corev1.PodPending}, // unschedulable
 		{ns: "app-demo", name: "db-0", node: "node3", phase: run, ready: false, pvc: "data-db-0"},
 		{ns: "app-demo", name: "cache-0", node: "node3", phase: run, ready: false},
-		{ns: "app-demo", name: "stuck-finalizer", node: "node1", phase: run, ready: true, finalizers: []string{"lab.opsdeck/hold"}},
+		stuckPod,
 	}
 	for _, p := range pods {
 		if err := s.pod(ctx, p); err != nil {
@@ -121,7 +124,24 @@ func (s *seeder) stuck(ctx context.Context) error {
 	if err := ignoreGone(s.kube.CoreV1().Namespaces().Delete(ctx, "stuck-ns", metav1.DeleteOptions{})); err != nil {
 		return err
 	}
-	if err := ignoreGone(s.kube.CoreV1().Pods("app-demo").Delete(ctx, "stuck-finalizer", metav1.DeleteOptions{})); err != nil {
+	// A test that stripped its finalizer left it terminating for a kubelet that never comes:
+	// remove it for good and make it again.
+	if p, err := s.kube.CoreV1().Pods("app-demo").Get(ctx, stuckPod.name, metav1.GetOptions{}); err == nil && len(p.Finalizers) == 0 {
+		zero := int64(0)
+		if err := ignoreGone(s.kube.CoreV1().Pods("app-demo").Delete(ctx, stuckPod.name, metav1.DeleteOptions{GracePeriodSeconds: &zero})); err != nil {
+			return err
+		}
+		for i := 0; i < 100; i++ {
+			if _, err := s.kube.CoreV1().Pods("app-demo").Get(ctx, stuckPod.name, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err := s.pod(ctx, stuckPod); err != nil {
+			return err
+		}
+	}
+	if err := ignoreGone(s.kube.CoreV1().Pods("app-demo").Delete(ctx, stuckPod.name, metav1.DeleteOptions{})); err != nil {
 		return err
 	}
 	return ignoreGone(s.dyn.Resource(machines.gvr).Delete(ctx, "node5-dead", metav1.DeleteOptions{}))
