@@ -87,6 +87,17 @@ func (p *prober) run(ctx context.Context, f *checks.Finding, h config.Host, argv
 	return res, true
 }
 
+// runOK is run for probe commands that must succeed: a non-zero exit becomes the (unknown)
+// finding too.
+func (p *prober) runOK(ctx context.Context, f *checks.Finding, h config.Host, argv ...string) (ssh.Result, bool) {
+	res, ok := p.run(ctx, f, h, argv...)
+	if ok && res.ExitCode != 0 {
+		*f = exitFailure(*f, res)
+		return res, false
+	}
+	return res, ok
+}
+
 // connFailure turns an SSH error into a finding: a changed host key is critical (and nothing ran),
 // anything else that stops us from looking is unknown.
 func connFailure(err error) checks.Finding {
@@ -147,12 +158,8 @@ func firstLine(s string) string {
 func (p *prober) reachable(ctx context.Context, h config.Host) checks.Finding {
 	var f checks.Finding
 	start := p.now()
-	res, ok := p.run(ctx, &f, h, "true")
-	if !ok {
+	if _, ok := p.runOK(ctx, &f, h, "true"); !ok {
 		return f
-	}
-	if res.ExitCode != 0 {
-		return exitFailure(f, res)
 	}
 	rtt := p.now().Sub(start)
 	f.Status, f.Summary = checks.OK, fmt.Sprintf("reachable over SSH as %s (%s)", h.User, rtt.Round(time.Millisecond))
@@ -174,12 +181,9 @@ type statePool interface {
 
 func (p *prober) uptime(ctx context.Context, h config.Host) checks.Finding {
 	var f checks.Finding
-	res, ok := p.run(ctx, &f, h, "cat", "/proc/uptime")
+	res, ok := p.runOK(ctx, &f, h, "cat", "/proc/uptime")
 	if !ok {
 		return f
-	}
-	if res.ExitCode != 0 {
-		return exitFailure(f, res)
 	}
 	up, err := ParseUptime(res.Stdout)
 	if err != nil {
@@ -226,12 +230,9 @@ func (p *prober) load(ctx context.Context, h config.Host) checks.Finding {
 	if !ok {
 		return f
 	}
-	res, ok := p.run(ctx, &f, h, "cat", "/proc/loadavg")
+	res, ok := p.runOK(ctx, &f, h, "cat", "/proc/loadavg")
 	if !ok {
 		return f
-	}
-	if res.ExitCode != 0 {
-		return exitFailure(f, res)
 	}
 	l, err := ParseLoadavg(res.Stdout)
 	if err != nil {
@@ -289,12 +290,9 @@ func (p *prober) cpu(ctx context.Context, h config.Host) checks.Finding {
 
 func (p *prober) memory(ctx context.Context, h config.Host) checks.Finding {
 	var f checks.Finding
-	res, ok := p.run(ctx, &f, h, "cat", "/proc/meminfo")
+	res, ok := p.runOK(ctx, &f, h, "cat", "/proc/meminfo")
 	if !ok {
 		return f
-	}
-	if res.ExitCode != 0 {
-		return exitFailure(f, res)
 	}
 	m, err := ParseMeminfo(res.Stdout)
 	if err != nil {

@@ -95,12 +95,9 @@ func (p *prober) units(ctx context.Context, h config.Host) checks.Finding {
 
 func (p *prober) ports(ctx context.Context, h config.Host) checks.Finding {
 	var f checks.Finding
-	res, ok := p.run(ctx, &f, h, "ss", "-ltnH")
+	res, ok := p.runOK(ctx, &f, h, "ss", "-ltnH")
 	if !ok {
 		return f
-	}
-	if res.ExitCode != 0 {
-		return exitFailure(f, res)
 	}
 	ls, err := ParseSS(res.Stdout)
 	if err != nil {
@@ -132,12 +129,9 @@ func (p *prober) ports(ctx context.Context, h config.Host) checks.Finding {
 
 func (p *prober) resolv(ctx context.Context, h config.Host) checks.Finding {
 	var f checks.Finding
-	res, ok := p.run(ctx, &f, h, "cat", p.site.HostChecks.ResolvConf)
+	res, ok := p.runOK(ctx, &f, h, "cat", p.site.HostChecks.ResolvConf)
 	if !ok {
 		return f
-	}
-	if res.ExitCode != 0 {
-		return exitFailure(f, res)
 	}
 	ns := ParseResolvConf(res.Stdout)
 	vips := append(append([]string{}, p.site.ADNS.SlaveVIPs...), p.site.ADNS.MasterVIP)
@@ -170,12 +164,9 @@ func (p *prober) containers(ctx context.Context, h config.Host) checks.Finding {
 		if rt == "crictl" {
 			argv = []string{"crictl", "ps", "-a"}
 		}
-		res, ok := p.run(ctx, &f, h, argv...)
+		res, ok := p.runOK(ctx, &f, h, argv...)
 		if !ok {
 			return f
-		}
-		if res.ExitCode != 0 {
-			return exitFailure(f, res)
 		}
 		list := ParseDockerPS(res.Stdout)
 		if rt == "crictl" {

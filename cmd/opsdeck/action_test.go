@@ -166,19 +166,19 @@ func TestKilledMidActionLeavesStarted(t *testing.T) {
 	}
 }
 
-// Every host action runs through `opsdeck action run` against the demo site.
-func TestHostActionsOnDemo(t *testing.T) {
-	cases := []struct {
-		name, target, typed string
-		want                []string
-	}{
-		{"host.restart-container", "ops2/adns-slave", "ops2/adns-slave", []string{"1. ssh ops2: docker restart adns-slave", "verify: check host.containers on ops2: ok"}},
-		{"adns.restart-process", "ops1/adns-master/bind", "ops1/adns-master/bind", []string{"ssh ops1: docker exec adns-master supervisorctl restart bind", "verify: check adns.processes on ops1/adns-master: ok"}},
-		{"host.ntp-sync", "node2", "yes", []string{"1. ssh node2: ntpdate -u 10.10.0.11", "adjust time server 10.10.0.11"}},
-		{"etcd.snapshot", "node1", "yes", []string{"1. ssh node1: mkdir -p /home/t4/etcd/etcd_bk", "snapshot save /home/t4/etcd/etcd_bk/etcd_v3_", "verify: check etcd.backup on node1: ok"}},
-	}
+// actionCase is one `opsdeck action run NAME TARGET --yes-i-typed TYPED` and what its output
+// must say.
+type actionCase struct {
+	name, target, typed string
+	want                []string
+}
+
+// runActionCases runs each case with siteArgs (--demo or --site FILE) and checks exit 0 and output.
+func runActionCases(t *testing.T, siteArgs []string, cases []actionCase) {
+	t.Helper()
 	for _, c := range cases {
-		out, stderr, code := run(t, "action", "run", "--demo", c.name, c.target, "--yes-i-typed", c.typed)
+		args := append(append([]string{"action", "run"}, siteArgs...), c.name, c.target, "--yes-i-typed", c.typed)
+		out, stderr, code := run(t, args...)
 		if code != 0 {
 			t.Errorf("%s %s: exit %d\n%s\n%s", c.name, c.target, code, out, stderr)
 			continue
@@ -189,6 +189,16 @@ func TestHostActionsOnDemo(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Every host action runs through `opsdeck action run` against the demo site.
+func TestHostActionsOnDemo(t *testing.T) {
+	runActionCases(t, []string{"--demo"}, []actionCase{
+		{"host.restart-container", "ops2/adns-slave", "ops2/adns-slave", []string{"1. ssh ops2: docker restart adns-slave", "verify: check host.containers on ops2: ok"}},
+		{"adns.restart-process", "ops1/adns-master/bind", "ops1/adns-master/bind", []string{"ssh ops1: docker exec adns-master supervisorctl restart bind", "verify: check adns.processes on ops1/adns-master: ok"}},
+		{"host.ntp-sync", "node2", "yes", []string{"1. ssh node2: ntpdate -u 10.10.0.11", "adjust time server 10.10.0.11"}},
+		{"etcd.snapshot", "node1", "yes", []string{"1. ssh node1: mkdir -p /home/t4/etcd/etcd_bk", "snapshot save /home/t4/etcd/etcd_bk/etcd_v3_", "verify: check etcd.backup on node1: ok"}},
+	})
 }
 
 // Every Kubernetes action through `opsdeck action run` against the demo's API.

@@ -96,27 +96,12 @@ func TestLabRestartBrokenKubelet(t *testing.T) {
 // Every host action on the lab's real programs.
 func TestLabHostActions(t *testing.T) {
 	lab := labenv.Load(t)
-	cases := []struct {
-		name, target, typed string
-		want                []string
-	}{
+	runActionCases(t, []string{"--site", lab.SiteFile}, []actionCase{
 		{"adns.restart-process", "ops1/bind", "ops1/bind", []string{"bind: started", "verify: check adns.processes on ops1: ok"}},
 		{"host.restart-container", "ops2/adns-slave", "ops2/adns-slave", []string{"adns-slave", "verify: check host.containers on ops2: ok"}},
 		{"host.ntp-sync", "node1", "yes", []string{"ntpdate -u 127.0.4.1", "127.0.4.1 s8"}},
 		{"etcd.snapshot", "master1", "yes", []string{"Snapshot saved at etcd_bk/etcd_v3_", "verify: check etcd.backup on master1: ok"}},
-	}
-	for _, c := range cases {
-		out, stderr, code := run(t, "action", "run", "--site", lab.SiteFile, c.name, c.target, "--yes-i-typed", c.typed)
-		if code != 0 {
-			t.Errorf("%s %s: exit %d\n%s\n%s", c.name, c.target, code, out, stderr)
-			continue
-		}
-		for _, w := range c.want {
-			if !strings.Contains(out, w) {
-				t.Errorf("%s: output lacks %q:\n%s", c.name, w, out)
-			}
-		}
-	}
+	})
 }
 
 // The Kubernetes half of the lab scenario is found through the watch caches.
