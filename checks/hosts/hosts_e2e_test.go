@@ -3,6 +3,8 @@ package hosts
 import (
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -156,5 +158,19 @@ func BenchmarkDemoRound(b *testing.B) {
 	for b.Loop() {
 		sc := &checks.Scheduler{Store: checks.NewStore(time.Millisecond), Limit: 64, Checks: cs}
 		sc.RunOnce(context.Background(), nil)
+	}
+}
+
+// A key the hosts do not accept: unknown with the reason, never crit.
+func TestRefusedAuthIsUnknown(t *testing.T) {
+	s := startSim(t)
+	other := filepath.Join(t.TempDir(), "other_key")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other).CombinedOutput(); err != nil {
+		t.Skipf("ssh-keygen: %v %s", err, out)
+	}
+	s.Config.SSH.IdentityFiles = []string{other}
+	f := round(t, s, "host.reachable")["host.reachable node1"]
+	if f.Status != checks.Unknown || !strings.Contains(f.Summary, "unreachable (auth)") {
+		t.Fatalf("%s %q", f.Status, f.Summary)
 	}
 }
