@@ -33,6 +33,7 @@ type Model struct {
 	width  int
 	height int
 	list   FindingList
+	detail bool // the selected finding in full instead of the list
 }
 
 type snapshotMsg checks.Snapshot
@@ -91,14 +92,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.opts.Store.Unsubscribe(m.sub)
 			}
 			return m, tea.Quit
+		case "enter":
+			_, ok := m.list.Selected()
+			m.detail = ok && !m.detail
+		case "esc":
+			m.detail = false
 		case "j", "down":
-			m.list.ScrollBy(1)
+			m.list.MoveBy(1)
 		case "k", "up":
-			m.list.ScrollBy(-1)
+			m.list.MoveBy(-1)
 		case "pgdown", "space", "ctrl+f":
-			m.list.ScrollBy(m.list.PageSize())
+			m.list.MoveBy(m.list.PageSize())
 		case "pgup", "ctrl+b":
-			m.list.ScrollBy(-m.list.PageSize())
+			m.list.MoveBy(-m.list.PageSize())
 		case "g", "home":
 			m.list.ScrollTo(0)
 		case "G", "end":
@@ -120,7 +126,11 @@ func (m *Model) View() tea.View {
 
 // Render is the screen as a string (View wraps it; tests read it with ansi.Strip).
 func (m *Model) Render() string {
-	return m.header() + "\n" + m.list.View(m.now) + "\n\n" + m.footer()
+	body := m.list.View(m.now)
+	if f, ok := m.list.Selected(); ok && m.detail {
+		body = renderDetail(f, m.now, m.width, m.list.PageSize())
+	}
+	return m.header() + "\n" + body + "\n\n" + m.footer()
 }
 
 func (m *Model) header() string {
@@ -148,7 +158,10 @@ func (m *Model) header() string {
 }
 
 func (m *Model) footer() string {
-	keys := "j/k scroll · pgup/pgdn page · g/G top/bottom · q quit"
+	keys := "j/k move · enter details · pgup/pgdn page · g/G top/bottom · q quit"
+	if m.detail {
+		keys = "esc/enter back to the list · j/k next finding · q quit"
+	}
 	pos := ""
 	if n := len(m.list.rows); n > m.list.PageSize() {
 		pos = fmt.Sprintf("  rows %d–%d of %d", m.list.offset+1, min(m.list.offset+m.list.PageSize(), n), n)

@@ -150,3 +150,22 @@ func BenchmarkRender100kFindings(b *testing.B) {
 		}
 	})
 }
+
+func TestSelectionAndDetail(t *testing.T) {
+	m := newModel()
+	m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"}) // second crit: node3
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	s := screen(t, m)
+	if !strings.Contains(s, "host.kubelet on node3") || !strings.Contains(s, "kubelet inactive") || !strings.Contains(s, "esc/enter back") {
+		t.Fatalf("detail of the selected finding:\n%s", s)
+	}
+	// A new snapshot keeps the same finding selected.
+	m.Update(snapshotMsg(checks.Snapshot{At: t0, Findings: demoFindings()}))
+	if s := screen(t, m); !strings.Contains(s, "host.kubelet on node3") {
+		t.Fatalf("selection lost on a new snapshot:\n%s", s)
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if s := screen(t, m); !strings.Contains(s, "›CRIT     node3") {
+		t.Fatalf("back to the list with node3 selected:\n%s", s)
+	}
+}

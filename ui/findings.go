@@ -12,6 +12,8 @@ import (
 type FindingList struct {
 	width, height int
 	offset        int
+	cursor        int    // index into rows of the selected finding
+	selected      string // its key, so the selection survives new snapshots
 	rows          []listRow
 	staleAfter    time.Duration
 	targetW       int
@@ -58,6 +60,63 @@ func (l *FindingList) SetFindings(fs []checks.Finding) {
 		}
 	}
 	l.targetW, l.checkW = min(l.targetW, 32), min(l.checkW, 24)
+	l.cursor = l.firstFinding()
+	for i, r := range l.rows {
+		if r.header == "" && r.f.Key() == l.selected {
+			l.cursor = i
+		}
+	}
+	l.follow()
+}
+
+func (l *FindingList) firstFinding() int {
+	for i, r := range l.rows {
+		if r.header == "" {
+			return i
+		}
+	}
+	return 0
+}
+
+// MoveBy moves the selection by n findings (section headers are skipped).
+func (l *FindingList) MoveBy(n int) {
+	if len(l.rows) == 0 {
+		return
+	}
+	step := 1
+	if n < 0 {
+		step, n = -1, -n
+	}
+	for ; n > 0; n-- {
+		next := l.cursor + step
+		for next >= 0 && next < len(l.rows) && l.rows[next].header != "" {
+			next += step
+		}
+		if next < 0 || next >= len(l.rows) {
+			break
+		}
+		l.cursor = next
+	}
+	l.selected = l.rows[l.cursor].f.Key()
+	l.follow()
+}
+
+// Selected is the finding under the cursor.
+func (l *FindingList) Selected() (checks.Finding, bool) {
+	if l.cursor < len(l.rows) && l.rows[l.cursor].header == "" {
+		return l.rows[l.cursor].f, true
+	}
+	return checks.Finding{}, false
+}
+
+// follow scrolls so the cursor is visible (with its section header when it is the first row).
+func (l *FindingList) follow() {
+	if l.cursor < l.offset+1 {
+		l.offset = l.cursor - 1
+	}
+	if l.cursor >= l.offset+l.height {
+		l.offset = l.cursor - l.height + 1
+	}
 	l.clamp()
 }
 
@@ -67,10 +126,17 @@ func (l *FindingList) ScrollBy(n int) {
 	l.clamp()
 }
 
-// ScrollTo moves to the top (0) or, with a large n, the bottom.
+// ScrollTo moves to the top (0) or, with a large n, the bottom, taking the selection along.
 func (l *FindingList) ScrollTo(n int) {
-	l.offset = n
-	l.clamp()
+	if n <= 0 {
+		l.cursor = l.firstFinding()
+	} else {
+		l.cursor = len(l.rows) - 1
+	}
+	if len(l.rows) > 0 {
+		l.selected = l.rows[l.cursor].f.Key()
+	}
+	l.follow()
 }
 
 // PageSize is how many rows one screen holds.
@@ -88,12 +154,12 @@ func (l *FindingList) View(now time.Time) string {
 		lines = append(lines, dimStyle.Render("  waiting for the first findings…"))
 	}
 	end := min(l.offset+l.height, len(l.rows))
-	for _, r := range l.rows[l.offset:end] {
+	for i, r := range l.rows[l.offset:end] {
 		if r.header != "" {
 			lines = append(lines, statusText[r.status].Render(sectionStyle.Render(r.header)))
 			continue
 		}
-		lines = append(lines, l.renderRow(r.f, now))
+		lines = append(lines, l.renderRow(r.f, now, l.offset+i == l.cursor))
 	}
 	for len(lines) < l.height {
 		lines = append(lines, "")
@@ -101,7 +167,7 @@ func (l *FindingList) View(now time.Time) string {
 	return strings.Join(lines, "\n")
 }
 
-func (l *FindingList) renderRow(f checks.Finding, now time.Time) string {
+func (l *FindingList) renderRow(f checks.Finding, now time.Time, selected bool) string {
 	age := Age(f.Age(now))
 	ageCell := dimStyle.Render(fmt.Sprintf("%*s", ageWidth, age))
 	if l.staleAfter > 0 && f.Age(now) > l.staleAfter {
@@ -111,7 +177,12 @@ func (l *FindingList) renderRow(f checks.Finding, now time.Time) string {
 	if f.Exception != "" {
 		summary += " [known exception]"
 	}
-	prefix := fmt.Sprintf("%s %s  %s  ", badge(f.Status), padRight(cut(f.Target, l.targetW), l.targetW), padRight(cut(f.Check, l.checkW), l.checkW))
+	mark := " "
+	if selected {
+		mark = cursorStyle.Render("›")
+	}
+	prefix := fmt.Sprintf("%s%s %s  %s  ", mark, statusStyle[f.Status].Render(padRight(upper(f.Status.String()), 8)),
+		padRight(cut(f.Target, l.targetW), l.targetW), padRight(cut(f.Check, l.checkW), l.checkW))
 	room := l.width - (9 + 1 + l.targetW + 2 + l.checkW + 2) - 1 - ageWidth - 1
 	return cut(prefix+padRight(cut(summary, room), max(room, 0))+" "+ageCell, l.width)
 }

@@ -27,15 +27,12 @@ var (
 	dimStyle     = lipgloss.NewStyle().Foreground(lipgloss.Color("8"))
 	staleStyle   = lipgloss.NewStyle().Foreground(lipgloss.Color("11"))
 	roStyle      = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("0")).Background(lipgloss.Color("14"))
+	cursorStyle  = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("14"))
+	labelStyle   = lipgloss.NewStyle().Bold(true)
 )
 
 // worstFirst is the order statuses are shown in.
 var worstFirst = []checks.Status{checks.Crit, checks.Unknown, checks.Warn, checks.OK}
-
-// badge is a fixed-width status label.
-func badge(s checks.Status) string {
-	return statusStyle[s].Render(padRight(" "+upper(s.String()), 9))
-}
 
 func upper(s string) string {
 	b := []byte(s)

@@ -46,7 +46,17 @@ func main() {
 	root.PersistentFlags().BoolVar(&g.readOnly, "read-only", false, "never change anything on the site")
 	root.PersistentFlags().StringVar(&g.kubeconfig, "kubeconfig", "", "kubeconfig file(s), ':'-joined; with --context, replaces the site file's clusters (default $KUBECONFIG)")
 	root.PersistentFlags().StringVar(&g.context, "context", "", "kubeconfig context to use (replaces the site file's clusters)")
-	root.AddCommand(checkCmd(&g), configCmd(), actionCmd(&g), auditCmd(&g))
+	watch := &cobra.Command{
+		Use:   "watch",
+		Short: "The cockpit for a wall screen: read-only, nothing to press",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w := g
+			w.readOnly = true
+			return runCockpit(cmd.Context(), w)
+		},
+	}
+	root.AddCommand(checkCmd(&g), configCmd(), actionCmd(&g), auditCmd(&g), watch)
 
 	err := root.Execute()
 	var ee exitError
