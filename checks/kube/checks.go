@@ -48,6 +48,10 @@ func (c *cluster) checks() []checks.Check {
 		iv, to, _ := c.site.CheckSchedule(id)
 		return checks.Check{ID: id, Area: area, Title: title, Interval: iv, Timeout: to,
 			Targets: func() []string {
+				// Targets come from the caches: the first round waits for them (bounded).
+				ctx, cancel := context.WithTimeout(context.Background(), to)
+				c.w.WaitSynced(ctx)
+				cancel()
 				ts := targets()
 				for i := range ts {
 					ts[i] = c.prefix + ts[i]
@@ -55,6 +59,7 @@ func (c *cluster) checks() []checks.Check {
 				return ts
 			},
 			Probe: func(ctx context.Context, target string) checks.Finding {
+				c.w.WaitSynced(ctx) // the first round waits for the caches (bounded by the check's timeout)
 				if f, ok := c.untrusted(id); ok {
 					f.Evidence = []checks.Evidence{{Source: "watch " + c.w.Cluster + ": " + title}}
 					return f
@@ -66,7 +71,10 @@ func (c *cluster) checks() []checks.Check {
 	}
 	all := []checks.Check{
 		{ID: "kube.api", Area: "kubernetes", Title: "API connection", Interval: c.site.Checks.Interval.D(), Timeout: c.site.Checks.Timeout.D(),
-			Targets: func() []string { return []string{c.w.Cluster} }, Probe: func(context.Context, string) checks.Finding { return c.api() }},
+			Targets: func() []string { return []string{c.w.Cluster} }, Probe: func(ctx context.Context, _ string) checks.Finding {
+				c.w.WaitSynced(ctx)
+				return c.api()
+			}},
 		mk("kube.node", "kubernetes", "node Ready, heartbeat, cordon", c.nodeNames, c.node),
 		mk("kube.allocation", "kubernetes", "node requests vs allocatable", c.nodeNames, c.allocation),
 		mk("kube.pod", "kubernetes", "pods not ready", c.problemPods, c.pod),
