@@ -145,3 +145,31 @@ func TestRelativePathsResolveAgainstTheSiteFile(t *testing.T) {
 		t.Fatalf("%+v %+v %s", s.SSH, s.Clusters, s.AuditPath())
 	}
 }
+
+func TestClusterNodesJoinTheirGroup(t *testing.T) {
+	src := `version: 1
+name: x
+clusters: [{name: meta, kubeconfig: /k}]
+hosts:
+  groups:
+    - name: masters
+      roles: [master, node]
+      hosts: [{name: m1, address: 10.0.0.1}]
+    - name: nodes
+      roles: [node]
+      user: admin
+      from_cluster: meta
+`
+	s, err := Parse("n.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := s.AddClusterNodes(map[string][]NodeHost{"meta": {{"m1", "10.0.0.1"}, {"n1", "10.0.0.11"}, {"n2", ""}}})
+	inv := d.Inventory()
+	if len(inv) != 2 || inv[1].Name != "n1" || inv[1].Address != "10.0.0.11" || inv[1].User != "admin" || !inv[1].HasRole("node") {
+		t.Fatalf("%+v", inv)
+	}
+	if len(s.Inventory()) != 1 {
+		t.Fatal("the original site must not change")
+	}
+}

@@ -131,3 +131,34 @@ func (s *Site) resolveRelative(dir string) {
 	}
 	s.Audit.Path = abs(s.Audit.Path)
 }
+
+// NodeHost is a cluster Node as the inventory sees it.
+type NodeHost struct {
+	Name       string
+	InternalIP string
+}
+
+// AddClusterNodes returns a copy of the site whose groups with from_cluster also hold that
+// cluster's Nodes (by InternalIP), except those the group or another group already lists.
+func (s *Site) AddClusterNodes(nodes map[string][]NodeHost) *Site {
+	out := *s
+	out.Hosts.Groups = make([]HostGroup, len(s.Hosts.Groups))
+	known := map[string]bool{}
+	for _, g := range s.Hosts.Groups {
+		for _, h := range g.Hosts {
+			known[h.Name] = true
+		}
+	}
+	for i, g := range s.Hosts.Groups {
+		g.Hosts = append([]HostConfig(nil), g.Hosts...)
+		for _, n := range nodes[g.FromCluster] {
+			if g.FromCluster == "" || known[n.Name] || n.InternalIP == "" {
+				continue
+			}
+			known[n.Name] = true
+			g.Hosts = append(g.Hosts, HostConfig{Name: n.Name, Address: n.InternalIP})
+		}
+		out.Hosts.Groups[i] = g
+	}
+	return &out
+}

@@ -196,3 +196,36 @@ func TestLabKubeActionDeniedForViewer(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
 	}
 }
+
+// A group with from_cluster gets the cluster's Nodes as hosts, by InternalIP.
+func TestLabHostsFromCluster(t *testing.T) {
+	lab := labenv.Load(t)
+	lab.Reseed(t)
+	b, _ := os.ReadFile(lab.SiteFile)
+	src := string(b)
+	i := strings.Index(src, "    - name: nodes")
+	j := strings.Index(src, "\nadns:")
+	if i < 0 || j < 0 {
+		t.Fatal("lab site file layout changed")
+	}
+	src = src[:i] + "    - name: nodes\n      roles: [node]\n      from_cluster: lab\n      hosts: []\n" + src[strings.Index(src[i:], "\n# Ports")+i:]
+	site := filepath.Join(filepath.Dir(lab.SiteFile), "from-cluster-site.yaml")
+	if err := os.WriteFile(site, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(site)
+	out, stderr, _ := run(t, "check", "--site", site, "--only", "host.reachable", "-o", "json")
+	var r checks.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	got := map[string]checks.Status{}
+	for _, f := range r.Findings {
+		got[f.Target] = f.Status
+	}
+	// node1–node3 have sshd on their InternalIPs; node4's address answers nothing; master1 is
+	// listed by its own group and not twice.
+	if got["node1"] != checks.OK || got["node3"] != checks.OK || got["node4"] != checks.Unknown || got["master1"] != checks.OK || len(got) != 8 {
+		t.Fatalf("%v", got)
+	}
+}

@@ -80,8 +80,6 @@ func openSite(g globals) (*env, error) {
 		}
 		site.Clusters = []config.Cluster{{Name: name, Kubeconfig: g.kubeconfig, Context: g.context}}
 	}
-	pool := ssh.NewPool(ssh.OptionsFromSite(site))
-	closers = append([]func(){pool.Close}, closers...)
 	watchers, stop, err := startWatchers(site)
 	if err != nil {
 		for _, c := range closers {
@@ -90,6 +88,9 @@ func openSite(g globals) (*env, error) {
 		return nil, err
 	}
 	closers = append([]func(){stop}, closers...)
+	site = withClusterNodes(site, watchers)
+	pool := ssh.NewPool(ssh.OptionsFromSite(site))
+	closers = append([]func(){pool.Close}, closers...)
 	cs := append(hosts.Checks(site, pool), adns.Checks(site, pool)...)
 	cs = append(cs, kubechecks.Checks(site, watchers)...)
 	return &env{
@@ -136,6 +137,40 @@ func startWatchers(site *config.Site) ([]*sitekube.Watcher, func(), error) {
 // syncWait bounds how long a one-shot command waits for the caches: a big cluster's first list
 // takes a while, a dead API must not hang cron (its findings then say "not synced").
 const syncWait = time.Minute
+
+// withClusterNodes adds the Nodes of clusters named by a group's from_cluster to that group
+// (by InternalIP), waiting a check timeout at most for the caches. Nodes added to the cluster
+// later join at the next start.
+func withClusterNodes(site *config.Site, ws []*sitekube.Watcher) *config.Site {
+	want := map[string]bool{}
+	for _, g := range site.Hosts.Groups {
+		if g.FromCluster != "" {
+			want[g.FromCluster] = true
+		}
+	}
+	if len(want) == 0 {
+		return site
+	}
+	nodes := map[string][]config.NodeHost{}
+	for _, w := range ws {
+		if !want[w.Cluster] {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), site.Checks.Timeout.D())
+		w.WaitSynced(ctx)
+		cancel()
+		for _, n := range w.Nodes() {
+			nh := config.NodeHost{Name: n.Name}
+			for _, a := range n.Status.Addresses {
+				if a.Type == "InternalIP" {
+					nh.InternalIP = a.Address
+				}
+			}
+			nodes[w.Cluster] = append(nodes[w.Cluster], nh)
+		}
+	}
+	return site.AddClusterNodes(nodes)
+}
 
 // waitWatchers gives the caches up to d to sync (a one-shot check needs them full), saying so on
 // a terminal.
