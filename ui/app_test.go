@@ -169,3 +169,17 @@ func TestSelectionAndDetail(t *testing.T) {
 		t.Fatalf("back to the list with node3 selected:\n%s", s)
 	}
 }
+
+func TestDeadHostIsOneRow(t *testing.T) {
+	m := newModel()
+	fs := demoFindings()
+	for _, c := range []string{"host.cpu", "host.disk", "host.load"} {
+		fs = append(fs, checks.Finding{Check: c, Area: "hosts", Target: "node7", Status: checks.Unknown, Summary: "unreachable (dial): refused", ObservedAt: t0})
+	}
+	checks.SortWorstFirst(fs)
+	m.Update(snapshotMsg(checks.Snapshot{At: t0, Findings: fs}))
+	s := screen(t, m)
+	if strings.Count(s, "node7") != 1 || !strings.Contains(s, "3 checks") {
+		t.Fatalf("a dead host's identical unknowns fold into one row:\n%s", s)
+	}
+}

@@ -23,11 +23,13 @@ type FindingList struct {
 // ageWidth fits "stale 59m".
 const ageWidth = 9
 
-// listRow is a section header (f == nil) or one finding.
+// listRow is a section header (f == nil) or one finding — or, for a dead or hung host, all its
+// findings that failed the same way (folded: one line, not one per check).
 type listRow struct {
 	header string
 	status checks.Status
 	f      checks.Finding
+	folded []string // the checks folded into this row
 }
 
 // SetSize sets the pane's size in cells.
@@ -53,10 +55,13 @@ func (l *FindingList) SetFindings(fs []checks.Finding) {
 			continue
 		}
 		l.rows = append(l.rows, listRow{header: fmt.Sprintf("%s (%d)", upper(s.String()), counts[s]), status: s})
+		start := i
 		for ; i < len(fs) && fs[i].Status == s; i++ {
-			l.rows = append(l.rows, listRow{status: s, f: fs[i]})
-			l.targetW = max(l.targetW, len(fs[i].Target))
-			l.checkW = max(l.checkW, len(fs[i].Check))
+		}
+		for _, r := range fold(fs[start:i]) {
+			l.rows = append(l.rows, r)
+			l.targetW = max(l.targetW, len(r.f.Target))
+			l.checkW = max(l.checkW, len(r.f.Check))
 		}
 	}
 	l.targetW, l.checkW = min(l.targetW, 32), min(l.checkW, 24)
@@ -67,6 +72,31 @@ func (l *FindingList) SetFindings(fs []checks.Finding) {
 		}
 	}
 	l.follow()
+}
+
+// fold turns three or more unknown findings of one target with the same summary into one row.
+func fold(fs []checks.Finding) []listRow {
+	same := map[[2]string][]string{}
+	for _, f := range fs {
+		if f.Status == checks.Unknown {
+			k := [2]string{f.Target, f.Summary}
+			same[k] = append(same[k], f.Check)
+		}
+	}
+	var out []listRow
+	done := map[[2]string]bool{}
+	for _, f := range fs {
+		k := [2]string{f.Target, f.Summary}
+		if n := same[k]; len(n) >= 3 {
+			if !done[k] {
+				done[k] = true
+				out = append(out, listRow{status: f.Status, f: f, folded: n})
+			}
+			continue
+		}
+		out = append(out, listRow{status: f.Status, f: f})
+	}
+	return out
 }
 
 func (l *FindingList) firstFinding() int {
@@ -101,10 +131,15 @@ func (l *FindingList) MoveBy(n int) {
 	l.follow()
 }
 
-// Selected is the finding under the cursor.
+// Selected is the finding under the cursor (for a folded row: the first, naming all the checks).
 func (l *FindingList) Selected() (checks.Finding, bool) {
 	if l.cursor < len(l.rows) && l.rows[l.cursor].header == "" {
-		return l.rows[l.cursor].f, true
+		r := l.rows[l.cursor]
+		f := r.f
+		if len(r.folded) > 0 {
+			f.Details = strings.TrimSpace(fmt.Sprintf("The same for %d checks: %s\n%s", len(r.folded), strings.Join(r.folded, ", "), f.Details))
+		}
+		return f, true
 	}
 	return checks.Finding{}, false
 }
@@ -159,7 +194,11 @@ func (l *FindingList) View(now time.Time) string {
 			lines = append(lines, statusText[r.status].Render(sectionStyle.Render(r.header)))
 			continue
 		}
-		lines = append(lines, l.renderRow(r.f, now, l.offset+i == l.cursor))
+		f := r.f
+		if len(r.folded) > 0 {
+			f.Check = fmt.Sprintf("%d checks", len(r.folded))
+		}
+		lines = append(lines, l.renderRow(f, now, l.offset+i == l.cursor))
 	}
 	for len(lines) < l.height {
 		lines = append(lines, "")
