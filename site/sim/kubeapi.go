@@ -179,6 +179,11 @@ func route(path string) (r resource, ns, name, sub string, ok bool) {
 }
 
 func (k *KubeAPI) serve(w http.ResponseWriter, req *http.Request) {
+	if req.Method == http.MethodGet && req.URL.Path == "/version" {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"major": "1", "minor": "37", "gitVersion": "v1.37.2-opsdeck-demo", "platform": "linux/amd64"})
+		return
+	}
 	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/selfsubjectaccessreviews") {
 		// The request may come as protobuf: the answer does not depend on it.
 		review := map[string]any{"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
