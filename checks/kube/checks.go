@@ -105,9 +105,11 @@ func (c *cluster) untrusted(id string) (checks.Finding, bool) {
 	}
 	f := checks.Finding{Status: checks.Unknown}
 	switch {
+	case !h.Synced && h.LastError != "":
+		f.Summary = fmt.Sprintf("%s API unreachable: %s", c.w.Cluster, h.LastError)
+		f.Error = h.LastError
 	case !h.Synced:
 		f.Summary = fmt.Sprintf("waiting for the %s API (not synced after %s)", c.w.Cluster, human(c.clock().Sub(h.StartedAt)))
-		f.Error = h.LastError
 	default:
 		f.Summary = fmt.Sprintf("%s API unreachable since %s; last good data %s old", c.w.Cluster, h.ErrorAt.Format("15:04:05"), human(c.clock().Sub(h.LastEvent)))
 		f.Error = h.LastError

@@ -222,3 +222,19 @@ func TestKubeconfigFlags(t *testing.T) {
 		t.Fatalf("unknown context: %d %s", code, stderr)
 	}
 }
+
+// A cluster whose API does not answer: unknown at once with the reason, not a minute's wait.
+func TestDeadClusterIsUnknownWithTheReason(t *testing.T) {
+	kc := filepath.Join(t.TempDir(), "dead.kubeconfig")
+	os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: dead, cluster: {server: "https://127.0.0.1:9"}}]
+users: [{name: u, user: {token: x}}]
+contexts: [{name: dead, context: {cluster: dead, user: u}}]
+current-context: dead
+`), 0o600)
+	out, _, code := run(t, "check", "--demo", "--kubeconfig", kc, "--only", "kube.api")
+	if code != 3 || !strings.Contains(out, "API unreachable") || !strings.Contains(out, "connection refused") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+}

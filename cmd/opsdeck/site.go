@@ -181,18 +181,11 @@ func (e *env) waitWatchers(ctx context.Context, d time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	tty := isatty.IsTerminal(os.Stderr.Fd())
-	start := time.Now()
 	for _, w := range e.watchers {
 		if tty {
 			fmt.Fprintf(os.Stderr, "\rsyncing %s…", w.Cluster)
 		}
-		// An API that answers with errors gets one check timeout, not the whole minute.
-		for !w.Health().Synced && ctx.Err() == nil {
-			if h := w.Health(); h.LastError != "" && time.Since(start) > e.site.Checks.Timeout.D() {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		w.WaitSynced(ctx) // returns early when the API is known to fail
 	}
 	if tty {
 		fmt.Fprint(os.Stderr, "\r\033[K")

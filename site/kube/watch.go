@@ -116,11 +116,13 @@ var PingEvery = 5 * time.Second
 func (w *Watcher) ping(ctx context.Context) {
 	t := time.NewTicker(PingEvery)
 	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	for first := true; ; first = false {
+		if !first { // the first ping is at once: a dead API is known before any cache waits on it
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
 		}
 		pctx, cancel := context.WithTimeout(ctx, PingEvery)
 		_, err := w.clients.Kube.Discovery().RESTClient().Get().AbsPath("/version").Do(pctx).Raw()
@@ -143,11 +145,16 @@ func (w *Watcher) ping(ctx context.Context) {
 	}
 }
 
-// WaitSynced blocks until the caches are synced or ctx ends.
+// WaitSynced blocks until the caches are synced, the API is known to fail, or ctx ends; it
+// reports whether they are synced.
 func (w *Watcher) WaitSynced(ctx context.Context) bool {
 	for {
-		if w.Health().Synced {
+		h := w.Health()
+		if h.Synced {
 			return true
+		}
+		if h.LastError != "" {
+			return false
 		}
 		select {
 		case <-ctx.Done():
