@@ -124,9 +124,7 @@ func (w *Watcher) ping(ctx context.Context) {
 			case <-t.C:
 			}
 		}
-		pctx, cancel := context.WithTimeout(ctx, PingEvery)
-		_, err := w.clients.Kube.Discovery().RESTClient().Get().AbsPath("/version").Do(pctx).Raw()
-		cancel()
+		err := w.askVersion(ctx)
 		if ctx.Err() != nil {
 			return
 		}
@@ -142,6 +140,20 @@ func (w *Watcher) ping(ctx context.Context) {
 		if synced {
 			w.lastEvent.Store(time.Now().UnixNano()) // the caches are current as of now
 		}
+	}
+}
+
+// askVersion is GET /version with a deadline (the discovery call itself takes no context).
+func (w *Watcher) askVersion(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { _, err := w.clients.Kube.Discovery().ServerVersion(); done <- err }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(PingEvery):
+		return fmt.Errorf("GET /version: no answer within %s", PingEvery)
+	case <-ctx.Done():
+		return nil
 	}
 }
 
