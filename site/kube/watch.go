@@ -31,8 +31,9 @@ func ParseGVR(s string) (schema.GroupVersionResource, error) {
 // Watcher keeps trimmed caches of one cluster's objects, fed by watches (no polling), and knows
 // how healthy its connection is.
 type Watcher struct {
-	Cluster string
-	clients *Clients
+	Cluster   string
+	PingEvery time.Duration
+	clients   *Clients
 
 	core  informers.SharedInformerFactory
 	ks    informers.SharedInformerFactory // kube-system only: Deployments, DaemonSets
@@ -54,7 +55,7 @@ const podsByNode = "node"
 // NewWatcher prepares informers for the objects the checks read; crds maps a resource name to
 // its GVR (from the site file's resources:).
 func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) *Watcher {
-	w := &Watcher{Cluster: cluster, clients: c, crs: map[string]cache.SharedIndexInformer{}}
+	w := &Watcher{Cluster: cluster, PingEvery: DefaultPingEvery, clients: c, crs: map[string]cache.SharedIndexInformer{}}
 	w.core = informers.NewSharedInformerFactoryWithOptions(c.Kube, 0, informers.WithTransform(trim))
 	w.ks = informers.NewSharedInformerFactoryWithOptions(c.Kube, 0, informers.WithNamespace("kube-system"), informers.WithTransform(trim))
 	w.dyn = dynamicinformer.NewDynamicSharedInformerFactory(c.Dynamic, 0)
@@ -109,12 +110,13 @@ func (w *Watcher) Start(ctx context.Context) {
 	}()
 }
 
-// PingEvery is how often the API is asked for its version: a watch on a connection that died
-// without a word would otherwise look healthy (seen on the lab when kube-apiserver was killed).
-var PingEvery = 5 * time.Second
+// DefaultPingEvery is how often the API is asked for its version: a watch on a connection that
+// died without a word would otherwise look healthy (seen on the lab when kube-apiserver was
+// killed). A watcher's PingEvery may be changed before Start.
+const DefaultPingEvery = 5 * time.Second
 
 func (w *Watcher) ping(ctx context.Context) {
-	t := time.NewTicker(PingEvery)
+	t := time.NewTicker(w.PingEvery)
 	defer t.Stop()
 	for first := true; ; first = false {
 		if !first { // the first ping is at once: a dead API is known before any cache waits on it
@@ -150,8 +152,8 @@ func (w *Watcher) askVersion(ctx context.Context) error {
 	select {
 	case err := <-done:
 		return err
-	case <-time.After(PingEvery):
-		return fmt.Errorf("GET /version: no answer within %s", PingEvery)
+	case <-time.After(w.PingEvery):
+		return fmt.Errorf("GET /version: no answer within %s", w.PingEvery)
 	case <-ctx.Done():
 		return nil
 	}

@@ -21,10 +21,8 @@ func TestDemoAPIKeepsWatchersHealthy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := sitekube.PingEvery
-	sitekube.PingEvery = 50 * time.Millisecond
-	defer func() { sitekube.PingEvery = old }()
 	w := sitekube.NewWatcher("demo", c, []schema.GroupVersionResource{{Group: "machine.sigma.alipay.com", Version: "v1", Resource: "machines"}})
+	w.PingEvery = 50 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w.Start(ctx)
