@@ -58,31 +58,19 @@ func WriteTable(w io.Writer, r checks.Report, o TableOptions) error {
 		}
 		fmt.Fprintf(&b, "\n%s  (%s)\n", upper(a), strings.Join(parts, ", "))
 		// A dead or hung host fails every check the same way: one line for all of them.
-		same := map[[2]string][]string{}
-		for _, f := range fs {
-			if f.Status == checks.Unknown {
-				k := [2]string{f.Target, f.Summary}
-				same[k] = append(same[k], f.Check)
-			}
-		}
-		shown := map[[2]string]bool{}
-		for _, f := range fs {
+		for _, r := range fold(fs) {
+			f := r.f
 			if f.Status == checks.OK && !o.All {
 				continue
 			}
-			if k := [2]string{f.Target, f.Summary}; f.Status == checks.Unknown && len(same[k]) > 2 {
-				if !shown[k] {
-					shown[k] = true
-					fmt.Fprintf(&b, "  %s  %-*s  %-*s  %s\n", style(f.Status, fmt.Sprintf("%-7s", upper(f.Status.String()))), tw, f.Target, cw,
-						fmt.Sprintf("%d checks", len(same[k])), f.Summary)
-				}
-				continue
+			check, line := f.Check, f.Summary
+			if len(r.folded) > 0 {
+				check = fmt.Sprintf("%d checks", len(r.folded))
 			}
-			line := f.Summary
 			if f.Exception != "" {
 				line += " [known exception: " + f.Exception + "]"
 			}
-			fmt.Fprintf(&b, "  %s  %-*s  %-*s  %s\n", style(f.Status, fmt.Sprintf("%-7s", upper(f.Status.String()))), tw, f.Target, cw, f.Check, line)
+			fmt.Fprintf(&b, "  %s  %-*s  %-*s  %s\n", style(f.Status, fmt.Sprintf("%-7s", upper(f.Status.String()))), tw, f.Target, cw, check, line)
 		}
 		if counts[checks.OK] > 0 && !o.All {
 			fmt.Fprintf(&b, "  %s  %d ok findings not listed (--all lists them)\n", style(checks.OK, fmt.Sprintf("%-7s", "ok")), counts[checks.OK])

@@ -9,6 +9,7 @@ import (
 
 	"opsdeck/actions"
 	"opsdeck/checks/adns"
+	hostchecks "opsdeck/checks/hosts"
 	"opsdeck/config"
 )
 
@@ -115,13 +116,7 @@ func moreActions(site *config.Site, byName map[string]config.Host) []actions.Act
 					loc = time.Local
 				}
 				file := path.Join(e.BackupDir, fmt.Sprintf("etcd_v3_%s.db", time.Now().In(loc).Format("2006-01-02")))
-				argv := []string{e.Etcdctl, "--endpoints", e.Endpoints}
-				for _, kv := range [][2]string{{"--cacert", e.CACert}, {"--cert", e.Cert}, {"--key", e.Key}} {
-					if kv[1] != "" {
-						argv = append(argv, kv[0], kv[1])
-					}
-				}
-				argv = append(argv, "snapshot", "save", file)
+				argv := hostchecks.EtcdctlArgv(e, "snapshot", "save", file)
 				h := byName[target]
 				return &actions.Plan{Action: "etcd.snapshot", Title: "snapshot to " + file, Target: target,
 					Steps: []actions.Step{

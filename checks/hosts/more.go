@@ -242,10 +242,11 @@ func (p *prober) logdirs(ctx context.Context, h config.Host) checks.Finding {
 	return f
 }
 
-// etcdctl builds the guide's etcdctl command line (§5.2), leaving out certificate flags the site
-// does not set (an etcd served over plain HTTP).
-func (p *prober) etcdctl(args ...string) []string {
-	e := p.site.Etcd
+func (p *prober) etcdctl(args ...string) []string { return EtcdctlArgv(p.site.Etcd, args...) }
+
+// EtcdctlArgv builds the guide's etcdctl command line (§5.2), leaving out certificate flags the
+// site does not set (an etcd served over plain HTTP). The etcd.snapshot action uses it too.
+func EtcdctlArgv(e config.Etcd, args ...string) []string {
 	argv := []string{e.Etcdctl, "--endpoints", e.Endpoints}
 	for _, kv := range [][2]string{{"--cacert", e.CACert}, {"--cert", e.Cert}, {"--key", e.Key}} {
 		if kv[1] != "" {

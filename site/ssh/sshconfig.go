@@ -3,7 +3,6 @@ package ssh
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -93,12 +92,12 @@ func (u *userConfig) resolve(h config.Host, o Options) (config.Host, hostSetting
 	}
 	if files := u.getAll(alias, "IdentityFile"); len(files) > 0 && len(o.IdentityFiles) == 0 {
 		for _, f := range files {
-			s.identityFiles = append(s.identityFiles, expandHome(f))
+			s.identityFiles = append(s.identityFiles, config.ExpandPath(f))
 		}
 	}
 	s.identitiesOnly = strings.EqualFold(u.get(alias, "IdentitiesOnly"), "yes")
 	if kh := u.get(alias, "UserKnownHostsFile"); kh != "" && o.KnownHosts == "" {
-		s.knownHosts = expandHome(strings.Fields(kh)[0])
+		s.knownHosts = config.ExpandPath(strings.Fields(kh)[0])
 	}
 	if ct, err := strconv.Atoi(u.get(alias, "ConnectTimeout")); err == nil && ct > 0 && o.ConnectTimeout == 0 {
 		s.connectTimeout = time.Duration(ct) * time.Second
@@ -110,16 +109,7 @@ func (u *userConfig) resolve(h config.Host, o Options) (config.Host, hostSetting
 		s.connectTimeout = 5 * time.Second
 	}
 	if s.knownHosts == "" {
-		s.knownHosts = expandHome("~/.ssh/known_hosts")
+		s.knownHosts = config.ExpandPath("~/.ssh/known_hosts")
 	}
 	return h, s
-}
-
-func expandHome(p string) string {
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, rest)
-		}
-	}
-	return p
 }
