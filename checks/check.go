@@ -11,6 +11,7 @@ import (
 type Check struct {
 	ID       string // dotted, area first: "host.disk"
 	Area     string // grouping in reports: "hosts", "kubernetes", …
+	Kind     string // what a target names: KindHost, KindNode, … (Ref)
 	Title    string
 	Interval time.Duration
 	Timeout  time.Duration

@@ -173,6 +173,9 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding
 	<-s.sem
 
 	f.Check, f.Area, f.Target = c.ID, c.Area, target
+	if f.Kind == "" {
+		f.Kind = c.Kind
+	}
 	if f.ObservedAt.IsZero() {
 		f.ObservedAt = s.Now()
 	}

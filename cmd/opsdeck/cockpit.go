@@ -10,8 +10,15 @@ import (
 	"opsdeck/ui"
 )
 
+// cockpitFlags are the interactive screen's own flags.
+type cockpitFlags struct {
+	watch bool
+	cycle time.Duration
+	theme string
+}
+
 // runCockpit starts the interactive screen with the scheduler probing in the background.
-func runCockpit(ctx context.Context, g globals) error {
+func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 	e, err := openSite(g)
 	if err != nil {
 		return err
@@ -20,23 +27,30 @@ func runCockpit(ctx context.Context, g globals) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	store := checks.NewStore(100 * time.Millisecond)
-	go e.scheduler(store, e.checks).Run(ctx)
-	m := ui.New(ui.Options{
+	sched := e.scheduler(store, e.checks)
+	go sched.Run(ctx)
+	o := ui.Options{
 		Site:       e.site.Name,
 		Store:      store,
+		Backend:    e.backend(),
 		ReadOnly:   g.readOnly,
+		Watch:      cf.watch,
+		Cycle:      cf.cycle,
+		Theme:      cf.theme,
 		StaleAfter: 2*e.site.Checks.Interval.D() + e.site.Checks.Timeout.D(),
-		SSH: func() (int, int) {
-			sts := e.pool.States()
-			up := 0
-			for _, st := range sts {
-				if st.Connected {
-					up++
-				}
-			}
-			return up, len(sts)
+		Window:     func(now time.Time) string { return e.gate(g).Status(now).Text },
+		Rerun: func(ctx context.Context, check, target string) {
+			_, _ = sched.RunOne(ctx, check, target)
 		},
-	})
-	_, err = tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	}
+	if !g.readOnly {
+		// The same session `opsdeck action run` uses: gate, confirmation rule, audit, verify.
+		s, err := e.session(g, sched)
+		if err != nil {
+			return err
+		}
+		o.Session = s
+	}
+	_, err = tea.NewProgram(ui.New(o), tea.WithContext(ctx)).Run()
 	return err
 }
