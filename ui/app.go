@@ -259,8 +259,8 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	if n := len(m.dialogs); n > 0 {
 		done, cmd := m.dialogs[n-1].key(m, k)
-		if done {
-			m.dialogs = m.dialogs[:n-1]
+		if done { // pop this dialog; one it opened meanwhile stays on top
+			m.dialogs = append(m.dialogs[:n-1], m.dialogs[n:]...)
 		}
 		return cmd
 	}
@@ -638,7 +638,7 @@ func (m *Model) layout() {
 // split: at ≥ 160 columns the Alerts pane stands beside the focused pane.
 func (m *Model) split() bool { return m.width >= 160 && !m.zoom && m.focus != paneAlerts }
 
-func (m *Model) alertsWidth() int { return m.width * 2 / 5 }
+func (m *Model) alertsWidth() int { return min(m.width*2/5, max(m.width-120, 48)) }
 
 func (m *Model) stripHeight() int {
 	switch {

@@ -216,12 +216,7 @@ func nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time) gridRow {
 		st = max(st, checks.Warn)
 		probs = append(probs, "cordoned")
 	}
-	ready := n.Ready
-	if ready == "True" {
-		ready = "Ready"
-	} else if ready != "" {
-		ready = "NotReady(" + n.Ready + ")"
-	}
+	ready := map[string]string{"True": "Ready", "False": "NotReady", "Unknown": "Unknown"}[n.Ready]
 	if n.Cordoned {
 		ready += ",SchedDisabled"
 	}

@@ -164,6 +164,9 @@ func (g *grid) widths() []int {
 	ws := make([]int, len(g.cols))
 	used, flex := 2, -1
 	for i, c := range g.cols {
+		if c.width < 0 { // hidden
+			continue
+		}
 		if c.width == 0 {
 			flex = i
 			continue
@@ -184,6 +187,9 @@ func (g *grid) View(now time.Time) string {
 	var hdr strings.Builder
 	hdr.WriteString("  ")
 	for i, c := range g.cols {
+		if c.width < 0 {
+			continue
+		}
 		t := c.title
 		if i == g.sortCol {
 			t += map[bool]string{false: "↓", true: "↑"}[g.reverse]
@@ -216,6 +222,9 @@ func (g *grid) renderRow(r gridRow, ws []int, selected bool, now time.Time) stri
 		b.WriteString("  ")
 	}
 	for i, c := range g.cols {
+		if c.width < 0 {
+			continue
+		}
 		text := ""
 		if i < len(r.cells) {
 			text = r.cells[i]

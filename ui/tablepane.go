@@ -124,7 +124,18 @@ func newFindingsPane(title string, areas []string, onlyBad bool, missing string)
 }
 
 func (p *findingsPane) Title() string                         { return p.title }
-func (p *findingsPane) SetSize(w, h int)                      { p.grid.SetSize(w, h) }
+// SetSize narrows the columns beside another pane: the check column goes first.
+func (p *findingsPane) SetSize(w, h int) {
+	c := p.grid.cols
+	c[1].width, c[2].width, c[4].width = 26, 18, 9
+	switch {
+	case w < 70:
+		c[1].width, c[2].width, c[4].width = 14, -1, 5
+	case w < 110:
+		c[1].width, c[2].width = 20, -1
+	}
+	p.grid.SetSize(w, h)
+}
 func (p *findingsPane) Keys() []key.Binding                   { return nil }
 func (p *findingsPane) SetFilter(re *regexp.Regexp, inv bool) { p.grid.setFilter(re, inv) }
 func (p *findingsPane) Move(n int)                            { p.grid.moveBy(n) }

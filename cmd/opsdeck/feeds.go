@@ -1,7 +1,6 @@
 package main
 
 import (
-
 	corev1 "k8s.io/api/core/v1"
 
 	sitekube "opsdeck/site/kube"
@@ -114,4 +113,3 @@ func podInfo(cluster string, p *corev1.Pod) ui.PodInfo {
 	}
 	return pi
 }
-
