@@ -95,15 +95,15 @@ func New(o Options) *Model {
 	m.certs = newFindingsPane("Certs", []string{"certs"}, false, miss["Certs"])
 	noKube := "no cluster configured: set clusters: in the site file"
 	m.nodes = newTablePane("Nodes", []column{{title: "NODE", width: 16}, {title: "STATUS", width: 14}, {title: "BEAT", width: 5, right: true},
-		{title: "KUBELET", width: 7}, {title: "CPU", width: 4, right: true}, {title: "MEM", width: 4, right: true}, {title: "DISK", width: 16},
-		{title: "LOAD", width: 5, right: true}, {title: "PODS r/nr", width: 9, right: true}, {title: "UP", width: 4, right: true},
-		{title: "SSH", width: 3}, {title: "PROBLEMS"}}, noKube)
-	m.pods = newTablePane("Pods", []column{{title: "POD", width: 34}, {title: "NAMESPACE", width: 14}, {title: "READY", width: 5},
-		{title: "STATUS", width: 18}, {title: "RESTARTS", width: 8, right: true}, {title: "NODE", width: 14}, {title: "AGE"}}, noKube)
-	m.hosts = newTablePane("Hosts", []column{{title: "HOST", width: 14}, {title: "ADDRESS", width: 15}, {title: "SSH", width: 3},
-		{title: "RTT", width: 6, right: true}, {title: "LOAD", width: 5, right: true}, {title: "CPU", width: 4, right: true},
-		{title: "MEM", width: 4, right: true}, {title: "DISK", width: 16}, {title: "UP", width: 4, right: true},
-		{title: "UNITS", width: 7}, {title: "PORTS", width: 7}, {title: "ROLES / LAST ERROR"}}, "no hosts in the inventory: set hosts: in the site file")
+		{title: "KUBELET", width: 7}, {title: "CPU", width: 4, right: true, drop: 3}, {title: "MEM", width: 4, right: true, drop: 4},
+		{title: "DISK", width: 16, drop: 5}, {title: "LOAD", width: 5, right: true, drop: 6}, {title: "PODS r/nr", width: 9, right: true, drop: 1},
+		{title: "UP", width: 4, right: true, drop: 7}, {title: "SSH", width: 3, drop: 2}, {title: "PROBLEMS"}}, noKube)
+	m.pods = newTablePane("Pods", []column{{title: "POD", width: 34}, {title: "NAMESPACE", width: 14}, {title: "READY", width: 5, drop: 2},
+		{title: "STATUS", width: 18}, {title: "RESTARTS", width: 8, right: true, drop: 1}, {title: "NODE", width: 14, drop: 3}, {title: "AGE"}}, noKube)
+	m.hosts = newTablePane("Hosts", []column{{title: "HOST", width: 14}, {title: "ADDRESS", width: 15, drop: 6}, {title: "SSH", width: 3},
+		{title: "RTT", width: 6, right: true, drop: 5}, {title: "LOAD", width: 5, right: true, drop: 4}, {title: "CPU", width: 4, right: true, drop: 1},
+		{title: "MEM", width: 4, right: true, drop: 2}, {title: "DISK", width: 16, drop: 3}, {title: "UP", width: 4, right: true, drop: 7},
+		{title: "UNITS", width: 7, drop: 8}, {title: "PORTS", width: 7, drop: 9}, {title: "ROLES / LAST ERROR"}}, "no hosts in the inventory: set hosts: in the site file")
 	m.grids(func(g *grid) { g.staleAfter = o.StaleAfter })
 	logs := o.Logs
 	if logs == nil {
@@ -740,6 +740,9 @@ func (m *Model) footer() string {
 			line += "  " + statusText[checks.Crit].Render(m.filterErr)
 		}
 		return cut(line, m.width)
+	}
+	if m.quitArm {
+		return cut(statusText[checks.Warn].Render(" "+m.flash), m.width)
 	}
 	var running []string
 	for _, r := range m.runs {

@@ -16,6 +16,7 @@ type column struct {
 	title string
 	width int
 	right bool // numbers align right
+	drop  int  // when the pane is too narrow, columns go in descending drop order (0: never)
 }
 
 // gridRow is one row: its cells already as text, its status for colour and order, and what it
@@ -159,12 +160,34 @@ func (g *grid) selectKey(k string) bool {
 	return false
 }
 
-// widths gives every column its width; the zero-width column takes what is left.
+// widths gives every column its width; the zero-width column takes what is left. On a narrow
+// screen the droppable columns go first (-1: not shown).
 func (g *grid) widths() []int {
 	ws := make([]int, len(g.cols))
+	need := 2 + 12 // the cursor, and room for the flexible column
+	for _, c := range g.cols {
+		if c.width > 0 {
+			need += c.width + 1
+		}
+	}
+	hidden := map[int]bool{}
+	for need > g.width {
+		worst := -1
+		for i, c := range g.cols {
+			if c.drop > 0 && c.width > 0 && !hidden[i] && (worst < 0 || c.drop > g.cols[worst].drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		hidden[worst] = true
+		need -= g.cols[worst].width + 1
+	}
 	used, flex := 2, -1
 	for i, c := range g.cols {
-		if c.width < 0 { // hidden
+		if c.width < 0 || hidden[i] {
+			ws[i] = -1
 			continue
 		}
 		if c.width == 0 {
@@ -187,7 +210,7 @@ func (g *grid) View(now time.Time) string {
 	var hdr strings.Builder
 	hdr.WriteString("  ")
 	for i, c := range g.cols {
-		if c.width < 0 {
+		if ws[i] < 0 {
 			continue
 		}
 		t := c.title
@@ -222,7 +245,7 @@ func (g *grid) renderRow(r gridRow, ws []int, selected bool, now time.Time) stri
 		b.WriteString("  ")
 	}
 	for i, c := range g.cols {
-		if c.width < 0 {
+		if ws[i] < 0 {
 			continue
 		}
 		text := ""

@@ -31,8 +31,17 @@ func (m *Model) header() string {
 	if m.feed.apiAll > 0 {
 		parts = append(parts, fmt.Sprintf("api %d/%d", m.feed.apiUp, m.feed.apiAll))
 	}
-	mid := dimStyle.Render(strings.Join(parts, " "+sym.sep+" "))
 	right := " " + m.now.Format("2006-01-02 15:04:05") + " "
+	if m.width < 100 {
+		right = " " + m.now.Format("15:04:05") + " "
+	}
+	// On a narrow screen the window text goes first, then the data age: clock, mode and
+	// connections stay.
+	room := m.width - visibleWidth(left) - visibleWidth(mode) - visibleWidth(right) - 3
+	for len(parts) > 1 && visibleWidth(strings.Join(parts, " "+sym.sep+" ")) > room {
+		parts = parts[1:]
+	}
+	mid := dimStyle.Render(strings.Join(parts, " "+sym.sep+" "))
 	gap := m.width - visibleWidth(left) - visibleWidth(mode) - visibleWidth(mid) - visibleWidth(right) - 2
 	line := headerStyle.Render(left) + mode + " " + mid + strings.Repeat(" ", max(gap, 1)) + headerStyle.Render(right)
 	return cut(line, m.width)
@@ -63,6 +72,12 @@ func (m *Model) strip() string {
 				style = statusText[0]
 			}
 		}
+		if m.width < 120 { // condensed: short names, problem counts only
+			label = fmt.Sprintf("%d%s", i+1, shortNames[i])
+			if !t.absent && !(t.note != "" && t.total == 0) {
+				count = fmt.Sprint(t.bad)
+			}
+		}
 		text := label + " " + style.Render(count)
 		if i == m.focus {
 			text = tileFocus.Render(label) + " " + style.Render(count)
@@ -70,10 +85,16 @@ func (m *Model) strip() string {
 		cells = append(cells, text)
 	}
 	if !m.opts.Watch {
-		return cut(" "+strings.Join(cells, "  "+sym.bar+"  "), m.width)
+		sep := "  " + sym.bar + "  "
+		if m.width < 120 {
+			sep = " "
+		}
+		return cut(" "+strings.Join(cells, sep), m.width)
 	}
 	return m.bigTiles()
 }
+
+var shortNames = []string{"Alrt", "Node", "Pods", "Host", "ADNS", "NTP", "Cert", "Logs"}
 
 // bigTiles draws the watch-mode tiles: name, a large count, worst status.
 func (m *Model) bigTiles() string {

@@ -123,7 +123,8 @@ func newFindingsPane(title string, areas []string, onlyBad bool, missing string)
 	return p
 }
 
-func (p *findingsPane) Title() string                         { return p.title }
+func (p *findingsPane) Title() string { return p.title }
+
 // SetSize narrows the columns beside another pane: the check column goes first.
 func (p *findingsPane) SetSize(w, h int) {
 	c := p.grid.cols
