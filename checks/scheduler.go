@@ -181,6 +181,7 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding
 	}
 	f.Duration = s.Now().Sub(start)
 	s.applyExceptions(&f)
+	f = f.Safe() // text from the site never reaches a terminal raw
 	s.Store.Put(f)
 	return f, true
 }

@@ -221,7 +221,34 @@ func (v *validator) hosts(s *Site, clusters map[string]bool) map[string]bool {
 			v.at(v.hostField(s, h.Name, "jump"), "jump host %q is not a host of the inventory", h.Jump)
 		}
 	}
+	v.jumpLoops(s)
 	return names
+}
+
+// jumpLoops rejects ProxyJump chains that come back to a host (a → b → a): each would wait for
+// the other forever. A loop is reported once, at the jump of its first host in file order.
+func (v *validator) jumpLoops(s *Site) {
+	jump := map[string]string{}
+	for _, h := range s.Inventory() {
+		jump[h.Name] = h.Jump
+	}
+	reported := map[string]bool{}
+	for _, h := range s.Inventory() {
+		chain := []string{h.Name}
+		for next := jump[h.Name]; next != ""; next = jump[next] {
+			if i := slices.Index(chain, next); i >= 0 {
+				loop := append(chain[i:], next)
+				if !reported[loop[0]] && loop[0] == h.Name {
+					for _, n := range loop {
+						reported[n] = true
+					}
+					v.at(v.hostField(s, h.Name, "jump"), "jump hosts loop: %s", strings.Join(loop, " → "))
+				}
+				break
+			}
+			chain = append(chain, next)
+		}
+	}
 }
 
 // hostField finds where a host's effective field was set: on the host, its group, or defaults.
