@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -263,6 +264,11 @@ func (w *Watcher) WaitFor(ctx context.Context, names ...string) bool {
 	for {
 		all, settled := true, true
 		for _, n := range names {
+			if !slices.Contains(CoreCollections, n) {
+				if _, ok := w.Resource(n); !ok {
+					continue // not a collection of this watcher: nothing to wait for
+				}
+			}
 			if cr, ok := w.Resource(n); ok && cr.State != Served {
 				if cr.State == Discovering {
 					settled, all = false, false
