@@ -111,8 +111,8 @@ func (g *Gate) Decide(ctx context.Context, plan *Plan, emergency string) Verdict
 	v.Allowed = true
 	if v.Rule == "" {
 		v.Rule, v.Reason = "window", v.Window
-		if len(g.Changes.Windows) == 0 {
-			v.Rule = "no-windows"
+		if _, in := g.currentWindow(now.In(g.location()), g.location()); !in {
+			v.Rule = "no-windows" // allowed because windows are not required
 		}
 	}
 	return v
@@ -132,8 +132,11 @@ func (g *Gate) discipline(now time.Time) (refused bool, rule, reason string) {
 			return true, "peak-hours", fmt.Sprintf("business peak hours %s–%s %s", p.Start, p.End, loc)
 		}
 	}
-	if len(g.Changes.Windows) == 0 {
+	if !g.Changes.WindowRequired() {
 		return false, "", ""
+	}
+	if len(g.Changes.Windows) == 0 {
+		return true, "outside-window", "changes.require_window is true and no change window is configured (" + t.Format("2006-01-02 15:04 MST") + ")"
 	}
 	if _, ok := g.currentWindow(t, loc); ok {
 		return false, "", ""
@@ -144,13 +147,18 @@ func (g *Gate) discipline(now time.Time) (refused bool, rule, reason string) {
 func (g *Gate) windowState(now time.Time) string {
 	loc := g.location()
 	t := now.In(loc)
-	if len(g.Changes.Windows) == 0 {
-		return "no change windows configured: changes allowed at any time outside freezes and peak hours"
-	}
 	if w, ok := g.currentWindow(t, loc); ok {
 		return fmt.Sprintf("inside change window %s → %s (%s)", w.Start, w.End, orDash(w.Reason))
 	}
-	return "outside every change window"
+	switch {
+	case !g.Changes.WindowRequired() && len(g.Changes.Windows) == 0:
+		return "no change windows configured and require_window is false: changes allowed at any time outside freezes and peak hours"
+	case !g.Changes.WindowRequired():
+		return "outside every change window, but require_window is false: changes allowed outside freezes and peak hours"
+	case len(g.Changes.Windows) == 0:
+		return "require_window is true and no change window is configured: every change needs an emergency reason"
+	}
+	return "outside every change window (require_window)"
 }
 
 func (g *Gate) currentWindow(t time.Time, loc *time.Location) (config.TimeWindow, bool) {

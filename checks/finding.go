@@ -117,10 +117,11 @@ func (f *Finding) AddEvidence(source string, raw []byte) {
 // Age is how old the finding is at now.
 func (f Finding) Age(now time.Time) time.Duration { return now.Sub(f.ObservedAt) }
 
-// Judge compares v against a warn/crit pair: at or above crit is Crit, at or above warn is Warn.
+// Judge compares v against a warn/crit pair: above crit is Crit, at or above warn is Warn. The
+// guide's alarm lines read "not above 90 %": exactly at the line is a warning, not an alarm.
 func Judge(v, warn, crit float64) Status {
 	switch {
-	case crit > 0 && v >= crit:
+	case crit > 0 && v > crit:
 		return Crit
 	case warn > 0 && v >= warn:
 		return Warn

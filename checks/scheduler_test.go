@@ -184,7 +184,7 @@ func TestJudge(t *testing.T) {
 	for _, c := range []struct {
 		v    float64
 		want Status
-	}{{79.9, OK}, {80, Warn}, {89.99, Warn}, {90, Crit}, {93, Crit}} {
+	}{{79.9, OK}, {80, Warn}, {89.99, Warn}, {90, Warn}, {90.01, Crit}, {93, Crit}} { // §2.2: not above 90 %
 		if got := Judge(c.v, 80, 90); got != c.want {
 			t.Errorf("Judge(%v) = %s, want %s", c.v, got, c.want)
 		}

@@ -164,10 +164,15 @@ hosts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := s.AddClusterNodes(map[string][]NodeHost{"meta": {{"m1", "10.0.0.1"}, {"n1", "10.0.0.11"}, {"n2", ""}}})
+	// n3 points at m1's address, n4's InternalIP is no address, n5 repeats n1's: all left out.
+	d, skipped := s.AddClusterNodes(map[string][]NodeHost{"meta": {{"m1", "10.0.0.1"}, {"n1", "10.0.0.11"}, {"n2", ""},
+		{"n3", "10.0.0.1"}, {"n4", "10.0.0.x"}, {"n5", "10.0.0.11"}}})
 	inv := d.Inventory()
 	if len(inv) != 2 || inv[1].Name != "n1" || inv[1].Address != "10.0.0.11" || inv[1].User != "admin" || !inv[1].HasRole("node") {
 		t.Fatalf("%+v", inv)
+	}
+	if len(skipped) != 4 || !strings.Contains(strings.Join(skipped, "\n"), "already host m1's address") {
+		t.Fatalf("skipped: %q", skipped)
 	}
 	if len(s.Inventory()) != 1 {
 		t.Fatal("the original site must not change")

@@ -60,10 +60,14 @@ func Defaults() Site {
 			Memory:             Level{Warn: 80, Crit: 90},
 			Disk:               Level{Warn: 80, Crit: 90},
 			LoadPerCore:        Level{Warn: 1, Crit: 2},
-			RecentReboot:       Duration(24 * time.Hour), // a reboot since yesterday's round
-			NodeHeartbeatStale: Duration(2 * time.Minute),
-			PodPending:         Duration(10 * time.Minute),
-			PodTerminating:     Duration(10 * time.Minute),
+			RecentReboot:       Duration(24 * time.Hour),   // a reboot since yesterday's round
+			NodeHeartbeatStale: Duration(40 * time.Second), // the node lifecycle controller's grace period
+			// nodeStatusReportFrequency (5m) + the grace: a kubelet with a Lease refreshes its
+			// Ready condition only that often when nothing changes.
+			NodeStatusStale:       Duration(5*time.Minute + 40*time.Second),
+			NodeDownBeforeRemoval: Duration(10 * time.Minute),
+			PodPending:            Duration(10 * time.Minute),
+			PodTerminating:        Duration(10 * time.Minute),
 		},
 		Checks: Checks{
 			Interval:    Duration(30 * time.Second),

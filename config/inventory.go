@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -140,25 +142,47 @@ type NodeHost struct {
 
 // AddClusterNodes returns a copy of the site whose groups with from_cluster also hold that
 // cluster's Nodes (by InternalIP), except those the group or another group already lists.
-func (s *Site) AddClusterNodes(nodes map[string][]NodeHost) *Site {
-	out := *s
-	out.Hosts.Groups = make([]HostGroup, len(s.Hosts.Groups))
+// A Node joins only with a parseable InternalIP that no other host uses: a Node cannot point
+// an entry at another host's address. Skipped says which were left out and why.
+func (s *Site) AddClusterNodes(nodes map[string][]NodeHost) (out *Site, skipped []string) {
+	cp := *s
+	cp.Hosts.Groups = make([]HostGroup, len(s.Hosts.Groups))
 	known := map[string]bool{}
-	for _, g := range s.Hosts.Groups {
-		for _, h := range g.Hosts {
-			known[h.Name] = true
-		}
+	addrs := map[string]string{} // address → host using it
+	for _, h := range s.Inventory() {
+		known[h.Name] = true
+		addrs[normalIP(h.Address)] = h.Name
 	}
 	for i, g := range s.Hosts.Groups {
 		g.Hosts = append([]HostConfig(nil), g.Hosts...)
 		for _, n := range nodes[g.FromCluster] {
-			if g.FromCluster == "" || known[n.Name] || n.InternalIP == "" {
+			if g.FromCluster == "" || known[n.Name] {
+				continue
+			}
+			ip := net.ParseIP(n.InternalIP)
+			switch {
+			case n.InternalIP == "":
+				skipped = append(skipped, fmt.Sprintf("cluster %s: node %s has no InternalIP", g.FromCluster, n.Name))
+				continue
+			case ip == nil:
+				skipped = append(skipped, fmt.Sprintf("cluster %s: node %s: InternalIP %q is not an IP address", g.FromCluster, n.Name, n.InternalIP))
+				continue
+			case addrs[ip.String()] != "":
+				skipped = append(skipped, fmt.Sprintf("cluster %s: node %s: InternalIP %s is already host %s's address", g.FromCluster, n.Name, ip, addrs[ip.String()]))
 				continue
 			}
 			known[n.Name] = true
-			g.Hosts = append(g.Hosts, HostConfig{Name: n.Name, Address: n.InternalIP})
+			addrs[ip.String()] = n.Name
+			g.Hosts = append(g.Hosts, HostConfig{Name: n.Name, Address: ip.String()})
 		}
-		out.Hosts.Groups[i] = g
+		cp.Hosts.Groups[i] = g
 	}
-	return &out
+	return &cp, skipped
+}
+
+func normalIP(a string) string {
+	if ip := net.ParseIP(a); ip != nil {
+		return ip.String()
+	}
+	return a
 }

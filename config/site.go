@@ -35,9 +35,13 @@ type Cluster struct {
 	Kubeconfig string `yaml:"kubeconfig"`
 	Context    string `yaml:"context"`
 	Role       string `yaml:"role"` // meta | business
+	// Resources, when given, names the custom resources this cluster serves (machines, zones,
+	// …) and replaces discovery, for a cluster whose discovery must not be trusted.
+	Resources []string `yaml:"resources"`
 }
 
-// Resources name the Ant custom resources as resource.version.group (kubectl's full form).
+// Resources name the Ant custom resources as resource.version.group (kubectl's full form), or
+// "off" to never watch one. Each is optional per cluster: a business cluster serves none.
 type Resources struct {
 	Machines     string `yaml:"machines"`
 	MachineOps   string `yaml:"machineops"`
@@ -162,7 +166,8 @@ type LogSource struct {
 	Cluster string `yaml:"cluster"` // for kind pod
 }
 
-// Level is a warn/crit pair; a value at or above Warn warns, at or above Crit is critical.
+// Level is a warn/crit pair; a value at or above Warn warns, above Crit is critical (the
+// guide's alarm lines read "not above 90 %": exactly 90 is a warning).
 type Level struct {
 	Warn float64 `yaml:"warn"`
 	Crit float64 `yaml:"crit"`
@@ -175,9 +180,13 @@ type Thresholds struct {
 	Disk               Level    `yaml:"disk_percent"`
 	LoadPerCore        Level    `yaml:"load_per_core"`
 	RecentReboot       Duration `yaml:"recent_reboot"`
-	NodeHeartbeatStale Duration `yaml:"node_heartbeat_stale"`
-	PodPending         Duration `yaml:"pod_pending"`
-	PodTerminating     Duration `yaml:"pod_terminating"`
+	NodeHeartbeatStale Duration `yaml:"node_heartbeat_stale"` // a node Lease older than this (40 s: the node controller's grace)
+	NodeStatusStale    Duration `yaml:"node_status_stale"`    // without a Lease: the Ready heartbeat (5m40s)
+	// NodeDownBeforeRemoval is how long a node's host must have been unreachable before
+	// kube.remove-node may run (an override with a reason may skip it).
+	NodeDownBeforeRemoval Duration `yaml:"node_down_before_removal"`
+	PodPending            Duration `yaml:"pod_pending"`
+	PodTerminating        Duration `yaml:"pod_terminating"`
 }
 
 // Checks sets how often probes run and how many at once.
@@ -210,6 +219,17 @@ type Changes struct {
 	Windows   []TimeWindow `yaml:"windows"`    // changes allowed only inside one of these
 	Freezes   []TimeWindow `yaml:"freezes"`    // no changes at all, except emergencies
 	PeakHours []DailyHours `yaml:"peak_hours"` // no changes at business peaks
+	// RequireWindow refuses changes outside windows even when none is configured (then every
+	// change needs an emergency reason). Unset: true when windows are listed, false otherwise.
+	RequireWindow *bool `yaml:"require_window"`
+}
+
+// WindowRequired tells whether a change needs an open window (or an emergency).
+func (c Changes) WindowRequired() bool {
+	if c.RequireWindow != nil {
+		return *c.RequireWindow
+	}
+	return len(c.Windows) > 0
 }
 
 // TimeWindow is an absolute span, "YYYY-MM-DD HH:MM" in the site's timezone.

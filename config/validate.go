@@ -39,10 +39,17 @@ func (v *validator) semantic(s *Site) {
 		if c.Role != "" && c.Role != "meta" && c.Role != "business" {
 			v.at(p+".role", "must be meta or business, not %q", c.Role)
 		}
+		known := s.Resources.ByName()
+		for j, r := range c.Resources {
+			if _, ok := known[r]; !ok {
+				v.at(fmt.Sprintf("%s.resources[%d]", p, j), "%q is not a resource of resources: (%s) or it is off", r, strings.Join(ResourceNames, ", "))
+			}
+		}
 	}
-	for field, r := range map[string]string{"machines": s.Resources.Machines, "machineops": s.Resources.MachineOps,
-		"zones": s.Resources.Zones, "dnsendpoints": s.Resources.DNSEndpoints, "dnsrecords": s.Resources.DNSRecords,
-		"ipinstances": s.Resources.IPInstances} {
+	for field, r := range s.Resources.all() {
+		if r == Off {
+			continue
+		}
 		if parts := strings.SplitN(r, ".", 3); len(parts) < 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
 			v.at("resources."+field, "%q must be resource.version.group, e.g. machines.v1.machine.sigma.alipay.com", r)
 		}
@@ -126,6 +133,8 @@ func (v *validator) semantic(s *Site) {
 	v.level("thresholds.load_per_core", t.LoadPerCore, 0)
 	v.positive("thresholds.recent_reboot", t.RecentReboot)
 	v.positive("thresholds.node_heartbeat_stale", t.NodeHeartbeatStale)
+	v.positive("thresholds.node_status_stale", t.NodeStatusStale)
+	v.positive("thresholds.node_down_before_removal", t.NodeDownBeforeRemoval)
 	v.positive("thresholds.pod_pending", t.PodPending)
 	v.positive("thresholds.pod_terminating", t.PodTerminating)
 	v.positive("etcd.backup_max_age", s.Etcd.MaxAge)

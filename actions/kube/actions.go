@@ -26,17 +26,27 @@ const (
 	defaultStepTimout = 30 * time.Second
 )
 
-// Actions returns the Kubernetes actions of every watched cluster (guide §2.3.1, §4.4.1, §5.7.1).
-func Actions(site *config.Site, ws []*sitekube.Watcher) []actions.Action {
-	a := &acts{site: site, ws: ws}
+// Actions returns the Kubernetes actions of every watched cluster (guide §2.3.1, §4.4.1, §5.7.1);
+// hosts (may be nil) tells kube.remove-node how long a node's host has been unreachable.
+func Actions(site *config.Site, ws []*sitekube.Watcher, hosts kubechecks.Hosts) []actions.Action {
+	a := &acts{site: site, ws: ws, hosts: hosts}
 	return []actions.Action{
 		a.stripFinalizers(), a.deletePod(false), a.deletePod(true), a.cordon(true), a.cordon(false), a.noDaemonSet(), a.removeNode(),
 	}
 }
 
 type acts struct {
-	site *config.Site
-	ws   []*sitekube.Watcher
+	site  *config.Site
+	ws    []*sitekube.Watcher
+	hosts kubechecks.Hosts
+	now   func() time.Time
+}
+
+func (a *acts) clock() time.Time {
+	if a.now != nil {
+		return a.now()
+	}
+	return time.Now()
 }
 
 // target names carry the cluster when there are several: "cluster:rest".
@@ -180,10 +190,12 @@ func (a *acts) deletePod(force bool) actions.Action {
 			if !ok {
 				return nil, fmt.Errorf("pod %q is not in the cache", key)
 			}
-			call := actions.APICall{Cluster: w.Cluster, Verb: "delete", Version: "v1", Resource: "pods", Namespace: ns, Name: pod}
+			// The UID precondition: a pod of the same name created meanwhile is not deleted.
+			call := actions.APICall{Cluster: w.Cluster, Verb: "delete", Version: "v1", Resource: "pods", Namespace: ns, Name: pod,
+				Options: "uid=" + string(p.UID)}
 			var notes []string
 			if force {
-				call.Options = "gracePeriodSeconds=0"
+				call.Options += ",gracePeriodSeconds=0"
 				notes = append(notes, "the kubelet is not asked: if the node is alive, the containers may still run")
 			}
 			for _, v := range p.Spec.Volumes {
@@ -271,14 +283,18 @@ func (a *acts) removeNode() actions.Action {
 	return actions.Action{
 		Name: "kube.remove-node", Title: "Remove a dead node: machine, its finalizer, the Node, its condition configmaps (§2.3.1)", TargetKind: "node",
 		Destructive: true,
-		Targets: a.nodes(func(n *corev1.Node) bool {
-			st, _ := kubechecks.JudgeNode(n, time.Now(), time.Hour)
-			return st == checks.Crit
-		}),
-		Plan: func(_ context.Context, target string) (*actions.Plan, error) {
+		Targets:     a.nodes(kubechecks.NotReady),
+		Plan: func(ctx context.Context, target string) (*actions.Plan, error) {
 			w, node, err := a.split(target)
 			if err != nil {
 				return nil, err
+			}
+			override, err := a.removable(ctx, w, node)
+			if err != nil {
+				return nil, err
+			}
+			if config.IsOff(a.site.Resources.Machines) {
+				return nil, fmt.Errorf("resources.machines is off in the site file: kube.remove-node needs the machine resource")
 			}
 			gvr, err := sitekube.ParseGVR(a.site.Resources.Machines)
 			if err != nil {
@@ -328,8 +344,13 @@ func (a *acts) removeNode() actions.Action {
 			delNode, getNode := nodeCall("delete"), nodeCall("get")
 			delCond, getCond := cm("delete", node+"-conditions"), cm("get", node+"-conditions")
 			delGates, getGates := cm("delete", node+"-readiness-gates"), cm("get", node+"-readiness-gates")
-			notes := []string{"run the migration plan first (kube.node finding): the node's pods, their PVCs and IPInstances"}
-			return &actions.Plan{Action: "kube.remove-node", Title: "remove dead node " + node, Target: target, Destructive: true,
+			notes := []string{"the migration plan comes first (kube.node finding): PVC/PV review, IPInstances, then delete the pods"}
+			title := "remove dead node " + node
+			if override != "" {
+				title += " (OVERRIDE: " + override + ")"
+				notes = append(notes, "the host-unreachable precondition was overridden: "+override)
+			}
+			return &actions.Plan{Action: "kube.remove-node", Title: title, Target: target, Destructive: true,
 				Preconditions: []actions.Probe{{API: &getNode, Desc: "the node is NotReady (or already gone)", Test: func(b []byte, code int) bool {
 					if code == http.StatusNotFound {
 						return true
@@ -338,8 +359,7 @@ func (a *acts) removeNode() actions.Action {
 					if code != http.StatusOK || json.Unmarshal(b, &n) != nil {
 						return false
 					}
-					st, _ := kubechecks.JudgeNode(&n, time.Now(), time.Hour)
-					return st == checks.Crit
+					return kubechecks.NotReady(&n)
 				}}},
 				Steps: []actions.Step{
 					{API: &delMachine, Done: machineDeleting, Timeout: defaultStepTimout},

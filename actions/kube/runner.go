@@ -51,6 +51,10 @@ func (r *Runner) Do(ctx context.Context, call actions.APICall) ([]byte, int, err
 			n, _ := strconv.ParseInt(g, 10, 64)
 			opts.GracePeriodSeconds = &n
 		}
+		if uid, ok := option(call.Options, "uid"); ok && uid != "" {
+			u := types.UID(uid)
+			opts.Preconditions = &metav1.Preconditions{UID: &u} // a same-name successor is not deleted
+		}
 		if err := ri.Delete(ctx, call.Name, opts); err != nil {
 			return nil, code(err), explain(call, err)
 		}
@@ -90,7 +94,11 @@ func code(err error) int {
 // plain statement an operator needs: the object changed after the plan was made.
 func explain(call actions.APICall, err error) error {
 	testOp := strings.Contains(call.Body, `"op":"test"`)
+	_, uidPre := option(call.Options, "uid")
 	if apierrors.IsConflict(err) || testOp && (apierrors.IsInvalid(err) || apierrors.IsBadRequest(err)) {
+		if uidPre && call.Verb == "delete" {
+			return fmt.Errorf("conflict: %s/%s is another object now (its UID changed since the plan was made); nothing was deleted (%v)", call.Resource, call.Name, err)
+		}
 		return fmt.Errorf("conflict: %s/%s changed since the plan was made; nothing was changed — plan again and confirm the new plan (%v)", call.Resource, call.Name, err)
 	}
 	if apierrors.IsNotFound(err) {

@@ -3,23 +3,34 @@ package kube
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"opsdeck/checks"
 	"opsdeck/config"
 	sitekube "opsdeck/site/kube"
+	"opsdeck/site/ssh"
 )
 
-// Checks returns the Kubernetes checks over the watchers (one per cluster of the site).
-func Checks(site *config.Site, ws []*sitekube.Watcher) []checks.Check {
+// Hosts is what the Kubernetes checks need from the SSH pool to decide about a NotReady node
+// (guide §2.3.1 / §2.3.2): the connection states it already keeps, and read-only commands.
+type Hosts interface {
+	States() []ssh.HostState
+	Run(ctx context.Context, h config.Host, argv ...string) (ssh.Result, error)
+}
+
+// Checks returns the Kubernetes checks over the watchers (one per cluster of the site); hosts
+// (may be nil) lets kube.node tell a host that is gone from a kubelet that did not start.
+func Checks(site *config.Site, ws []*sitekube.Watcher, hosts Hosts) []checks.Check {
 	var out []checks.Check
 	for _, w := range ws {
-		c := &cluster{site: site, w: w, prefix: ""}
+		c := &cluster{site: site, w: w, prefix: "", hosts: hosts}
 		if len(ws) > 1 {
 			c.prefix = w.Cluster + "/"
 		}
@@ -33,6 +44,7 @@ type cluster struct {
 	w      *sitekube.Watcher
 	prefix string // "" with one cluster, "name/" with several
 	now    func() time.Time
+	hosts  Hosts
 }
 
 func (c *cluster) clock() time.Time {
@@ -42,16 +54,35 @@ func (c *cluster) clock() time.Time {
 	return time.Now()
 }
 
-// checks lists one cluster's checks. Every probe first asks whether the cache can be trusted.
+// reads says which collections a check judges from: only their watches' health matters to it.
+var reads = map[string][]string{
+	"kube.node":       {"nodes"},
+	"kube.allocation": {"nodes", "pods"},
+	"kube.pod":        {"pods"},
+	"kube.pods":       {"pods"},
+	"kube.workload":   {"deployments", "daemonsets"},
+	"kube.static-pod": {"nodes", "pods"},
+	"kube.namespace":  {"namespaces"},
+	// the custom resources' checks read the resource the site file names
+}
+
+// checks lists one cluster's checks. Every probe first asks whether the caches it reads can be
+// trusted; a custom resource the cluster does not serve is one ok finding.
 func (c *cluster) checks() []checks.Check {
-	mk := func(id, area, title string, targets func() []string, judge func(target string) checks.Finding) checks.Check {
+	mk := func(id, area, title string, targets func() []string, judge func(ctx context.Context, target string) checks.Finding, cols ...string) checks.Check {
 		iv, to, _ := c.site.CheckSchedule(id)
+		if len(cols) == 0 {
+			cols = reads[id]
+		}
 		return checks.Check{ID: id, Area: area, Title: title, Interval: iv, Timeout: to,
 			Targets: func() []string {
 				// Targets come from the caches: the first round waits for them (bounded).
 				ctx, cancel := context.WithTimeout(context.Background(), to)
-				c.w.WaitSynced(ctx)
+				c.w.WaitFor(ctx, cols...)
 				cancel()
+				if cr, ok := c.customOf(cols); ok && cr.State != sitekube.Served {
+					return []string{c.w.Cluster} // one finding says why there is nothing to check
+				}
 				ts := targets()
 				for i := range ts {
 					ts[i] = c.prefix + ts[i]
@@ -59,16 +90,26 @@ func (c *cluster) checks() []checks.Check {
 				return ts
 			},
 			Probe: func(ctx context.Context, target string) checks.Finding {
-				c.w.WaitSynced(ctx) // the first round waits for the caches (bounded by the check's timeout)
-				if f, ok := c.untrusted(id); ok {
-					f.Evidence = []checks.Evidence{{Source: "watch " + c.w.Cluster + ": " + title}}
+				c.w.WaitFor(ctx, cols...) // the first round waits for the caches (bounded by the check's timeout)
+				src := checks.Evidence{Source: "watch " + c.w.Cluster + ": " + title}
+				if cr, ok := c.customOf(cols); ok && cr.State != sitekube.Served {
+					f := notServed(cr)
+					f.Evidence = []checks.Evidence{src}
 					return f
 				}
-				f := judge(strings.TrimPrefix(target, c.prefix))
-				f.Evidence = append(f.Evidence, checks.Evidence{Source: "watch " + c.w.Cluster + ": " + title})
+				if f, ok := c.untrusted(cols...); ok {
+					f.Evidence = []checks.Evidence{src}
+					return f
+				}
+				f := judge(ctx, strings.TrimPrefix(target, c.prefix))
+				f.Evidence = append(f.Evidence, src)
 				return f
 			}}
 	}
+	noCtx := func(j func(string) checks.Finding) func(context.Context, string) checks.Finding {
+		return func(_ context.Context, t string) checks.Finding { return j(t) }
+	}
+	res := c.site.Resources
 	all := []checks.Check{
 		{ID: "kube.api", Area: "kubernetes", Title: "API connection", Interval: c.site.Checks.Interval.D(), Timeout: c.site.Checks.Timeout.D(),
 			Targets: func() []string { return []string{c.w.Cluster} }, Probe: func(ctx context.Context, _ string) checks.Finding {
@@ -76,16 +117,26 @@ func (c *cluster) checks() []checks.Check {
 				return c.api()
 			}},
 		mk("kube.node", "kubernetes", "node Ready, heartbeat, cordon", c.nodeNames, c.node),
-		mk("kube.allocation", "kubernetes", "node requests vs allocatable", c.nodeNames, c.allocation),
-		mk("kube.pod", "kubernetes", "pods not ready", c.problemPods, c.pod),
-		mk("kube.pods", "kubernetes", "pod summary", func() []string { return []string{"pods"} }, c.podSummary),
-		mk("kube.workload", "kubernetes", "kube-system Deployments and DaemonSets", c.workloads, c.workload),
-		mk("kube.static-pod", "kubernetes", "control-plane static pods", c.staticPods, c.staticPod),
-		mk("kube.namespace", "kubernetes", "namespaces stuck Terminating", c.terminatingNamespaces, c.namespace),
-		mk("kube.machine", "kubernetes", "machines", c.names(c.site.Resources.Machines), c.machine),
-		mk("kube.machineop", "kubernetes", "machineops", c.names(c.site.Resources.MachineOps), c.machineOp),
-		mk("adns.zone", "adns", "zones Created", c.names(c.site.Resources.Zones), c.phase(c.site.Resources.Zones, "Created", "zone")),
-		mk("adns.dnsendpoint", "adns", "dnsendpoints Succeed", c.names(c.site.Resources.DNSEndpoints), c.phase(c.site.Resources.DNSEndpoints, "Succeed", "dnsendpoint")),
+		mk("kube.allocation", "kubernetes", "node requests vs allocatable", c.nodeNames, noCtx(c.allocation)),
+		mk("kube.pod", "kubernetes", "pods not ready", c.problemPods, noCtx(c.pod)),
+		mk("kube.pods", "kubernetes", "pod summary", func() []string { return []string{"pods"} }, noCtx(c.podSummary)),
+		mk("kube.workload", "kubernetes", "kube-system Deployments and DaemonSets", c.workloads, noCtx(c.workload)),
+		mk("kube.static-pod", "kubernetes", "control-plane static pods", c.staticPods, noCtx(c.staticPod)),
+		mk("kube.namespace", "kubernetes", "namespaces stuck Terminating", c.terminatingNamespaces, noCtx(c.namespace)),
+	}
+	for _, cr := range []struct {
+		id, area, title, full string
+		judge                 func(string) checks.Finding
+	}{
+		{"kube.machine", "kubernetes", "machines", res.Machines, c.machine},
+		{"kube.machineop", "kubernetes", "machineops", res.MachineOps, c.machineOp},
+		{"adns.zone", "adns", "zones Created", res.Zones, c.phase(res.Zones, "Created", "zone")},
+		{"adns.dnsendpoint", "adns", "dnsendpoints Succeed", res.DNSEndpoints, c.phase(res.DNSEndpoints, "Succeed", "dnsendpoint")},
+	} {
+		if config.IsOff(cr.full) {
+			continue // switched off in the site file: never watched, never checked
+		}
+		all = append(all, mk(cr.id, cr.area, cr.title, c.names(cr.full), noCtx(cr.judge), resourceName(cr.full)))
 	}
 	var out []checks.Check
 	for _, ch := range all {
@@ -96,37 +147,108 @@ func (c *cluster) checks() []checks.Check {
 	return out
 }
 
-// untrusted turns every finding unknown while the cache is not synced or the API went away,
-// saying how old the last good data is.
-func (c *cluster) untrusted(id string) (checks.Finding, bool) {
-	h := c.w.Health()
-	if h.Healthy() {
-		return checks.Finding{}, false
+// customOf finds the custom resource among a check's collections.
+func (c *cluster) customOf(cols []string) (sitekube.ResourceState, bool) {
+	for _, col := range cols {
+		if st, ok := c.w.Resource(col); ok {
+			return st, true
+		}
+		if !slices.Contains(sitekube.CoreCollections, col) { // a resource this watcher was not given
+			return sitekube.ResourceState{GVR: schema.GroupVersionResource{Resource: col}, State: sitekube.NotServed, Reason: "not watched"}, true
+		}
 	}
-	f := checks.Finding{Status: checks.Unknown}
-	switch {
-	case !h.Synced && h.LastError != "":
-		f.Summary = fmt.Sprintf("%s API unreachable: %s", c.w.Cluster, h.LastError)
-		f.Error = h.LastError
-	case !h.Synced:
-		f.Summary = fmt.Sprintf("waiting for the %s API (not synced after %s)", c.w.Cluster, human(c.clock().Sub(h.StartedAt)))
-	default:
-		f.Summary = fmt.Sprintf("%s API unreachable since %s; last good data %s old", c.w.Cluster, h.ErrorAt.Format("15:04:05"), human(c.clock().Sub(h.LastEvent)))
-		f.Error = h.LastError
+	return sitekube.ResourceState{}, false
+}
+
+func notServed(cr sitekube.ResourceState) checks.Finding {
+	if cr.State == sitekube.Discovering {
+		if cr.Reason == "" {
+			return checks.Finding{Status: checks.Unknown, Summary: "asking the API whether it serves " + cr.GVR.Resource}
+		}
+		return checks.Finding{Status: checks.Unknown, Summary: "could not tell whether the cluster serves " + cr.GVR.Resource + ": " + cr.Reason, Error: cr.Reason}
 	}
-	return f, true
+	return checks.Finding{Status: checks.OK, Summary: "not installed on this cluster (" + cr.Reason + ")"}
+}
+
+// untrusted turns a finding unknown while a collection it reads is not synced or its watch
+// fails, saying why and how old the last good data is. Other collections do not matter.
+func (c *cluster) untrusted(cols ...string) (checks.Finding, bool) {
+	now := c.clock()
+	for _, col := range cols {
+		h := c.w.InformerHealth(col)
+		if h.Healthy() {
+			continue
+		}
+		f := checks.Finding{Status: checks.Unknown, Error: h.LastError}
+		api := strings.HasPrefix(h.LastError, "API: ")
+		switch {
+		case !h.Synced && h.LastError != "" && api:
+			f.Summary = fmt.Sprintf("%s API unreachable: %s", c.w.Cluster, h.LastError)
+		case !h.Synced && h.LastError != "":
+			f.Summary = fmt.Sprintf("cannot watch %s: %s", col, h.LastError)
+		case !h.Synced:
+			f.Summary = fmt.Sprintf("waiting for the %s API (%s not synced after %s)", c.w.Cluster, col, human(now.Sub(h.StartedAt)))
+		case api:
+			f.Summary = fmt.Sprintf("%s API unreachable since %s; last good data %s old", c.w.Cluster, h.ErrorAt.Format("15:04:05"), human(now.Sub(h.GoodAt)))
+		default:
+			f.Summary = fmt.Sprintf("watch of %s failing since %s (%s); last good data %s old", col, h.ErrorAt.Format("15:04:05"), h.LastError, human(now.Sub(h.GoodAt)))
+		}
+		return f, true
+	}
+	return checks.Finding{}, false
 }
 
 func (c *cluster) api() checks.Finding {
-	if f, ok := c.untrusted("kube.api"); ok {
-		f.Evidence = []checks.Evidence{{Source: "watch " + c.w.Cluster}}
+	h := c.w.Health()
+	now := c.clock()
+	src := []checks.Evidence{{Source: "watch " + c.w.Cluster + ": GET /version every " + c.w.PingEvery.String() + ", list+watch per collection"}}
+	if h.APIError {
+		f := checks.Finding{Status: checks.Unknown, Error: h.LastError, Evidence: src}
+		f.Summary = fmt.Sprintf("%s API unreachable: %s", c.w.Cluster, h.LastError)
+		if h.Synced {
+			f.Summary = fmt.Sprintf("%s API unreachable since %s; last good data %s old", c.w.Cluster, h.ErrorAt.Format("15:04:05"), human(now.Sub(h.LastEvent)))
+		}
 		return f
 	}
-	h := c.w.Health()
-	f := checks.Finding{Status: checks.OK, Evidence: []checks.Evidence{{Source: "watch " + c.w.Cluster + ": list+watch of nodes, pods, namespaces, kube-system workloads, custom resources"}}}
-	f.Summary = fmt.Sprintf("watching: %d nodes, %d pods, last change %s ago", len(c.w.Nodes()), len(c.w.Pods()), human(c.clock().Sub(h.LastEvent)))
-	f.Metrics = []checks.Metric{{Name: "last event age", Value: c.clock().Sub(h.LastEvent).Seconds(), Unit: "s"}}
+	// The API answers: each collection for itself.
+	var bad, notServed []string
+	for _, col := range sitekube.CoreCollections {
+		if ih := c.w.InformerHealth(col); !ih.Healthy() {
+			bad = append(bad, col+": "+orWaiting(ih.LastError))
+		}
+	}
+	served := 0
+	for _, cr := range c.w.Resources() {
+		switch cr.State {
+		case sitekube.Served:
+			served++
+			if ih := c.w.InformerHealth(cr.GVR.Resource); !ih.Healthy() {
+				bad = append(bad, cr.GVR.Resource+": "+orWaiting(ih.LastError))
+			}
+		case sitekube.NotServed:
+			notServed = append(notServed, cr.GVR.Resource)
+		case sitekube.Discovering:
+			bad = append(bad, cr.GVR.Resource+": "+orWaiting(cr.Reason))
+		}
+	}
+	f := checks.Finding{Status: checks.OK, Evidence: src}
+	f.Summary = fmt.Sprintf("watching: %d nodes, %d pods, %d custom resources", len(c.w.Nodes()), len(c.w.Pods()), served)
+	if len(notServed) > 0 {
+		f.Summary += fmt.Sprintf(" (not installed: %s)", strings.Join(notServed, ", "))
+	}
+	if len(bad) > 0 {
+		f.Status = checks.Warn
+		f.Summary += fmt.Sprintf("; %d watch(es) failing: %s", len(bad), strings.Join(bad, "; "))
+	}
+	f.Metrics = []checks.Metric{{Name: "oldest data", Value: now.Sub(h.LastEvent).Seconds(), Unit: "s"}}
 	return f
+}
+
+func orWaiting(s string) string {
+	if s == "" {
+		return "not synced yet"
+	}
+	return s
 }
 
 func (c *cluster) nodeNames() []string {
@@ -137,15 +259,34 @@ func (c *cluster) nodeNames() []string {
 	return out
 }
 
-func (c *cluster) node(name string) checks.Finding {
+func (c *cluster) heartbeat() Heartbeat {
+	return Heartbeat{LeaseStale: c.site.Thresholds.NodeHeartbeatStale.D(), StatusStale: c.site.Thresholds.NodeStatusStale.D()}
+}
+
+// leaseOf is the node's Lease renewTime; nil without a Lease or while the leases are not
+// watched (the reason is then returned).
+func (c *cluster) leaseOf(name string) (*time.Time, string) {
+	if h := c.w.InformerHealth("leases"); !h.Healthy() {
+		return nil, "node Leases are not watched (" + orWaiting(h.LastError) + "): judged by the Ready condition's heartbeat"
+	}
+	l, ok := c.w.Lease(name)
+	if !ok || l.Spec.RenewTime == nil {
+		return nil, ""
+	}
+	t := l.Spec.RenewTime.Time
+	return &t, ""
+}
+
+func (c *cluster) node(ctx context.Context, name string) checks.Finding {
 	n, ok := c.w.Node(name)
 	if !ok {
 		return checks.Finding{Status: checks.OK, Summary: "gone"}
 	}
-	st, summary := JudgeNode(n, c.clock(), c.site.Thresholds.NodeHeartbeatStale.D())
-	f := checks.Finding{Status: st, Summary: summary}
-	if st == checks.Crit {
-		f.Details = PlanMigration(name, c.w.PodsOnNode(name), c.w.Custom(resourceName(c.site.Resources.IPInstances))).Text()
+	lease, why := c.leaseOf(name)
+	st, summary := JudgeNode(n, lease, c.clock(), c.heartbeat())
+	f := checks.Finding{Status: st, Summary: summary, Details: why}
+	if NotReady(n) {
+		c.nodeDown(ctx, n, &f)
 	}
 	return f
 }

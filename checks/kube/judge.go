@@ -15,29 +15,78 @@ import (
 	"opsdeck/checks"
 )
 
-// JudgeNode applies §5 (all Ready; cordoned is worth a warning) and a stale heartbeat.
-func JudgeNode(n *corev1.Node, now time.Time, stale time.Duration) (checks.Status, string) {
-	var ready *corev1.NodeCondition
+// Heartbeat holds the liveness thresholds the node lifecycle controller uses.
+type Heartbeat struct {
+	LeaseStale  time.Duration // a Lease not renewed for this long (40 s)
+	StatusStale time.Duration // without a Lease: the Ready condition's heartbeat (5m40s)
+}
+
+func readyCondition(n *corev1.Node) *corev1.NodeCondition {
 	for i := range n.Status.Conditions {
 		if n.Status.Conditions[i].Type == corev1.NodeReady {
-			ready = &n.Status.Conditions[i]
+			return &n.Status.Conditions[i]
 		}
 	}
+	return nil
+}
+
+// NotReady tells whether the node's Ready condition is missing or not True.
+func NotReady(n *corev1.Node) bool {
+	r := readyCondition(n)
+	return r == nil || r.Status != corev1.ConditionTrue
+}
+
+// JudgeNode applies §5 (all Ready; cordoned is worth a warning) and the heartbeat the way the
+// node controller reads it: the Lease's renewTime (lease nil: no Lease, then the Ready
+// condition's heartbeat, which a kubelet with a Lease refreshes only every 5 minutes). The
+// summary names every problem of the node.
+func JudgeNode(n *corev1.Node, lease *time.Time, now time.Time, hb Heartbeat) (checks.Status, string) {
+	var problems []string
+	st := checks.OK
+	ready := readyCondition(n)
 	switch {
 	case ready == nil:
-		return checks.Crit, "NotReady: no Ready condition reported"
+		st = checks.Crit
+		problems = append(problems, "NotReady: no Ready condition reported")
 	case ready.Status != corev1.ConditionTrue:
+		st = checks.Crit
 		since := ""
 		if !ready.LastTransitionTime.IsZero() {
 			since = " for " + human(now.Sub(ready.LastTransitionTime.Time))
 		}
-		return checks.Crit, fmt.Sprintf("NotReady%s (%s: %s)", since, ready.Reason, ready.Message)
-	case !ready.LastHeartbeatTime.IsZero() && now.Sub(ready.LastHeartbeatTime.Time) > stale:
-		return checks.Warn, fmt.Sprintf("Ready, but the last heartbeat is %s old", human(now.Sub(ready.LastHeartbeatTime.Time)))
-	case n.Spec.Unschedulable:
-		return checks.Warn, "Ready, cordoned (SchedulingDisabled)"
+		problems = append(problems, fmt.Sprintf("NotReady%s (%s: %s)", since, ready.Reason, ready.Message))
 	}
-	return checks.OK, "Ready"
+	heartbeat := ""
+	switch {
+	case lease != nil:
+		age := now.Sub(*lease)
+		heartbeat = "lease renewed " + human(age) + " ago"
+		if age > hb.LeaseStale {
+			st = max(st, checks.Warn)
+			problems = append(problems, fmt.Sprintf("lease not renewed for %s (stale after %s)", human(age), hb.LeaseStale))
+		}
+	case ready != nil && !ready.LastHeartbeatTime.IsZero():
+		age := now.Sub(ready.LastHeartbeatTime.Time)
+		heartbeat = "no Lease, status heartbeat " + human(age) + " ago"
+		if age > hb.StatusStale {
+			st = max(st, checks.Warn)
+			problems = append(problems, fmt.Sprintf("no Lease and the last status heartbeat is %s old (stale after %s)", human(age), hb.StatusStale))
+		}
+	}
+	if n.Spec.Unschedulable {
+		st = max(st, checks.Warn)
+		problems = append(problems, "cordoned (SchedulingDisabled)")
+	}
+	if len(problems) == 0 {
+		if heartbeat == "" {
+			return checks.OK, "Ready"
+		}
+		return checks.OK, "Ready, " + heartbeat
+	}
+	if ready != nil && ready.Status == corev1.ConditionTrue {
+		problems = append([]string{"Ready"}, problems...)
+	}
+	return st, strings.Join(problems, "; ")
 }
 
 // PodProblem applies the guide's not-ready rule (§5.6: READY not N/N) with the statuses that
@@ -147,17 +196,17 @@ func PlanMigration(node string, pods []*corev1.Pod, ipInstances []*unstructured.
 	return mp
 }
 
-// Text is the plan as the detail view and the JSON details show it.
+// Text is the plan as the detail view and the JSON details show it, in the guide's order.
 func (mp MigrationPlan) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Migration plan for %s (§2.3.1):\n", mp.Node)
-	fmt.Fprintf(&b, "1. pods to reschedule (%d): %s\n", len(mp.Pods), orNone(mp.Pods))
-	fmt.Fprintf(&b, "2. PVCs (%d): %s", len(mp.PVCs), orNone(mp.PVCs))
+	fmt.Fprintf(&b, "Migration plan for %s (§2.3.1), in this order:\n", mp.Node)
+	fmt.Fprintf(&b, "1. review PVCs/PVs of its pods (%d): %s", len(mp.PVCs), orNone(mp.PVCs))
 	if len(mp.PVCs) > 0 {
-		b.WriteString(" — WARNING: deleting a PV/PVC loses its data")
+		b.WriteString(" — WARNING: deleting a PV/PVC loses its data; ask the product's owner first")
 	}
-	fmt.Fprintf(&b, "\n3. IPInstances in asp-aks (%d): %s — delete those whose pod need not keep its IP\n", len(mp.IPInstances), orNone(mp.IPInstances))
-	b.WriteString("4. delete the pods so they reschedule, then remove the node (action kube.remove-node)")
+	fmt.Fprintf(&b, "\n2. IPInstances in asp-aks (%d): %s — delete those whose pod need not keep its IP\n", len(mp.IPInstances), orNone(mp.IPInstances))
+	fmt.Fprintf(&b, "3. delete its pods so they reschedule (%d): %s — the other nodes must have room (action kube.delete-pod)\n", len(mp.Pods), orNone(mp.Pods))
+	b.WriteString("4. delete the machine, 5. strip its finalizer " + "finalizer.k8s.alipay.com/machine" + ", 6. delete the Node, 7. delete the configmaps <name>-conditions and <name>-readiness-gates in sigma-operator-machine-conditions — action kube.remove-node does 4–7")
 	return b.String()
 }
 

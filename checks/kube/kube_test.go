@@ -32,21 +32,35 @@ func node(name string, ready corev1.ConditionStatus, hb time.Duration, cordoned 
 }
 
 func TestJudgeNode(t *testing.T) {
+	hb := Heartbeat{LeaseStale: 40 * time.Second, StatusStale: 5*time.Minute + 40*time.Second}
+	at := func(d time.Duration) *time.Time { x := now.Add(-d); return &x }
 	cases := []struct {
-		n    *corev1.Node
-		want checks.Status
-		text string
+		name  string
+		n     *corev1.Node
+		lease *time.Time
+		want  checks.Status
+		text  []string
 	}{
-		{node("a", corev1.ConditionTrue, time.Second, false), checks.OK, "Ready"},
-		{node("b", corev1.ConditionTrue, 10*time.Minute, false), checks.Warn, "heartbeat is 10m old"},
-		{node("c", corev1.ConditionTrue, time.Second, true), checks.Warn, "cordoned"},
-		{node("d", corev1.ConditionUnknown, 20*time.Minute, false), checks.Crit, "NotReady for 20m"},
-		{&corev1.Node{}, checks.Crit, "no Ready condition"},
+		{"fresh lease", node("a", corev1.ConditionTrue, 3*time.Minute, false), at(5 * time.Second), checks.OK, []string{"Ready, lease renewed 5s ago"}},
+		// A kubelet with a Lease refreshes its Ready heartbeat every 5 minutes: not a problem.
+		{"old status heartbeat, fresh lease", node("b", corev1.ConditionTrue, 4*time.Minute, false), at(time.Second), checks.OK, []string{"Ready"}},
+		{"stale lease", node("c", corev1.ConditionTrue, time.Second, false), at(2 * time.Minute), checks.Warn, []string{"lease not renewed for 2m"}},
+		{"no lease, heartbeat within 5m40s", node("d", corev1.ConditionTrue, 5*time.Minute, false), nil, checks.OK, []string{"no Lease"}},
+		{"no lease, heartbeat stale", node("e", corev1.ConditionTrue, 10*time.Minute, false), nil, checks.Warn, []string{"last status heartbeat is 10m old"}},
+		// Every problem is named, not only the first.
+		{"cordoned and stale", node("f", corev1.ConditionTrue, time.Second, true), at(3 * time.Minute), checks.Warn, []string{"lease not renewed for 3m", "cordoned"}},
+		{"NotReady, stale, cordoned", node("g", corev1.ConditionUnknown, 20*time.Minute, true), at(20 * time.Minute), checks.Crit, []string{"NotReady for 20m", "lease not renewed for 20m", "cordoned"}},
+		{"no Ready condition", &corev1.Node{}, nil, checks.Crit, []string{"no Ready condition"}},
 	}
 	for _, c := range cases {
-		st, s := JudgeNode(c.n, now, 2*time.Minute)
-		if st != c.want || !strings.Contains(s, c.text) {
-			t.Errorf("%s: %s %q, want %s %q", c.n.Name, st, s, c.want, c.text)
+		st, s := JudgeNode(c.n, c.lease, now, hb)
+		if st != c.want {
+			t.Errorf("%s: %s %q, want %s", c.name, st, s, c.want)
+		}
+		for _, want := range c.text {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s: %q lacks %q", c.name, s, want)
+			}
 		}
 	}
 }
@@ -139,6 +153,7 @@ func TestChecksOverFakeCluster(t *testing.T) {
 	stuck := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "machine.sigma.alipay.com/v1", "kind": "Machine",
 		"metadata": map[string]any{"name": "dead", "finalizers": []any{"finalizer.k8s.alipay.com/machine"}, "deletionTimestamp": now.Format(time.RFC3339)}}}
 	dc := dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{machines: "MachineList"}, stuck)
+	kc.Resources = []*metav1.APIResourceList{{GroupVersion: "machine.sigma.alipay.com/v1", APIResources: []metav1.APIResource{{Name: "machines", Kind: "Machine"}}}}
 	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dc}, []schema.GroupVersionResource{machines})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -148,7 +163,7 @@ func TestChecksOverFakeCluster(t *testing.T) {
 	}
 	site := config.Defaults()
 	st := checks.NewStore(time.Millisecond)
-	(&checks.Scheduler{Store: st, Limit: 8, Checks: Checks(&site, []*sitekube.Watcher{w})}).RunOnce(ctx, nil)
+	(&checks.Scheduler{Store: st, Limit: 8, Checks: Checks(&site, []*sitekube.Watcher{w}, nil)}).RunOnce(ctx, nil)
 	got := map[string]checks.Finding{}
 	for _, f := range st.Snapshot().Findings {
 		got[f.Check+" "+f.Target] = f

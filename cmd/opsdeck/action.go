@@ -24,7 +24,7 @@ import (
 func actionCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "action", Short: "List, plan and run actions (plan → guard → confirm → audit → run → verify)"}
 
-	var target string
+	var target, override string
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "Actions and the targets they apply to",
@@ -65,7 +65,7 @@ func actionCmd(g *globals) *cobra.Command {
 			}
 			defer e.close()
 			e.waitWatchers(cmd.Context(), syncWait)
-			p, err := buildPlan(cmd.Context(), e, args[0], args[1])
+			p, err := buildPlan(kubeactions.WithOverride(cmd.Context(), override), e, args[0], args[1])
 			if err != nil {
 				return err
 			}
@@ -88,11 +88,14 @@ func actionCmd(g *globals) *cobra.Command {
 		Short: "Plan, guard, confirm, audit, run and verify one action (exit 0 only if verified)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAction(cmd.Context(), *g, args[0], args[1], emergency, typed, cmd.Flags().Changed("yes-i-typed"))
+			return runAction(kubeactions.WithOverride(cmd.Context(), override), *g, args[0], args[1], emergency, typed, cmd.Flags().Changed("yes-i-typed"))
 		},
 	}
 	run.Flags().StringVar(&emergency, "emergency-reason", "", "declare an emergency change outside a window, and say why")
 	run.Flags().StringVar(&typed, "yes-i-typed", "", "confirm without a prompt: the target's name (or yes for a non-destructive action)")
+	for _, sub := range []*cobra.Command{plan, run} {
+		sub.Flags().StringVar(&override, "override-reason", "", "kube.remove-node: remove a node whose host is not known unreachable long enough, and say why")
+	}
 	c.AddCommand(list, plan, run)
 	return c
 }

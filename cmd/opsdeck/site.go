@@ -92,13 +92,13 @@ func openSite(g globals) (*env, error) {
 	pool := ssh.NewPool(ssh.OptionsFromSite(site))
 	closers = append([]func(){pool.Close}, closers...)
 	cs := append(hosts.Checks(site, pool), adns.Checks(site, pool)...)
-	cs = append(cs, kubechecks.Checks(site, watchers)...)
+	cs = append(cs, kubechecks.Checks(site, watchers, pool)...)
 	return &env{
 		site:     site,
 		pool:     pool,
 		watchers: watchers,
 		checks:   cs,
-		registry: actions.NewRegistry(append(hostactions.Actions(site), kubeactions.Actions(site, watchers)...)...),
+		registry: actions.NewRegistry(append(hostactions.Actions(site), kubeactions.Actions(site, watchers, pool)...)...),
 		close: func() {
 			for _, c := range closers {
 				c()
@@ -108,26 +108,36 @@ func openSite(g globals) (*env, error) {
 }
 
 // startWatchers connects to every cluster of the site, read-only at the transport: the checks
-// only ever watch.
+// only ever watch. Each cluster watches the custom resources it serves (discovered, or the
+// site file's list for it); resources switched off are never watched.
 func startWatchers(site *config.Site) ([]*sitekube.Watcher, func(), error) {
 	var crds []schema.GroupVersionResource
-	for _, r := range []string{site.Resources.Machines, site.Resources.MachineOps, site.Resources.Zones,
-		site.Resources.DNSEndpoints, site.Resources.IPInstances} {
-		gvr, err := sitekube.ParseGVR(r)
+	plural := map[string]string{} // resources: key → the resource's plural name
+	for key, full := range site.Resources.ByName() {
+		gvr, err := sitekube.ParseGVR(full)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("resources.%s: %w", key, err)
 		}
 		crds = append(crds, gvr)
+		plural[key] = gvr.Resource
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var ws []*sitekube.Watcher
 	for _, c := range site.Clusters {
-		cl, err := sitekube.Connect(sitekube.Options{Kubeconfig: config.ExpandPath(c.Kubeconfig), Context: c.Context, ReadOnly: true})
+		cl, err := sitekube.Connect(sitekube.Options{Kubeconfig: config.ExpandPath(c.Kubeconfig), Context: c.Context, ReadOnly: true,
+			Timeout: site.Checks.Timeout.D()})
 		if err != nil {
 			cancel()
 			return nil, nil, fmt.Errorf("cluster %s: %w", c.Name, err)
 		}
 		w := sitekube.NewWatcher(c.Name, cl, crds)
+		w.CallTimeout = site.Checks.Timeout.D()
+		if c.Resources != nil {
+			w.Served = []string{}
+			for _, key := range c.Resources {
+				w.Served = append(w.Served, plural[key])
+			}
+		}
 		w.Start(ctx)
 		ws = append(ws, w)
 	}
@@ -140,7 +150,8 @@ const syncWait = time.Minute
 
 // withClusterNodes adds the Nodes of clusters named by a group's from_cluster to that group
 // (by InternalIP), waiting a check timeout at most for the caches. Nodes added to the cluster
-// later join at the next start.
+// later join at the next start. A Node without a usable InternalIP of its own is left out,
+// with a warning on stderr.
 func withClusterNodes(site *config.Site, ws []*sitekube.Watcher) *config.Site {
 	want := map[string]bool{}
 	for _, g := range site.Hosts.Groups {
@@ -157,19 +168,17 @@ func withClusterNodes(site *config.Site, ws []*sitekube.Watcher) *config.Site {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), site.Checks.Timeout.D())
-		w.WaitSynced(ctx)
+		w.WaitFor(ctx, "nodes")
 		cancel()
-		for _, n := range w.Nodes() {
-			nh := config.NodeHost{Name: n.Name}
-			for _, a := range n.Status.Addresses {
-				if a.Type == "InternalIP" {
-					nh.InternalIP = a.Address
-				}
-			}
-			nodes[w.Cluster] = append(nodes[w.Cluster], nh)
+		for _, n := range w.AllNodeFacts() {
+			nodes[w.Cluster] = append(nodes[w.Cluster], config.NodeHost{Name: n.Name, InternalIP: n.InternalIP})
 		}
 	}
-	return site.AddClusterNodes(nodes)
+	out, skipped := site.AddClusterNodes(nodes)
+	for _, s := range skipped {
+		fmt.Fprintln(os.Stderr, "opsdeck: from_cluster:", s)
+	}
+	return out
 }
 
 // waitWatchers gives the caches up to d to sync (a one-shot check needs them full), saying so on

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -22,13 +23,29 @@ type Options struct {
 	Context    string // empty: the kubeconfig's current context
 	ReadOnly   bool   // refuse every request but GET at the transport
 	UserAgent  string
+	// Timeout bounds every single API call made with Clients.Calls (ping, discovery, gets);
+	// 0 means DefaultCallTimeout. Watches use clients without it (a watch lasts minutes).
+	Timeout time.Duration
 }
 
-// Clients are the connections to one cluster.
+// DefaultCallTimeout is the deadline of one API call when the options give none.
+const DefaultCallTimeout = 10 * time.Second
+
+// Clients are the connections to one cluster. Kube and Dynamic feed the informers (no overall
+// deadline: a watch is long); Calls makes one-shot calls under rest.Config.Timeout. A nil
+// Calls (as tests with fakes leave it) means Kube.
 type Clients struct {
 	Config  *rest.Config
 	Kube    kubernetes.Interface
 	Dynamic dynamic.Interface
+	Calls   kubernetes.Interface
+}
+
+func (c *Clients) calls() kubernetes.Interface {
+	if c.Calls != nil {
+		return c.Calls
+	}
+	return c.Kube
 }
 
 // RESTConfig resolves kubeconfig and context into a client configuration.
@@ -68,6 +85,21 @@ func Connect(o Options) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
+	return NewClients(cfg, o.Timeout)
+}
+
+// NewClients builds the clients of one configuration; timeout bounds each one-shot call (0:
+// DefaultCallTimeout).
+func NewClients(cfg *rest.Config, timeout time.Duration) (*Clients, error) {
+	if timeout <= 0 {
+		timeout = DefaultCallTimeout
+	}
+	callCfg := rest.CopyConfig(cfg)
+	callCfg.Timeout = timeout
+	calls, err := kubernetes.NewForConfig(callCfg)
+	if err != nil {
+		return nil, err
+	}
 	k, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
@@ -76,5 +108,5 @@ func Connect(o Options) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clients{Config: cfg, Kube: k, Dynamic: d}, nil
+	return &Clients{Config: cfg, Kube: k, Dynamic: d, Calls: calls}, nil
 }

@@ -3,19 +3,24 @@ package kube
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	coordv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic/dynamicinformer"
-	"k8s.io/client-go/informers"
+	"k8s.io/apimachinery/pkg/watch"
+	appslisters "k8s.io/client-go/listers/apps/v1"
+	coordlisters "k8s.io/client-go/listers/coordination/v1"
+	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -29,91 +34,147 @@ func ParseGVR(s string) (schema.GroupVersionResource, error) {
 }
 
 // Watcher keeps trimmed caches of one cluster's objects, fed by watches (no polling), and knows
-// how healthy its connection is.
+// how healthy each watch is. Custom resources are optional: only those the cluster serves are
+// watched (discovery at start and every DiscoverEvery, or the site file's fixed list).
 type Watcher struct {
-	Cluster   string
-	PingEvery time.Duration
-	clients   *Clients
+	Cluster       string
+	PingEvery     time.Duration // how often GET /version proves the API answers
+	DiscoverEvery time.Duration // how often the served custom resources are looked up again
+	CallTimeout   time.Duration // deadline of one call (ping, discovery, opening a watch)
+	ListTimeout   time.Duration // deadline of one list (a big cluster's pods take a while)
+	// Served, when not nil, names the custom resources this cluster serves (by resource name,
+	// from the site file) and switches discovery off.
+	Served []string
 
-	core  informers.SharedInformerFactory
-	ks    informers.SharedInformerFactory // kube-system only: Deployments, DaemonSets
-	dyn   dynamicinformer.DynamicSharedInformerFactory
-	crs   map[string]cache.SharedIndexInformer // by resource name (machines, zones, …)
-	pods  cache.SharedIndexInformer
-	nodes cache.SharedIndexInformer
+	clients *Clients
 
-	lastEvent atomic.Int64 // unix nanos of the newest add/update/delete, or of the newest good ping
+	nodes, pods, namespaces, deployments, daemonsets, leases *informer
+	core                                                     []*informer
+
+	crMu  sync.Mutex
+	crs   map[string]*customResource // by resource name (machines, zones, …)
+	crCtx context.Context
+
 	mu        sync.Mutex
-	synced    bool
 	startedAt time.Time
-	watchErr  string
-	errAt     time.Time
+	apiErr    string // the newest failed ping
+	apiErrAt  time.Time
+	apiOKAt   time.Time
+
+	version atomic.Uint64
+	changed chan struct{}
+	dirtyMu sync.Mutex
+	dirty   map[string]bool // node names touched by node, pod and lease events since the last take
 }
 
-const podsByNode = "node"
+const (
+	podsByNode = "node"
+	// LeaseNamespace holds the kubelets' heartbeats (one Lease per node, renewed every 10 s).
+	LeaseNamespace = "kube-node-lease"
+)
 
-// NewWatcher prepares informers for the objects the checks read; crds maps a resource name to
-// its GVR (from the site file's resources:).
+// NewWatcher prepares informers for the objects the checks read; crds are the optional custom
+// resources (from the site file's resources:), watched only where the cluster serves them.
 func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) *Watcher {
-	w := &Watcher{Cluster: cluster, PingEvery: DefaultPingEvery, clients: c, crs: map[string]cache.SharedIndexInformer{}}
-	w.core = informers.NewSharedInformerFactoryWithOptions(c.Kube, 0, informers.WithTransform(trim))
-	w.ks = informers.NewSharedInformerFactoryWithOptions(c.Kube, 0, informers.WithNamespace("kube-system"), informers.WithTransform(trim))
-	w.dyn = dynamicinformer.NewDynamicSharedInformerFactory(c.Dynamic, 0)
-
-	w.nodes = w.core.Core().V1().Nodes().Informer()
-	w.pods = w.core.Core().V1().Pods().Informer()
-	_ = w.pods.AddIndexers(cache.Indexers{podsByNode: func(obj any) ([]string, error) {
-		if p, ok := obj.(*corev1.Pod); ok && p.Spec.NodeName != "" {
-			return []string{p.Spec.NodeName}, nil
-		}
-		return nil, nil
-	}})
-	all := []cache.SharedIndexInformer{w.nodes, w.pods, w.core.Core().V1().Namespaces().Informer(),
-		w.ks.Apps().V1().Deployments().Informer(), w.ks.Apps().V1().DaemonSets().Informer()}
+	w := &Watcher{Cluster: cluster, PingEvery: DefaultPingEvery, DiscoverEvery: DefaultDiscoverEvery,
+		CallTimeout: DefaultCallTimeout, ListTimeout: 2 * time.Minute, clients: c,
+		crs: map[string]*customResource{}, changed: make(chan struct{}, 1), dirty: map[string]bool{}}
+	k := c.Kube
+	w.nodes = w.newInformer("nodes", &corev1.Node{}, k,
+		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return k.CoreV1().Nodes().List(ctx, o)
+		},
+		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return k.CoreV1().Nodes().Watch(ctx, o)
+		},
+		trim, nil)
+	w.pods = w.newInformer("pods", &corev1.Pod{}, k,
+		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return k.CoreV1().Pods("").List(ctx, o)
+		},
+		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return k.CoreV1().Pods("").Watch(ctx, o)
+		},
+		trim, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc, podsByNode: func(obj any) ([]string, error) {
+			if p, ok := obj.(*corev1.Pod); ok && p.Spec.NodeName != "" {
+				return []string{p.Spec.NodeName}, nil
+			}
+			return nil, nil
+		}})
+	w.namespaces = w.newInformer("namespaces", &corev1.Namespace{}, k,
+		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return k.CoreV1().Namespaces().List(ctx, o)
+		},
+		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return k.CoreV1().Namespaces().Watch(ctx, o)
+		},
+		trim, nil)
+	w.deployments = w.newInformer("deployments", &appsv1.Deployment{}, k,
+		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return k.AppsV1().Deployments("kube-system").List(ctx, o)
+		},
+		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return k.AppsV1().Deployments("kube-system").Watch(ctx, o)
+		},
+		trim, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+	w.daemonsets = w.newInformer("daemonsets", &appsv1.DaemonSet{}, k,
+		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return k.AppsV1().DaemonSets("kube-system").List(ctx, o)
+		},
+		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return k.AppsV1().DaemonSets("kube-system").Watch(ctx, o)
+		},
+		trim, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+	w.leases = w.newInformer("leases", &coordv1.Lease{}, k,
+		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return k.CoordinationV1().Leases(LeaseNamespace).List(ctx, o)
+		},
+		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return k.CoordinationV1().Leases(LeaseNamespace).Watch(ctx, o)
+		},
+		trimLease, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+	w.core = []*informer{w.nodes, w.pods, w.namespaces, w.deployments, w.daemonsets, w.leases}
 	for _, gvr := range crds {
-		inf := w.dyn.ForResource(gvr).Informer()
-		_ = inf.SetTransform(trimUnstructured)
-		w.crs[gvr.Resource] = inf
-		all = append(all, inf)
-	}
-	touch := func(any) { w.lastEvent.Store(time.Now().UnixNano()) }
-	for _, inf := range all {
-		_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: touch, UpdateFunc: func(_, n any) { touch(n) }, DeleteFunc: touch})
-		_ = inf.SetWatchErrorHandler(func(_ *cache.Reflector, err error) {
-			w.mu.Lock()
-			w.watchErr, w.errAt = err.Error(), time.Now()
-			w.mu.Unlock()
-		})
+		w.crs[gvr.Resource] = &customResource{gvr: gvr}
 	}
 	return w
 }
 
-// Start runs the informers until ctx ends; Health says when they have synced.
+// Start runs the informers until ctx ends; Health says when they have synced. Custom resources
+// start once discovery has found them.
 func (w *Watcher) Start(ctx context.Context) {
 	w.mu.Lock()
 	w.startedAt = time.Now()
 	w.mu.Unlock()
-	w.core.Start(ctx.Done())
-	w.ks.Start(ctx.Done())
-	w.dyn.Start(ctx.Done())
+	for _, in := range w.core {
+		in.run()
+		go func(in *informer) { <-ctx.Done(); in.halt() }(in)
+	}
+	w.crMu.Lock()
+	w.crCtx = ctx
+	w.crMu.Unlock()
 	go w.ping(ctx)
-	go func() {
-		w.core.WaitForCacheSync(ctx.Done())
-		w.ks.WaitForCacheSync(ctx.Done())
-		w.dyn.WaitForCacheSync(ctx.Done())
-		if ctx.Err() == nil {
-			w.mu.Lock()
-			w.synced = true
-			w.mu.Unlock()
-			w.lastEvent.CompareAndSwap(0, time.Now().UnixNano())
-		}
-	}()
+	go w.discoverLoop(ctx)
 }
 
 // DefaultPingEvery is how often the API is asked for its version: a watch on a connection that
 // died without a word would otherwise look healthy (seen on the lab when kube-apiserver was
 // killed). A watcher's PingEvery may be changed before Start.
 const DefaultPingEvery = 5 * time.Second
+
+func (w *Watcher) callTimeout() time.Duration {
+	if w.CallTimeout > 0 {
+		return w.CallTimeout
+	}
+	return DefaultCallTimeout
+}
+
+func (w *Watcher) listTimeout() time.Duration {
+	if w.ListTimeout > 0 {
+		return w.ListTimeout
+	}
+	return 2 * time.Minute
+}
 
 func (w *Watcher) ping(ctx context.Context) {
 	t := time.NewTicker(w.PingEvery)
@@ -130,45 +191,100 @@ func (w *Watcher) ping(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		now := time.Now()
+		w.mu.Lock()
 		if err != nil {
-			w.mu.Lock()
-			w.watchErr, w.errAt = "API: "+err.Error(), time.Now()
-			w.mu.Unlock()
+			w.apiErr, w.apiErrAt = "API: "+err.Error(), now
+		} else {
+			w.apiOKAt = now
+		}
+		w.mu.Unlock()
+		if err != nil {
 			continue
 		}
-		w.mu.Lock()
-		synced := w.synced
-		w.mu.Unlock()
-		if synced {
-			w.lastEvent.Store(time.Now().UnixNano()) // the caches are current as of now
+		// The API answers: a synced collection with no outstanding error is current as of now.
+		for _, in := range w.informers() {
+			if h := in.health(); h.Synced && h.LastError == "" {
+				in.okAt.Store(now.UnixNano())
+			}
 		}
 	}
 }
 
 // askVersion is GET /version with a deadline (the discovery call itself takes no context).
 func (w *Watcher) askVersion(ctx context.Context) error {
+	d := min(w.PingEvery, w.callTimeout())
+	return withDeadline(ctx, d, "GET /version", func() error {
+		_, err := w.clients.calls().Discovery().ServerVersion()
+		return err
+	})
+}
+
+// withDeadline runs f (a call that takes no context) and gives up waiting after d; the calls
+// client's own rest.Config.Timeout ends the request itself.
+func withDeadline(ctx context.Context, d time.Duration, what string, f func() error) error {
 	done := make(chan error, 1)
-	go func() { _, err := w.clients.Kube.Discovery().ServerVersion(); done <- err }()
+	go func() { done <- f() }()
 	select {
 	case err := <-done:
 		return err
-	case <-time.After(w.PingEvery):
-		return fmt.Errorf("GET /version: no answer within %s", w.PingEvery)
+	case <-time.After(d):
+		return fmt.Errorf("%s: no answer within %s", what, d)
 	case <-ctx.Done():
-		return nil
+		return ctx.Err()
 	}
 }
 
-// WaitSynced blocks until the caches are synced, the API is known to fail, or ctx ends; it
-// reports whether they are synced.
-func (w *Watcher) WaitSynced(ctx context.Context) bool {
-	for {
-		h := w.Health()
-		if h.Synced {
-			return true
+// informers lists the core informers and the running custom ones.
+func (w *Watcher) informers() []*informer {
+	out := append([]*informer(nil), w.core...)
+	w.crMu.Lock()
+	for _, cr := range w.crs {
+		if cr.in != nil {
+			out = append(out, cr.in)
 		}
-		if h.LastError != "" {
-			return false
+	}
+	w.crMu.Unlock()
+	return out
+}
+
+// WaitSynced blocks until the core caches (nodes, pods, namespaces, kube-system workloads,
+// leases) are synced, known to fail, or ctx ends; it reports whether they are all synced.
+func (w *Watcher) WaitSynced(ctx context.Context) bool {
+	return w.WaitFor(ctx, CoreCollections...)
+}
+
+// CoreCollections are the collections every cluster serves.
+var CoreCollections = []string{"nodes", "pods", "namespaces", "deployments", "daemonsets", "leases"}
+
+// WaitFor blocks until each named collection is synced or failing (a failed first list, or the
+// API not answering), or ctx ends; it reports whether all of them are synced. A custom
+// resource is waited for until discovery has decided on it.
+func (w *Watcher) WaitFor(ctx context.Context, names ...string) bool {
+	for {
+		all, settled := true, true
+		for _, n := range names {
+			if !slices.Contains(CoreCollections, n) {
+				if _, ok := w.Resource(n); !ok {
+					continue // not a collection of this watcher: nothing to wait for
+				}
+			}
+			if cr, ok := w.Resource(n); ok && cr.State != Served {
+				if cr.State == Discovering {
+					settled, all = false, false
+				}
+				continue // not served: nothing to wait for
+			}
+			h := w.InformerHealth(n)
+			if !h.Synced {
+				all = false
+				if h.LastError == "" {
+					settled = false
+				}
+			}
+		}
+		if all || settled {
+			return all
 		}
 		select {
 		case <-ctx.Done():
@@ -178,61 +294,100 @@ func (w *Watcher) WaitSynced(ctx context.Context) bool {
 	}
 }
 
-// Health is the state of the connection to the cluster.
+// Health is the state of the connection to the cluster as a whole.
 type Health struct {
-	Synced    bool
+	Synced    bool // every core collection is synced
 	StartedAt time.Time
-	LastEvent time.Time // newest change seen (or the sync)
-	LastError string    // newest watch error, if it is newer than the last event
+	LastEvent time.Time // the oldest "current as of" among the core collections
+	LastError string    // the API's failure, or the first failing collection's
 	ErrorAt   time.Time
+	APIError  bool // LastError is the API's own (nothing answers), not one collection's
 }
 
-// Healthy is false while a watch error is newer than the last event (the API went away).
-func (h Health) Healthy() bool {
-	return h.Synced && (h.LastError == "" || h.ErrorAt.Before(h.LastEvent))
-}
+// Healthy is false while an error is newer than the last success.
+func (h Health) Healthy() bool { return h.Synced && h.LastError == "" }
 
-// Health reports the connection's state.
+// Health reports the connection's state: the API ping and the core collections together.
 func (w *Watcher) Health() Health {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	h := Health{Synced: w.synced, StartedAt: w.startedAt, LastError: w.watchErr, ErrorAt: w.errAt}
-	if n := w.lastEvent.Load(); n > 0 {
-		h.LastEvent = time.Unix(0, n)
+	h := Health{StartedAt: w.startedAt}
+	if w.apiErr != "" && w.apiErrAt.After(w.apiOKAt) {
+		h.LastError, h.ErrorAt, h.APIError = w.apiErr, w.apiErrAt, true
 	}
-	if !h.ErrorAt.IsZero() && h.ErrorAt.Before(h.LastEvent) {
-		h.LastError = "" // recovered since
+	w.mu.Unlock()
+	h.Synced = true
+	for _, in := range w.core {
+		ih := w.InformerHealth(in.name)
+		if !ih.Synced {
+			h.Synced = false
+		}
+		if h.LastEvent.IsZero() || ih.GoodAt.Before(h.LastEvent) {
+			h.LastEvent = ih.GoodAt
+		}
+		if ih.LastError != "" && h.LastError == "" {
+			h.LastError, h.ErrorAt = in.name+": "+ih.LastError, ih.ErrorAt
+		}
+	}
+	return h
+}
+
+// InformerHealth reports one collection ("nodes", "pods", "namespaces", "deployments",
+// "daemonsets", "leases" or a custom resource's name), the API's failures included: a failed
+// ping newer than the collection's last success makes it unhealthy too.
+func (w *Watcher) InformerHealth(name string) InformerHealth {
+	var in *informer
+	for _, c := range w.core {
+		if c.name == name {
+			in = c
+		}
+	}
+	if in == nil {
+		w.crMu.Lock()
+		if cr, ok := w.crs[name]; ok {
+			in = cr.in
+		}
+		w.crMu.Unlock()
+	}
+	if in == nil {
+		return InformerHealth{Name: name}
+	}
+	h := in.health()
+	w.mu.Lock()
+	apiErr, apiErrAt := w.apiErr, w.apiErrAt
+	w.mu.Unlock()
+	if apiErr != "" && apiErrAt.After(h.GoodAt) && (h.LastError == "" || apiErrAt.After(h.ErrorAt)) {
+		h.LastError, h.ErrorAt = apiErr, apiErrAt
 	}
 	return h
 }
 
 // Nodes lists the cached nodes.
 func (w *Watcher) Nodes() []*corev1.Node {
-	ns, _ := w.core.Core().V1().Nodes().Lister().List(labels.Everything())
+	ns, _ := corelisters.NewNodeLister(w.nodes.inf.GetIndexer()).List(labels.Everything())
 	return ns
 }
 
 // Node finds a cached node.
 func (w *Watcher) Node(name string) (*corev1.Node, bool) {
-	n, err := w.core.Core().V1().Nodes().Lister().Get(name)
+	n, err := corelisters.NewNodeLister(w.nodes.inf.GetIndexer()).Get(name)
 	return n, err == nil
 }
 
 // Pods lists every cached pod.
 func (w *Watcher) Pods() []*corev1.Pod {
-	ps, _ := w.core.Core().V1().Pods().Lister().List(labels.Everything())
+	ps, _ := corelisters.NewPodLister(w.pods.inf.GetIndexer()).List(labels.Everything())
 	return ps
 }
 
 // Pod finds a cached pod.
 func (w *Watcher) Pod(ns, name string) (*corev1.Pod, bool) {
-	p, err := w.core.Core().V1().Pods().Lister().Pods(ns).Get(name)
+	p, err := corelisters.NewPodLister(w.pods.inf.GetIndexer()).Pods(ns).Get(name)
 	return p, err == nil
 }
 
 // PodsOnNode uses the node index: nothing recounts all pods per node.
 func (w *Watcher) PodsOnNode(node string) []*corev1.Pod {
-	objs, _ := w.pods.GetIndexer().ByIndex(podsByNode, node)
+	objs, _ := w.pods.inf.GetIndexer().ByIndex(podsByNode, node)
 	out := make([]*corev1.Pod, 0, len(objs))
 	for _, o := range objs {
 		out = append(out, o.(*corev1.Pod))
@@ -242,29 +397,42 @@ func (w *Watcher) PodsOnNode(node string) []*corev1.Pod {
 
 // Namespaces lists the cached namespaces.
 func (w *Watcher) Namespaces() []*corev1.Namespace {
-	ns, _ := w.core.Core().V1().Namespaces().Lister().List(labels.Everything())
+	ns, _ := corelisters.NewNamespaceLister(w.namespaces.inf.GetIndexer()).List(labels.Everything())
 	return ns
 }
 
-// Deployments and DaemonSets of kube-system.
+// Deployments of kube-system.
 func (w *Watcher) Deployments() []*appsv1.Deployment {
-	ds, _ := w.ks.Apps().V1().Deployments().Lister().List(labels.Everything())
+	ds, _ := appslisters.NewDeploymentLister(w.deployments.inf.GetIndexer()).List(labels.Everything())
 	return ds
 }
 
 // DaemonSets of kube-system.
 func (w *Watcher) DaemonSets() []*appsv1.DaemonSet {
-	ds, _ := w.ks.Apps().V1().DaemonSets().Lister().List(labels.Everything())
+	ds, _ := appslisters.NewDaemonSetLister(w.daemonsets.inf.GetIndexer()).List(labels.Everything())
 	return ds
 }
 
-// Custom lists the cached objects of a custom resource (by resource name, e.g. "machines").
+// Lease finds a node's heartbeat Lease (trimmed to its name and renewTime).
+func (w *Watcher) Lease(node string) (*coordv1.Lease, bool) {
+	l, err := coordlisters.NewLeaseLister(w.leases.inf.GetIndexer()).Leases(LeaseNamespace).Get(node)
+	return l, err == nil
+}
+
+// Custom lists the cached objects of a custom resource (by resource name, e.g. "machines");
+// nothing when the cluster does not serve it.
 func (w *Watcher) Custom(resource string) []*unstructured.Unstructured {
-	inf, ok := w.crs[resource]
-	if !ok {
+	w.crMu.Lock()
+	cr, ok := w.crs[resource]
+	var in *informer
+	if ok {
+		in = cr.in
+	}
+	w.crMu.Unlock()
+	if in == nil {
 		return nil
 	}
-	items := inf.GetStore().List()
+	items := in.inf.GetStore().List()
 	out := make([]*unstructured.Unstructured, 0, len(items))
 	for _, o := range items {
 		if u, ok := o.(*unstructured.Unstructured); ok {
@@ -272,44 +440,4 @@ func (w *Watcher) Custom(resource string) []*unstructured.Unstructured {
 		}
 	}
 	return out
-}
-
-// trim keeps only what checks and views read: managedFields, annotations and most of pod specs
-// and statuses go, so 100k pods stay small.
-func trim(obj any) (any, error) {
-	if m, ok := obj.(metav1.Object); ok {
-		m.SetManagedFields(nil)
-		m.SetAnnotations(nil)
-	}
-	switch o := obj.(type) {
-	case *corev1.Pod:
-		spec := corev1.PodSpec{NodeName: o.Spec.NodeName}
-		for _, v := range o.Spec.Volumes {
-			if v.PersistentVolumeClaim != nil {
-				spec.Volumes = append(spec.Volumes, corev1.Volume{Name: v.Name, VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: v.PersistentVolumeClaim}})
-			}
-		}
-		for _, c := range o.Spec.Containers {
-			spec.Containers = append(spec.Containers, corev1.Container{Name: c.Name, Resources: corev1.ResourceRequirements{Requests: c.Resources.Requests}})
-		}
-		o.Spec = spec
-		st := corev1.PodStatus{Phase: o.Status.Phase, Reason: o.Status.Reason, Conditions: o.Status.Conditions}
-		for _, cs := range o.Status.ContainerStatuses {
-			st.ContainerStatuses = append(st.ContainerStatuses, corev1.ContainerStatus{Name: cs.Name, Ready: cs.Ready, RestartCount: cs.RestartCount, State: cs.State})
-		}
-		o.Status = st
-	case *corev1.Node:
-		o.Status.Images = nil
-		o.Status.VolumesAttached = nil
-		o.Status.VolumesInUse = nil
-	}
-	return obj, nil
-}
-
-func trimUnstructured(obj any) (any, error) {
-	if u, ok := obj.(*unstructured.Unstructured); ok {
-		u.SetManagedFields(nil)
-		u.SetAnnotations(nil)
-	}
-	return obj, nil
 }

@@ -1,0 +1,140 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+)
+
+// informer is one watched collection with its own health: a watch that fails (RBAC, a broken
+// conversion webhook, a removed resource) makes only this collection stale, not the cluster.
+type informer struct {
+	name      string
+	inf       cache.SharedIndexInformer
+	stop      chan struct{} // closes this informer alone (custom resources come and go)
+	closeOnce sync.Once
+
+	startedAt atomic.Int64 // unix nanos
+	okAt      atomic.Int64 // newest proof the data is current: list/watch opened, an event, a ping
+	mu        sync.Mutex
+	err       string
+	errAt     time.Time
+}
+
+type listFunc func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error)
+type watchFunc func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error)
+
+// newInformer builds an informer whose list and watch calls carry deadlines and report their
+// success and failure to its health. client is what the calls go through (a fake clientset
+// says it cannot stream lists).
+func (w *Watcher) newInformer(name string, example runtime.Object, client any, list listFunc, wf watchFunc, transform cache.TransformFunc, idx cache.Indexers) *informer {
+	in := &informer{name: name, stop: make(chan struct{})}
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			ctx, cancel := context.WithTimeout(ctx, w.listTimeout())
+			defer cancel()
+			obj, err := list(ctx, o)
+			in.result(err)
+			return obj, err
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			wi, err := openWatch(ctx, w.callTimeout(), o, wf)
+			in.result(err)
+			return wi, err
+		},
+	}
+	in.inf = cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, client), example,
+		cache.SharedIndexInformerOptions{Indexers: idx, ObjectDescription: name})
+	if transform != nil {
+		_ = in.inf.SetTransform(transform)
+	}
+	touch := func(obj any) {
+		now := time.Now().UnixNano()
+		in.okAt.Store(now)
+		w.changedObject(name, obj)
+	}
+	_, _ = in.inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: touch, UpdateFunc: func(_, n any) { touch(n) }, DeleteFunc: touch})
+	_ = in.inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) { in.result(err) })
+	return in
+}
+
+// openWatch opens a watch, giving up when the API has not answered within timeout (a server
+// that accepts the connection and never answers must not hang a reflector for ever). The
+// deadline covers the opening only: the returned watch lives until it is stopped.
+func openWatch(ctx context.Context, timeout time.Duration, o metav1.ListOptions, wf watchFunc) (watch.Interface, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	timer := time.AfterFunc(timeout, cancel)
+	wi, err := wf(ctx, o)
+	if !timer.Stop() && err != nil {
+		cancel()
+		return nil, fmt.Errorf("watch: no answer within %s: %w", timeout, err)
+	}
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &cancelWatch{Interface: wi, cancel: cancel}, nil
+}
+
+type cancelWatch struct {
+	watch.Interface
+	cancel context.CancelFunc
+}
+
+func (c *cancelWatch) Stop() { c.Interface.Stop(); c.cancel() }
+
+func (in *informer) result(err error) {
+	if err == nil {
+		in.okAt.Store(time.Now().UnixNano())
+		return
+	}
+	in.mu.Lock()
+	in.err, in.errAt = err.Error(), time.Now()
+	in.mu.Unlock()
+}
+
+func (in *informer) run() {
+	in.startedAt.Store(time.Now().UnixNano())
+	go in.inf.Run(in.stop)
+}
+
+// InformerHealth is the state of one watched collection.
+type InformerHealth struct {
+	Name      string
+	Started   bool
+	Synced    bool
+	StartedAt time.Time
+	GoodAt    time.Time // the data is known current as of then
+	LastError string    // the newest error, when no success came after it
+	ErrorAt   time.Time
+}
+
+// Healthy is a synced collection with no error newer than its last success.
+func (h InformerHealth) Healthy() bool { return h.Synced && h.LastError == "" }
+
+func (in *informer) health() InformerHealth {
+	h := InformerHealth{Name: in.name, Synced: in.inf.HasSynced()}
+	if n := in.startedAt.Load(); n > 0 {
+		h.Started, h.StartedAt = true, time.Unix(0, n)
+	}
+	if n := in.okAt.Load(); n > 0 {
+		h.GoodAt = time.Unix(0, n)
+	}
+	in.mu.Lock()
+	h.LastError, h.ErrorAt = in.err, in.errAt
+	in.mu.Unlock()
+	if !h.ErrorAt.IsZero() && h.ErrorAt.Before(h.GoodAt) {
+		h.LastError = "" // recovered since
+	}
+	return h
+}
+
+// halt stops this informer (its resource is no longer served, or the watcher ends).
+func (in *informer) halt() { in.closeOnce.Do(func() { close(in.stop) }) }

@@ -1,0 +1,140 @@
+package kube
+
+import (
+	"time"
+
+	coordv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/tools/cache"
+)
+
+// NodeFacts are one Node's facts as a view needs them, read from the caches without any lock
+// that network code holds (the informers' stores have their own short read locks).
+type NodeFacts struct {
+	Name        string
+	InternalIP  string
+	Master      bool
+	Ready       corev1.ConditionStatus // True, False, Unknown, or "" without a Ready condition
+	ReadyReason string
+	ReadySince  time.Time // the Ready condition's last transition
+	// LeaseRenew is the node Lease's renewTime (zero without a Lease); StatusHeartbeat is the
+	// Ready condition's lastHeartbeatTime (refreshed only every nodeStatusReportFrequency when
+	// a Lease exists).
+	LeaseRenew      time.Time
+	StatusHeartbeat time.Time
+	Cordoned        bool
+	PodsRunning     int // Running pods bound to the node
+	PodsNotReady    int // bound pods neither Succeeded nor Running with every container ready
+}
+
+// NodeFacts reads one node's facts from the caches (pods through the node index).
+func (w *Watcher) NodeFacts(name string) (NodeFacts, bool) {
+	n, ok := w.Node(name)
+	if !ok {
+		return NodeFacts{Name: name}, false
+	}
+	return w.factsOf(n), true
+}
+
+// AllNodeFacts reads every node's facts.
+func (w *Watcher) AllNodeFacts() []NodeFacts {
+	ns := w.Nodes()
+	out := make([]NodeFacts, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, w.factsOf(n))
+	}
+	return out
+}
+
+func (w *Watcher) factsOf(n *corev1.Node) NodeFacts {
+	f := NodeFacts{Name: n.Name, Cordoned: n.Spec.Unschedulable}
+	_, m := n.Labels["node-role.kubernetes.io/master"]
+	_, cp := n.Labels["node-role.kubernetes.io/control-plane"]
+	f.Master = m || cp
+	for _, a := range n.Status.Addresses {
+		if a.Type == corev1.NodeInternalIP && f.InternalIP == "" {
+			f.InternalIP = a.Address
+		}
+	}
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			f.Ready, f.ReadyReason = c.Status, c.Reason
+			f.ReadySince, f.StatusHeartbeat = c.LastTransitionTime.Time, c.LastHeartbeatTime.Time
+		}
+	}
+	if l, ok := w.Lease(n.Name); ok && l.Spec.RenewTime != nil {
+		f.LeaseRenew = l.Spec.RenewTime.Time
+	}
+	for _, p := range w.PodsOnNode(n.Name) {
+		switch {
+		case p.Status.Phase == corev1.PodSucceeded:
+		case p.Status.Phase == corev1.PodRunning && allReady(p):
+			f.PodsRunning++
+		case p.Status.Phase == corev1.PodRunning:
+			f.PodsRunning++
+			f.PodsNotReady++
+		default:
+			f.PodsNotReady++
+		}
+	}
+	return f
+}
+
+func allReady(p *corev1.Pod) bool {
+	for _, cs := range p.Status.ContainerStatuses {
+		if !cs.Ready {
+			return false
+		}
+	}
+	return true
+}
+
+// Version counts the changes the caches have seen (every add, update and delete of any
+// watched collection). A view compares it with the version it last drew.
+func (w *Watcher) Version() uint64 { return w.version.Load() }
+
+// Changed is signalled (never blocking, coalesced into one pending signal) when the caches
+// change; read Version or TakeTouchedNodes after it fires. One reader per watcher.
+func (w *Watcher) Changed() <-chan struct{} { return w.changed }
+
+// TakeTouchedNodes returns the node names whose Node, Lease or pods changed since the last
+// call, and forgets them.
+func (w *Watcher) TakeTouchedNodes() []string {
+	w.dirtyMu.Lock()
+	defer w.dirtyMu.Unlock()
+	out := make([]string, 0, len(w.dirty))
+	for n := range w.dirty {
+		out = append(out, n)
+	}
+	clear(w.dirty)
+	return out
+}
+
+// changedObject is every informer's event handler: count, remember the node, signal.
+func (w *Watcher) changedObject(collection string, obj any) {
+	w.version.Add(1)
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
+	node := ""
+	switch o := obj.(type) {
+	case *corev1.Node:
+		node = o.Name
+	case *corev1.Pod:
+		node = o.Spec.NodeName
+	case *coordv1.Lease:
+		node = o.Name
+	}
+	if node != "" {
+		w.dirtyMu.Lock()
+		if len(w.dirty) < 100_000 { // nobody takes them: do not grow for ever
+			w.dirty[node] = true
+		}
+		w.dirtyMu.Unlock()
+	}
+	select {
+	case w.changed <- struct{}{}:
+	default:
+	}
+	_ = collection
+}
