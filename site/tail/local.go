@@ -21,7 +21,7 @@ type localFile struct {
 func (f localFile) run(ctx context.Context, l *link, resume bool, _ time.Time) error {
 	loc := &nxtail.SeekInfo{Whence: io.SeekEnd}
 	if !resume {
-		off, err := lastLinesOffset(f.path, f.n)
+		off, err := LastLinesOffset(f.path, f.n)
 		if err == nil {
 			loc = &nxtail.SeekInfo{Offset: off, Whence: io.SeekStart}
 		}
@@ -72,8 +72,9 @@ func (f localFile) run(ctx context.Context, l *link, resume bool, _ time.Time) e
 	}
 }
 
-// lastLinesOffset finds where the last n lines of path start, reading backwards in blocks.
-func lastLinesOffset(path string, n int) (int64, error) {
+// LastLinesOffset finds where the last n lines of path start, reading backwards in blocks (as
+// tail -n does).
+func LastLinesOffset(path string, n int) (int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
