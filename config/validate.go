@@ -108,24 +108,7 @@ func (v *validator) semantic(s *Site) {
 	if s.Certificates.CritWithin > s.Certificates.WarnWithin {
 		v.at("certificates.crit_within", "must not be longer than warn_within (%s)", s.Certificates.WarnWithin)
 	}
-	for i, l := range s.Logs {
-		p := fmt.Sprintf("logs[%d]", i)
-		if l.Name == "" {
-			v.at(p+".name", "required")
-		}
-		if l.Path == "" {
-			v.at(p+".path", "required")
-		}
-		if !slices.Contains([]string{"", "file", "pod", "supervisor"}, l.Kind) {
-			v.at(p+".kind", "must be file, pod or supervisor, not %q", l.Kind)
-		}
-		if l.Host != "" && !hosts[l.Host] {
-			v.at(p+".host", "%q is not a host of the inventory", l.Host)
-		}
-		if l.Kind == "pod" && !clusters[l.Cluster] {
-			v.at(p+".cluster", "%q is not a cluster of this site", l.Cluster)
-		}
-	}
+	v.logs(s.Logs, hosts, clusters)
 	t := s.Thresholds
 	v.level("thresholds.cpu_percent", t.CPU, 100)
 	v.level("thresholds.memory_percent", t.Memory, 100)
