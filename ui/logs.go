@@ -20,7 +20,9 @@ type logPane struct {
 }
 
 // NewLogPane is the Logs pane over a hub of streams.
-func NewLogPane(hub *tail.Hub) Pane { return &logPane{v: logview.New(logview.Options{Hub: hub}), hub: hub} }
+func NewLogPane(hub *tail.Hub) Pane {
+	return &logPane{v: logview.New(logview.Options{Hub: hub}), hub: hub}
+}
 
 func (p *logPane) Title() string                                 { return "Logs" }
 func (p *logPane) SetSize(w, h int)                              { p.v.SetSize(w, h) }
