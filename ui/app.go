@@ -105,6 +105,9 @@ func New(o Options) *Model {
 		{title: "MEM", width: 4, right: true, drop: 2}, {title: "DISK", width: 16, drop: 3}, {title: "UP", width: 4, right: true, drop: 7},
 		{title: "UNITS", width: 7, drop: 8}, {title: "PORTS", width: 7, drop: 9}, {title: "ROLES / LAST ERROR"}}, "no hosts in the inventory: set hosts: in the site file")
 	m.grids(func(g *grid) { g.staleAfter = o.StaleAfter })
+	for _, g := range []*grid{m.alerts.grid, m.adns.grid, m.ntp.grid, m.certs.grid, m.nodes.grid, m.pods.grid, m.hosts.grid} {
+		g.mark = m.runMark
+	}
 	logs := o.Logs
 	if logs == nil {
 		logs = &placeholderPane{title: "Logs", text: "no data source configured: set logs: in the site file (local files, hosts over SSH, containers, pods)"}
@@ -502,6 +505,22 @@ func (m *Model) run(id int) *run {
 		}
 	}
 	return nil
+}
+
+// runMark is the state of the newest action run on ref, as one cell.
+func (m *Model) runMark(ref checks.Ref) string {
+	for i := len(m.runs) - 1; i >= 0; i-- {
+		if r := m.runs[i]; r.ref.Name == ref.Name && r.ref.Cluster == ref.Cluster && r.ref.Namespace == ref.Namespace {
+			switch {
+			case !r.done:
+				return statusText[checks.Warn].Render(sym.running)
+			case r.result == "succeeded":
+				return statusText[checks.OK].Render(sym.ok)
+			}
+			return statusText[checks.Crit].Render(sym.failed)
+		}
+	}
+	return ""
 }
 
 func (m *Model) runsOn(ref checks.Ref) []*run {

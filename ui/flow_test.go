@@ -92,6 +92,9 @@ func TestKeyFlowDestructiveNeedsTheName(t *testing.T) {
 	if strings.Join(got, ";") != "started host.restart-kubelet node3;finished host.restart-kubelet node3" {
 		t.Fatalf("audit: %v", got)
 	}
+	if s := screen(t, m); !strings.Contains(s, "›✓node3") {
+		t.Fatalf("the result stays visible in the row:\n%s", s)
+	}
 	m.Update(press(m, "enter")())
 	if s := screen(t, m); !strings.Contains(s, "host.restart-kubelet on node3: succeeded") || !strings.Contains(s, "verify: host.kubelet on node3") {
 		t.Fatalf("the result stays in the detail:\n%s", s)

@@ -48,6 +48,9 @@ type grid struct {
 	invert        bool
 	empty         string // shown when there are no rows at all
 	staleAfter    time.Duration
+	// mark, when set, gives a row a one-cell mark beside the cursor: an action running (▶),
+	// succeeded (✓) or failed (✗) on what the row names.
+	mark func(checks.Ref) string
 }
 
 func newGrid(cols []column, empty string) *grid { return &grid{cols: cols, sortCol: -1, empty: empty} }
@@ -240,10 +243,17 @@ func (g *grid) View(now time.Time) string {
 func (g *grid) renderRow(r gridRow, ws []int, selected bool, now time.Time) string {
 	var b strings.Builder
 	if selected {
-		b.WriteString(cursorStyle.Render(sym.cursor) + " ")
+		b.WriteString(cursorStyle.Render(sym.cursor))
 	} else {
-		b.WriteString("  ")
+		b.WriteString(" ")
 	}
+	mk := " "
+	if g.mark != nil {
+		if s := g.mark(r.ref); s != "" {
+			mk = s
+		}
+	}
+	b.WriteString(mk)
 	for i, c := range g.cols {
 		if ws[i] < 0 {
 			continue

@@ -35,6 +35,7 @@ var (
 // symbols differ when the terminal cannot show UTF-8.
 type symbols struct {
 	cursor, bar, ellipsis, sep, dot string
+	running, ok, failed             string
 }
 
 var sym symbols
@@ -113,9 +114,9 @@ func setTheme(theme string, noColor, utf8 bool) {
 	if noColor {
 		matchStyle = lipgloss.NewStyle().Reverse(true)
 	}
-	sym = symbols{cursor: "›", bar: "│", ellipsis: "…", sep: "·", dot: "●"}
+	sym = symbols{cursor: "›", bar: "│", ellipsis: "…", sep: "·", dot: "●", running: "▶", ok: "✓", failed: "✗"}
 	if !utf8 {
-		sym = symbols{cursor: ">", bar: "|", ellipsis: "...", sep: "-", dot: "*"}
+		sym = symbols{cursor: ">", bar: "|", ellipsis: "...", sep: "-", dot: "*", running: ">", ok: "+", failed: "x"}
 	}
 }
 
