@@ -34,6 +34,9 @@ func (g *Gate) Status(now time.Time) WindowStatus {
 		_, end, _ := span(w, loc)
 		return WindowStatus{State: "window", Text: "in window, " + roughly(end.Sub(t)) + " left", Next: next}
 	}
+	if len(g.Changes.Windows) > 0 {
+		return WindowStatus{State: "any-time", Text: "outside windows (not required)" + untilNext, Next: next}
+	}
 	return WindowStatus{State: "any-time", Text: "no windows: changes any time", Next: next}
 }
 
