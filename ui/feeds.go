@@ -119,13 +119,18 @@ func hostFactsFrom(fs []checks.Finding) map[string]hostFacts {
 	out := map[string]hostFacts{}
 	for i := range fs {
 		f := &fs[i]
-		if !strings.HasPrefix(f.Check, "host.") {
+		name := f.Target
+		switch {
+		case strings.HasPrefix(f.Check, "host."):
+		case f.KindOrDefault() == checks.KindNode:
+			name = f.Ref().Name // kube.node and friends join the row of their node
+		default:
 			continue
 		}
-		if out[f.Target] == nil {
-			out[f.Target] = hostFacts{}
+		if out[name] == nil {
+			out[name] = hostFacts{}
 		}
-		out[f.Target][f.Check] = f
+		out[name][f.Check] = f
 	}
 	return out
 }
@@ -215,6 +220,9 @@ func nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time) gridRow {
 	if n.Cordoned {
 		st = max(st, checks.Warn)
 		probs = append(probs, "cordoned")
+	}
+	if kn := h["kube.node"]; kn != nil && kn.Status != checks.OK {
+		probs = []string{kn.Summary} // the node check names every problem of the node at once
 	}
 	ready := map[string]string{"True": "Ready", "False": "NotReady", "Unknown": "Unknown"}[n.Ready]
 	if n.Cordoned {

@@ -51,7 +51,7 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 	o := ui.Options{
 		Site:       e.site.Name,
 		Store:      store,
-		Backend:    e.backend(),
+		Backend:    e.backend(ctx),
 		ReadOnly:   g.readOnly,
 		Watch:      cf.watch,
 		Cycle:      cf.cycle,

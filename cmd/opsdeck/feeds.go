@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"time"
+
 	corev1 "k8s.io/api/core/v1"
 
 	sitekube "opsdeck/site/kube"
@@ -10,7 +13,7 @@ import (
 // backend adapts the site's caches and connections to what the cockpit reads. Every function
 // reads memory only (informer caches, the pool's state): the cockpit calls them off its UI
 // goroutine, and none may wait on the network.
-func (e *env) backend() ui.Backend {
+func (e *env) backend(ctx context.Context) ui.Backend {
 	b := ui.Backend{Missing: map[string]string{}}
 	for _, c := range e.site.Clusters {
 		b.Clusters = append(b.Clusters, c.Name)
@@ -49,12 +52,18 @@ func (e *env) backend() ui.Backend {
 	b.Nodes = func() []ui.NodeInfo {
 		var out []ui.NodeInfo
 		for _, w := range e.watchers {
-			for _, n := range w.Nodes() {
-				out = append(out, nodeInfo(w, n))
+			for _, f := range w.AllNodeFacts() {
+				beat := f.LeaseRenew // liveness is the Lease; the Ready heartbeat only without one
+				if beat.IsZero() {
+					beat = f.StatusHeartbeat
+				}
+				out = append(out, ui.NodeInfo{Cluster: w.Cluster, Name: f.Name, Ready: string(f.Ready), Heartbeat: beat,
+					Cordoned: f.Cordoned, PodsRunning: f.PodsRunning, PodsNotReady: f.PodsNotReady})
 			}
 		}
 		return out
 	}
+	b.Changed = cacheChanges(ctx, e.watchers)
 	b.Pods = func() []ui.PodInfo {
 		var out []ui.PodInfo
 		for _, w := range e.watchers {
@@ -67,23 +76,34 @@ func (e *env) backend() ui.Backend {
 	return b
 }
 
-func nodeInfo(w *sitekube.Watcher, n *corev1.Node) ui.NodeInfo {
-	ni := ui.NodeInfo{Cluster: w.Cluster, Name: n.Name, Cordoned: n.Spec.Unschedulable}
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			ni.Ready = string(c.Status)
-			ni.Heartbeat = c.LastHeartbeatTime.Time
+// cacheChanges signals (coalesced, at most every 100 ms) when any cluster's caches moved, by
+// comparing their versions: the watchers' own change channels belong to the checks.
+func cacheChanges(ctx context.Context, ws []*sitekube.Watcher) <-chan struct{} {
+	ch := make(chan struct{}, 1)
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		var last uint64
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			var v uint64
+			for _, w := range ws {
+				v += w.Version()
+			}
+			if v != last {
+				last = v
+				select {
+				case ch <- struct{}{}:
+				default:
+				}
+			}
 		}
-	}
-	for _, p := range w.PodsOnNode(n.Name) {
-		if p.Status.Phase == corev1.PodRunning {
-			ni.PodsRunning++
-		}
-		if !podReady(p) && p.Status.Phase != corev1.PodSucceeded {
-			ni.PodsNotReady++
-		}
-	}
-	return ni
+	}()
+	return ch
 }
 
 func podReady(p *corev1.Pod) bool {
