@@ -459,17 +459,9 @@ func (m *Model) cancelAction(p *actions.Pending, typed, why string) tea.Cmd {
 }
 
 // startRun runs a confirmed plan in the background; its events come back as messages.
-func (m *Model) startRun(p *actions.Pending, typed, emergency string) tea.Cmd {
+func (m *Model) startRun(ref checks.Ref, p *actions.Pending, typed, emergency string) tea.Cmd {
 	m.nextRun++
-	r := &run{id: m.nextRun, action: p.Plan.Action, target: p.Plan.Target, started: m.now}
-	if _, _, ok := m.panes[m.focus].Selected(); ok {
-		r.ref, _, _ = m.panes[m.focus].Selected()
-	}
-	for _, d := range m.dialogs {
-		if dd, ok := d.(*detailDialog); ok {
-			r.ref = dd.ref
-		}
-	}
+	r := &run{id: m.nextRun, action: p.Plan.Action, target: p.Plan.Target, ref: ref, started: m.now}
 	m.runs = append(m.runs, r)
 	m.flash = "running " + r.action + " on " + r.target
 	events := make(chan tea.Msg, 64)

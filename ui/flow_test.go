@@ -263,3 +263,19 @@ func TestWatchCyclesToPanesWithProblems(t *testing.T) {
 		t.Fatal("p pauses the cycling")
 	}
 }
+
+// When rows reorder (another node turns crit and sorts first), the selection stays on its row.
+func TestSelectionFollowsTheRowNotThePosition(t *testing.T) {
+	m := newModel(t, Options{}, 120, 30)
+	press(m, "2")
+	if ref, _, _ := m.panes[m.focus].Selected(); ref.Name != "node3" {
+		t.Fatalf("selected %v", ref)
+	}
+	fs := append(demoFindings(), checks.Finding{Check: "host.disk", Area: "hosts", Target: "node1", Status: checks.Crit, Summary: "/ 99 % used", ObservedAt: t0})
+	checks.SortWorstFirst(fs)
+	m.Update(snapshotMsg(checks.Snapshot{At: t0, Findings: fs}))
+	m.Update(loadFeeds(m.opts.Backend, m.snap, m.now)())
+	if ref, _, _ := m.panes[m.focus].Selected(); ref.Name != "node3" {
+		t.Fatalf("the selection moved to %v when node1 sorted first", ref)
+	}
+}

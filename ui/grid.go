@@ -119,6 +119,11 @@ func (g *grid) apply() {
 			break
 		}
 	}
+	if len(g.rows) > 0 {
+		// Hold on to the row, not the position: when rows reorder (a host turns crit and sorts
+		// first) the selection stays where the operator left it.
+		g.selected = g.rows[g.cursor].key
+	}
 	g.follow()
 }
 
