@@ -201,14 +201,6 @@ func (x *Executor) Run(ctx context.Context, req Request, progress func(Event)) (
 	return out, runErr
 }
 
-// Cancel records an attempt the operator abandoned before confirming.
-func (x *Executor) Cancel(p *Plan, typed, why string) error {
-	now := x.now()
-	return x.audit.Append(Record{ID: NewID(now), Phase: "cancelled", Time: now, Operator: x.operator, Mode: ReadWrite.String(),
-		Site: x.site, Action: p.Action, Target: p.Target, Destructive: p.Destructive, Plan: p.Lines(),
-		Confirmation: typed, Error: why})
-}
-
 func (x *Executor) preconditions(ctx context.Context, p *Plan) error {
 	for _, pc := range p.Preconditions {
 		ok, err := x.probe(ctx, pc)
