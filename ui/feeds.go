@@ -56,12 +56,24 @@ type Backend struct {
 	Missing map[string]string
 }
 
-// feedMsg carries rows built off the UI goroutine.
+// feedMsg carries rows built, folded and ordered off the UI goroutine.
 type feedMsg struct {
 	nodes, pods, hosts    []gridRow
+	orders                [3]rowOrder // of nodes, pods, hosts, as they were sorted
+	findings              []builtFindings
+	oldest                time.Time
 	sshUp, sshAll         int
 	apiUp, apiAll         int
 	podsTotal, nodesTotal int
+}
+
+// loadSpec is what a load needs from the panes, copied on the UI goroutine.
+type loadSpec struct {
+	backend  Backend
+	snap     checks.Snapshot
+	now      time.Time
+	orders   [3]rowOrder
+	findings []*findingsPane // build reads only their fixed settings
 }
 
 // kubeChangedMsg says the caches moved.
@@ -74,11 +86,20 @@ func waitChanged(ch <-chan struct{}) tea.Cmd {
 	return func() tea.Msg { <-ch; return kubeChangedMsg{} }
 }
 
-// loadFeeds builds every table's rows from the backend and a findings snapshot.
-func loadFeeds(b Backend, snap checks.Snapshot, now time.Time) tea.Cmd {
+// loadFeeds builds every pane's rows from the backend and a findings snapshot.
+func loadFeeds(spec loadSpec) tea.Cmd {
 	return func() tea.Msg {
+		b, snap, now := spec.backend, spec.snap, spec.now
 		facts := hostFactsFrom(snap.Findings)
-		var m feedMsg
+		m := feedMsg{orders: spec.orders}
+		for _, f := range snap.Findings {
+			if m.oldest.IsZero() || f.ObservedAt.Before(m.oldest) {
+				m.oldest = f.ObservedAt
+			}
+		}
+		for _, p := range spec.findings {
+			m.findings = append(m.findings, p.build(snap.Findings))
+		}
 		if b.Hosts != nil {
 			hs := b.Hosts()
 			m.sshAll = len(hs)
@@ -107,6 +128,9 @@ func loadFeeds(b Backend, snap checks.Snapshot, now time.Time) tea.Cmd {
 			for _, p := range ps {
 				m.pods = append(m.pods, podRow(p, problems, multi, now))
 			}
+		}
+		for i, rows := range [][]gridRow{m.nodes, m.pods, m.hosts} {
+			sortRows(rows, spec.orders[i])
 		}
 		return m
 	}

@@ -273,8 +273,7 @@ func TestSelectionFollowsTheRowNotThePosition(t *testing.T) {
 	}
 	fs := append(demoFindings(), checks.Finding{Check: "host.disk", Area: "hosts", Target: "node1", Status: checks.Crit, Summary: "/ 99 % used", ObservedAt: t0})
 	checks.SortWorstFirst(fs)
-	m.Update(snapshotMsg(checks.Snapshot{At: t0, Findings: fs}))
-	m.Update(loadFeeds(m.opts.Backend, m.snap, m.now)())
+	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
 	if ref, _, _ := m.panes[m.focus].Selected(); ref.Name != "node3" {
 		t.Fatalf("the selection moved to %v when node1 sorted first", ref)
 	}
