@@ -150,8 +150,8 @@ func (p *findingsPane) Tile() tile                            { return p.counts 
 
 // builtFindings are a findings pane's rows, built off the UI goroutine.
 type builtFindings struct {
-	rows   []gridRow
-	tile   tile
+	rows []gridRow
+	tile tile
 }
 
 // build makes the pane's rows from a snapshot (sorted worst first); it reads only the pane's
