@@ -153,6 +153,7 @@ func (v *validator) semantic(s *Site) {
 		}
 	}
 	v.level("host_checks.log_dirs_percent", s.HostChecks.LogDirsPercent, 100)
+	v.remotePaths(s)
 	v.positive("checks.interval", s.Checks.Interval)
 	v.positive("checks.timeout", s.Checks.Timeout)
 	if s.Checks.Concurrency < 1 {

@@ -89,7 +89,9 @@ func openSite(g globals) (*env, error) {
 	}
 	closers = append([]func(){stop}, closers...)
 	site = withClusterNodes(site, watchers)
-	pool := ssh.NewPool(ssh.OptionsFromSite(site))
+	opts := ssh.OptionsFromSite(site)
+	opts.ReadOnly = g.readOnly // watch, --read-only and check: probe commands only (site/ssh/probes.go)
+	pool := ssh.NewPool(opts)
 	closers = append([]func(){pool.Close}, closers...)
 	cs := append(hosts.Checks(site, pool), adns.Checks(site, pool)...)
 	cs = append(cs, kubechecks.Checks(site, watchers)...)
