@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/opsdeck
 PKGS    := ./...
 
-.PHONY: all build demo test test-lab bench bench-lab lint deps clean
+.PHONY: all build demo test test-lab bench bench-lab soak lint deps clean
 
 all: build
 
@@ -42,6 +42,11 @@ bench-lab: deps
 	LAB_STATE=$(BENCH_STATE) LAB_SEED_ARGS="-nodes 5000 -pods 100000 -workers 48" testdata/lab/lab.sh up
 	LAB_STATE=$(BENCH_STATE) $(GO) test -tags lab -run '^$$' -bench 'LabWatchSync|LabNodeFlip' -benchtime 3x ./site/kube
 	LAB_STATE=$(BENCH_STATE) testdata/lab/lab.sh down
+
+# Fault soak (not part of `make test`): `opsdeck watch` on the running lab in tmux while faults
+# are injected in turn, asserted from outside; SOAK_DURATION=5m for a short run (default 20m).
+soak: deps
+	testdata/soak/soak.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
