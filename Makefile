@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/opsdeck
 PKGS    := ./...
 
-.PHONY: all build demo test test-lab bench bench-lab bench-screen lint deps clean
+.PHONY: all build demo test test-lab bench bench-lab bench-screen soak lint deps clean
 
 all: build
 
@@ -59,6 +59,11 @@ bench-screen: build
 	$(BENCH_STATE)/bin/benchscreen -opsdeck $(CURDIR)/$(BIN) -site $(BENCH_STATE)-site/site.yaml \
 		-kubeconfig $(BENCH_STATE)/kube/admin.kubeconfig -kubectl $(KUBECTL) -runs $(RUNS) | tee $(BENCH_STATE)/screen.md
 	LAB_STATE=$(BENCH_STATE) testdata/lab/lab.sh down
+
+# Fault soak (not part of `make test`): `opsdeck watch` on the running lab in tmux while faults
+# are injected in turn, asserted from outside; SOAK_DURATION=5m for a short run (default 20m).
+soak: deps
+	testdata/soak/soak.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

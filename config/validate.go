@@ -54,8 +54,8 @@ func (v *validator) semantic(s *Site) {
 			v.at("resources."+field, "%q must be resource.version.group, e.g. machines.v1.machine.sigma.alipay.com", r)
 		}
 	}
-	v.positive("ssh.connect_timeout", s.SSH.ConnectTimeout)
-	v.positive("ssh.keepalive", s.SSH.KeepAlive)
+	v.atLeast("ssh.connect_timeout", s.SSH.ConnectTimeout, minTimeout)
+	v.atLeast("ssh.keepalive", s.SSH.KeepAlive, time.Second)
 	if s.SSH.MaxSessionsPerHost < 1 || s.SSH.MaxSessionsPerHost > 9 {
 		v.at("ssh.max_sessions_per_host", "must be 1..9 (sshd's default MaxSessions is 10), not %d", s.SSH.MaxSessionsPerHost)
 	}
@@ -145,14 +145,18 @@ func (v *validator) semantic(s *Site) {
 		}
 	}
 	v.level("host_checks.log_dirs_percent", s.HostChecks.LogDirsPercent, 100)
-	v.positive("checks.interval", s.Checks.Interval)
-	v.positive("checks.timeout", s.Checks.Timeout)
+	v.remotePaths(s)
+	v.atLeast("checks.interval", s.Checks.Interval, time.Second)
+	v.atLeast("checks.timeout", s.Checks.Timeout, minTimeout)
 	if s.Checks.Concurrency < 1 {
 		v.at("checks.concurrency", "must be at least 1")
 	}
 	for id, o := range s.Checks.Overrides {
-		if o.Interval < 0 || o.Timeout < 0 {
-			v.at("checks.overrides."+id, "interval and timeout must be positive")
+		if o.Interval != 0 { // 0: the checks' own
+			v.atLeast("checks.overrides."+id+".interval", o.Interval, time.Second)
+		}
+		if o.Timeout != 0 {
+			v.atLeast("checks.overrides."+id+".timeout", o.Timeout, minTimeout)
 		}
 	}
 	for i, e := range s.Exceptions {
@@ -300,6 +304,17 @@ func (v *validator) changes(c Changes) {
 				v.at(fmt.Sprintf("%s.days[%d]", p, j), "%q is not a weekday (mon..sun)", d)
 			}
 		}
+	}
+}
+
+// minTimeout is the shortest timeout that still means something over a network: below it, every
+// probe would time out and the screen would show a site in flames.
+const minTimeout = 100 * time.Millisecond
+
+// atLeast rejects durations below a floor (a 1ns interval would spin the scheduler).
+func (v *validator) atLeast(field string, d Duration, floor time.Duration) {
+	if d.D() < floor {
+		v.at(field, "%s is too short: at least %s", d, Duration(floor))
 	}
 }
 

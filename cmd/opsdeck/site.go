@@ -91,7 +91,9 @@ func openSite(g globals) (*env, error) {
 	}
 	closers = append([]func(){stop}, closers...)
 	site = withClusterNodes(site, watchers)
-	pool := ssh.NewPool(ssh.OptionsFromSite(site))
+	opts := ssh.OptionsFromSite(site)
+	opts.ReadOnly = g.readOnly // watch, --read-only and check: probe commands only (site/ssh/probes.go)
+	pool := ssh.NewPool(opts)
 	closers = append([]func(){pool.Close}, closers...)
 	cs := slices.Concat(hosts.Checks(site, pool), etcd.Checks(site, pool), adns.Checks(site, pool), kubechecks.Checks(site, watchers, pool))
 	return &env{
