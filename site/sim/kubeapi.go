@@ -271,7 +271,7 @@ func (k *KubeAPI) serve(w http.ResponseWriter, req *http.Request) {
 	case req.Method == http.MethodPatch:
 		k.servePatch(w, req, r, id)
 	case req.Method == http.MethodDelete:
-		k.serveDelete(w, r, id)
+		k.serveDelete(w, req, r, id)
 	default:
 		status(w, http.StatusMethodNotAllowed, "MethodNotAllowed", req.Method+" is not served by the demo")
 	}
@@ -416,7 +416,14 @@ func asList(v any) []any {
 	return l
 }
 
-func (k *KubeAPI) serveDelete(w http.ResponseWriter, r resource, id string) {
+func (k *KubeAPI) serveDelete(w http.ResponseWriter, req *http.Request, r resource, id string) {
+	var opts struct {
+		Preconditions struct {
+			UID string `json:"uid"`
+		} `json:"preconditions"`
+	}
+	body, _ := io.ReadAll(req.Body)
+	_ = json.Unmarshal(body, &opts) // DeleteOptions, when sent as JSON
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	obj, ok := k.objs[r.key()][id]
@@ -425,6 +432,10 @@ func (k *KubeAPI) serveDelete(w http.ResponseWriter, r resource, id string) {
 		return
 	}
 	meta := obj["metadata"].(map[string]any)
+	if uid := opts.Preconditions.UID; uid != "" && meta["uid"] != uid {
+		status(w, http.StatusConflict, "Conflict", fmt.Sprintf("Precondition failed: UID in precondition: %s, UID in object meta: %v", uid, meta["uid"]))
+		return
+	}
 	if len(asList(meta["finalizers"])) > 0 {
 		if _, set := meta["deletionTimestamp"]; !set {
 			meta["deletionTimestamp"] = k.now().UTC().Format(time.RFC3339)
