@@ -39,11 +39,14 @@ type Record struct {
 	DurationMS   int64         `json:"duration_ms,omitempty"`
 }
 
-// Operator is who ran opsdeck, and from where.
+// Operator is who ran opsdeck, and from where. User and UID come from the process (its real
+// uid looked up in the user database), which the environment cannot change; SudoUser and
+// SSHClient are claims read from the environment, recorded beside the identity, never instead.
 type Operator struct {
-	User      string `json:"user"`                 // OS user running opsdeck
-	SudoUser  string `json:"sudo_user,omitempty"`  // the person behind sudo, if any
-	SSHClient string `json:"ssh_client,omitempty"` // address the operator's SSH session came from
+	User      string `json:"user"`                 // the process's user (uid → name)
+	UID       string `json:"uid,omitempty"`        // the process's real uid
+	SudoUser  string `json:"sudo_user,omitempty"`  // claim: $SUDO_USER, the person behind sudo
+	SSHClient string `json:"ssh_client,omitempty"` // claim: $SSH_CONNECTION's client address
 	Host      string `json:"host"`                 // machine opsdeck ran on
 }
 
@@ -103,7 +106,7 @@ func (l *AuditLog) Path() string { return l.path }
 
 // Append writes one record and returns only after it is on disk.
 func (l *AuditLog) Append(r Record) error {
-	b, err := json.Marshal(r)
+	b, err := json.Marshal(r.Safe())
 	if err != nil {
 		return err
 	}

@@ -167,6 +167,7 @@ func (x *Executor) Run(ctx context.Context, req Request, progress func(Event)) (
 			if err != nil {
 				r.Diagnosis += "\n(" + err.Error() + ")"
 			}
+			r = r.Safe()
 		}
 		out.Steps = append(out.Steps, r)
 		if progress != nil {
@@ -180,7 +181,7 @@ func (x *Executor) Run(ctx context.Context, req Request, progress func(Event)) (
 	if runErr != nil {
 		out.Result = "failed"
 	} else if p.Verify != nil {
-		out.Verify = x.verifyPlan(ctx, p.Verify)
+		out.Verify = x.verifyPlan(ctx, p.Verify).Safe()
 		if progress != nil {
 			progress(Event{Verify: out.Verify})
 		}
@@ -247,10 +248,10 @@ func (x *Executor) probe(ctx context.Context, p Probe) (bool, error) {
 	return false, errors.New("empty probe")
 }
 
-func (x *Executor) step(ctx context.Context, s Step) StepResult {
-	r := StepResult{Step: s.String(), ExitCode: -1}
+func (x *Executor) step(ctx context.Context, s Step) (r StepResult) {
+	r = StepResult{Step: s.String(), ExitCode: -1}
 	start := x.now()
-	defer func() { r.DurationMS = x.now().Sub(start).Milliseconds() }()
+	defer func() { r.DurationMS = x.now().Sub(start).Milliseconds(); r = r.Safe() }()
 	if s.Done != nil {
 		done, err := x.probe(ctx, *s.Done)
 		if err == nil && done {

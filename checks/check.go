@@ -5,12 +5,16 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"opsdeck/config"
 )
 
-// Check is one kind of probe, run on each of its targets.
+// Check is one kind of probe, run on each of its targets. Area packages declare a Def and let
+// Build make the Check, so the site's schedule and overrides are applied in one place.
 type Check struct {
 	ID       string // dotted, area first: "host.disk"
 	Area     string // grouping in reports: "hosts", "kubernetes", …
+	Kind     string // what a target names: KindHost, KindNode, … (Ref)
 	Title    string
 	Interval time.Duration
 	Timeout  time.Duration
@@ -19,6 +23,32 @@ type Check struct {
 	// Probe inspects one target. It must honour ctx; the scheduler gives up on it at Timeout
 	// either way. Check, Area, Target, ObservedAt and Duration are filled in by the scheduler.
 	Probe func(ctx context.Context, target string) Finding
+}
+
+// Def declares a check: what it is, what it looks at and how. Its schedule comes from the site.
+type Def struct {
+	ID, Area, Title string
+	Targets         func() []string
+	Probe           func(ctx context.Context, target string) Finding
+}
+
+// Build turns defs into checks with the site's schedule applied once: interval and timeout from
+// checks.overrides.<id>, else the site's defaults; a check overridden as disabled is left out.
+func Build(site *config.Site, defs ...Def) []Check {
+	var out []Check
+	for _, d := range defs {
+		iv, to, off := site.CheckSchedule(d.ID)
+		if off {
+			continue
+		}
+		out = append(out, Check{ID: d.ID, Area: d.Area, Title: d.Title, Interval: iv, Timeout: to, Targets: d.Targets, Probe: d.Probe})
+	}
+	return out
+}
+
+// Fixed is a target list that does not change while opsdeck runs.
+func Fixed(targets []string) func() []string {
+	return func() []string { return targets }
 }
 
 // Select keeps the checks whose id matches one of the globs (all checks when globs is empty).

@@ -88,6 +88,7 @@ type Finding struct {
 	Check      string        `json:"check"`
 	Area       string        `json:"area"`
 	Target     string        `json:"target"`
+	Kind       string        `json:"kind,omitempty"` // what Target names (Ref reads it)
 	Status     Status        `json:"status"`
 	Summary    string        `json:"summary"`
 	Details    string        `json:"details,omitempty"`

@@ -173,11 +173,15 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding
 	<-s.sem
 
 	f.Check, f.Area, f.Target = c.ID, c.Area, target
+	if f.Kind == "" {
+		f.Kind = c.Kind
+	}
 	if f.ObservedAt.IsZero() {
 		f.ObservedAt = s.Now()
 	}
 	f.Duration = s.Now().Sub(start)
 	s.applyExceptions(&f)
+	f = f.Safe() // text from the site never reaches a terminal raw
 	s.Store.Put(f)
 	return f, true
 }

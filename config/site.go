@@ -157,13 +157,24 @@ type Certificates struct {
 	CritWithin  Duration `yaml:"crit_within"` // §5.6.6: 30 days
 }
 
-// LogSource is one log to follow.
+// LogSource is one log to follow (validated in logs.go).
 type LogSource struct {
 	Name    string `yaml:"name"`
 	Host    string `yaml:"host"`    // inventory host; "" means this machine
-	Path    string `yaml:"path"`    // file path, or namespace/pod[/container] for kind pod
+	Path    string `yaml:"path"`    // file path; program for kind supervisor; namespace/pod[/container] for kind pod
 	Kind    string `yaml:"kind"`    // file | pod | supervisor
 	Cluster string `yaml:"cluster"` // for kind pod
+	// Container holds the file or the supervisord (kind file, supervisor), or picks the pod's
+	// container (kind pod); Runtime says how to exec into it (docker | crictl).
+	Container string `yaml:"container"`
+	Runtime   string `yaml:"runtime"`
+	Stream    string `yaml:"stream"`   // kind supervisor: stdout (default) or stderr (keepalived writes there)
+	Previous  bool   `yaml:"previous"` // kind pod: the last terminated container's log
+	Format    string `yaml:"format"`   // auto (default) | log4j | logrus | klog | gateway | raw
+	Lines     int    `yaml:"lines"`    // backlog read at start (default 200; -1 none)
+	Buffer    int    `yaml:"buffer"`   // lines kept in memory (default 20000)
+	// ErrorRate is errors per minute (over 5 minutes) that warn / crit; zero: warn 10, crit 60.
+	ErrorRate Level `yaml:"error_rate"`
 }
 
 // Level is a warn/crit pair; a value at or above Warn warns, above Crit is critical (the

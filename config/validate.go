@@ -108,24 +108,7 @@ func (v *validator) semantic(s *Site) {
 	if s.Certificates.CritWithin > s.Certificates.WarnWithin {
 		v.at("certificates.crit_within", "must not be longer than warn_within (%s)", s.Certificates.WarnWithin)
 	}
-	for i, l := range s.Logs {
-		p := fmt.Sprintf("logs[%d]", i)
-		if l.Name == "" {
-			v.at(p+".name", "required")
-		}
-		if l.Path == "" {
-			v.at(p+".path", "required")
-		}
-		if !slices.Contains([]string{"", "file", "pod", "supervisor"}, l.Kind) {
-			v.at(p+".kind", "must be file, pod or supervisor, not %q", l.Kind)
-		}
-		if l.Host != "" && !hosts[l.Host] {
-			v.at(p+".host", "%q is not a host of the inventory", l.Host)
-		}
-		if l.Kind == "pod" && !clusters[l.Cluster] {
-			v.at(p+".cluster", "%q is not a cluster of this site", l.Cluster)
-		}
-	}
+	v.logs(s.Logs, hosts, clusters)
 	t := s.Thresholds
 	v.level("thresholds.cpu_percent", t.CPU, 100)
 	v.level("thresholds.memory_percent", t.Memory, 100)
@@ -230,7 +213,34 @@ func (v *validator) hosts(s *Site, clusters map[string]bool) map[string]bool {
 			v.at(v.hostField(s, h.Name, "jump"), "jump host %q is not a host of the inventory", h.Jump)
 		}
 	}
+	v.jumpLoops(s)
 	return names
+}
+
+// jumpLoops rejects ProxyJump chains that come back to a host (a → b → a): each would wait for
+// the other forever. A loop is reported once, at the jump of its first host in file order.
+func (v *validator) jumpLoops(s *Site) {
+	jump := map[string]string{}
+	for _, h := range s.Inventory() {
+		jump[h.Name] = h.Jump
+	}
+	reported := map[string]bool{}
+	for _, h := range s.Inventory() {
+		chain := []string{h.Name}
+		for next := jump[h.Name]; next != ""; next = jump[next] {
+			if i := slices.Index(chain, next); i >= 0 {
+				loop := append(chain[i:], next)
+				if !reported[loop[0]] && loop[0] == h.Name {
+					for _, n := range loop {
+						reported[n] = true
+					}
+					v.at(v.hostField(s, h.Name, "jump"), "jump hosts loop: %s", strings.Join(loop, " → "))
+				}
+				break
+			}
+			chain = append(chain, next)
+		}
+	}
 }
 
 // hostField finds where a host's effective field was set: on the host, its group, or defaults.

@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"opsdeck/actions"
 	"opsdeck/checks"
 )
 
@@ -14,47 +18,121 @@ import (
 type Options struct {
 	Site       string
 	Store      *checks.Store
+	Backend    Backend
+	Session    *actions.Session // nil in a read-only process: no action key is bound
 	ReadOnly   bool
+	Watch      bool          // wall screen: big tiles, cycling through panes with problems
+	Cycle      time.Duration // watch mode: time on each pane (0: no cycling)
+	Theme      string
 	StaleAfter time.Duration // findings older than this are marked stale
 	Now        func() time.Time
-	// SSH, when set, reports how many hosts have a live SSH connection (read on each tick).
-	SSH func() (connected, total int)
+	// Window says where now falls in the change discipline (header).
+	Window func(now time.Time) string
+	// Rerun re-runs one check on one target now (r); it is called off the UI goroutine.
+	Rerun func(ctx context.Context, check, target string)
+	// Logs is the log pane, when the site has log sources.
+	Logs Pane
 }
 
-// Model is the root model: header, findings list, footer.
+// Model is the root: header, status strip, panes, the dialog stack and the footer.
 type Model struct {
-	opts   Options
+	opts    Options
+	keys    KeyMap
+	panes   []Pane
+	focus   int
+	dialogs []dialog
+	zoom    bool
+
 	sub    chan checks.Snapshot
 	snap   checks.Snapshot
-	counts map[checks.Status]int // of snap, counted once per snapshot, not per frame
-	sshUp  int
-	sshAll int
-	now    time.Time
-	width  int
-	height int
-	list   FindingList
-	detail bool // the selected finding in full instead of the list
+	oldest time.Time
+	feed   feedMsg
+
+	feedLoading, feedDirty bool
+
+	filtering bool
+	filter    lineInput
+	filterErr string
+
+	runs    []*run
+	nextRun int
+	flash   string
+	quitArm bool
+
+	cyclePaused bool
+	lastCycle   time.Time
+
+	now           time.Time
+	width, height int
+
+	alerts, adns, ntp, certs *findingsPane
+	nodes, pods, hosts       *tablePane
 }
 
 type snapshotMsg checks.Snapshot
 type tickMsg time.Time
+type feedTickMsg struct{}
 
 // New builds the cockpit on a store; it subscribes to the store's snapshots.
 func New(o Options) *Model {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	m := &Model{opts: o, now: o.Now(), width: 80, height: 24}
+	if o.ReadOnly {
+		o.Session = nil // read-only by construction: nothing here can reach an executor
+	}
+	if o.Theme != "" {
+		setTheme(o.Theme, noColor(), utf8Locale())
+	}
+	m := &Model{opts: o, keys: newKeyMap(o.Session == nil, o.Watch), now: o.Now(), width: 80, height: 24}
 	if o.Store != nil {
 		m.sub = o.Store.Subscribe()
 	}
-	m.list.SetStaleAfter(o.StaleAfter)
+	miss := o.Backend.Missing
+	m.alerts = newFindingsPane("Alerts", nil, true, "")
+	m.adns = newFindingsPane("ADNS", []string{"adns", "dns"}, false, miss["ADNS"])
+	m.ntp = newFindingsPane("NTP", []string{"ntp"}, false, miss["NTP"])
+	m.certs = newFindingsPane("Certs", []string{"certs"}, false, miss["Certs"])
+	noKube := "no cluster configured: set clusters: in the site file"
+	m.nodes = newTablePane("Nodes", []column{{title: "NODE", width: 16}, {title: "STATUS", width: 14}, {title: "BEAT", width: 5, right: true},
+		{title: "KUBELET", width: 7}, {title: "CPU", width: 4, right: true, drop: 3}, {title: "MEM", width: 4, right: true, drop: 4},
+		{title: "DISK", width: 16, drop: 5}, {title: "LOAD", width: 5, right: true, drop: 6}, {title: "PODS r/nr", width: 9, right: true, drop: 1},
+		{title: "UP", width: 4, right: true, drop: 7}, {title: "SSH", width: 3, drop: 2}, {title: "PROBLEMS"}}, noKube)
+	m.pods = newTablePane("Pods", []column{{title: "POD", width: 34}, {title: "NAMESPACE", width: 14}, {title: "READY", width: 5, drop: 2},
+		{title: "STATUS", width: 18}, {title: "RESTARTS", width: 8, right: true, drop: 1}, {title: "NODE", width: 14, drop: 3}, {title: "AGE"}}, noKube)
+	m.hosts = newTablePane("Hosts", []column{{title: "HOST", width: 14}, {title: "ADDRESS", width: 15, drop: 6}, {title: "SSH", width: 3},
+		{title: "RTT", width: 6, right: true, drop: 5}, {title: "LOAD", width: 5, right: true, drop: 4}, {title: "CPU", width: 4, right: true, drop: 1},
+		{title: "MEM", width: 4, right: true, drop: 2}, {title: "DISK", width: 16, drop: 3}, {title: "UP", width: 4, right: true, drop: 7},
+		{title: "UNITS", width: 7, drop: 8}, {title: "PORTS", width: 7, drop: 9}, {title: "ROLES / LAST ERROR"}}, "no hosts in the inventory: set hosts: in the site file")
+	m.grids(func(g *grid) { g.staleAfter = o.StaleAfter })
+	for _, g := range []*grid{m.alerts.grid, m.adns.grid, m.ntp.grid, m.certs.grid, m.nodes.grid, m.pods.grid, m.hosts.grid} {
+		g.mark = m.runMark
+	}
+	logs := o.Logs
+	if logs == nil {
+		logs = &placeholderPane{title: "Logs", text: "no data source configured: set logs: in the site file (local files, hosts over SSH, containers, pods)"}
+	}
+	m.panes = []Pane{m.alerts, m.nodes, m.pods, m.hosts, m.adns, m.ntp, m.certs, logs}
 	m.layout()
 	return m
 }
 
-// Init starts listening for snapshots and the clock.
-func (m *Model) Init() tea.Cmd { return tea.Batch(m.waitSnapshot(), tick()) }
+func (m *Model) grids(f func(*grid)) {
+	for _, g := range []*grid{m.alerts.grid, m.adns.grid, m.ntp.grid, m.certs.grid} {
+		f(g)
+	}
+}
+
+// Init starts listening for snapshots and cache changes, and the clock.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.waitSnapshot(), tick(), waitChanged(m.opts.Backend.Changed), m.requestFeeds()}
+	if m.opts.Logs != nil {
+		if in, ok := m.opts.Logs.(interface{ Init() tea.Cmd }); ok {
+			cmds = append(cmds, in.Init())
+		}
+	}
+	return tea.Batch(cmds...)
+}
 
 func (m *Model) waitSnapshot() tea.Cmd {
 	if m.sub == nil {
@@ -68,55 +146,533 @@ func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// Update handles one message; it never does I/O.
+// requestFeeds rebuilds the live tables off the UI goroutine, one load at a time: changes that
+// arrive during a load are folded into the next one.
+func (m *Model) requestFeeds() tea.Cmd {
+	if m.feedLoading {
+		m.feedDirty = true
+		return nil
+	}
+	m.feedLoading, m.feedDirty = true, false
+	return loadFeeds(m.opts.Backend, m.snap, m.now)
+}
+
+// Update routes one message; it never does I/O.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
+		return m, nil
 	case snapshotMsg:
-		m.snap = checks.Snapshot(msg)
-		m.counts = m.snap.Counts()
-		m.list.SetFindings(m.snap.Findings)
-		return m, m.waitSnapshot()
+		m.setSnapshot(checks.Snapshot(msg))
+		return m, tea.Batch(m.waitSnapshot(), m.requestFeeds())
+	case kubeChangedMsg:
+		return m, tea.Batch(waitChanged(m.opts.Backend.Changed), m.requestFeeds())
+	case feedMsg:
+		m.feedLoading = false
+		m.feed = msg
+		m.nodes.setRows(msg.nodes)
+		m.pods.setRows(msg.pods)
+		m.hosts.setRows(msg.hosts)
+		if m.feedDirty {
+			// Coalesce: at most one rebuild per 100 ms however fast the caches move.
+			return m, tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return feedTickMsg{} })
+		}
+		return m, nil
+	case feedTickMsg:
+		return m, m.requestFeeds()
 	case tickMsg:
 		m.now = time.Time(msg)
-		if m.opts.SSH != nil {
-			m.sshUp, m.sshAll = m.opts.SSH()
+		var cmds []tea.Cmd
+		cmds = append(cmds, tick())
+		if m.now.Second()%2 == 0 { // connection states move without cache events
+			cmds = append(cmds, m.requestFeeds())
 		}
-		return m, tick()
-	case tea.KeyPressMsg:
-		switch msg.String() {
-		case "q", "ctrl+c":
-			if m.opts.Store != nil {
-				m.opts.Store.Unsubscribe(m.sub)
+		m.cycle()
+		return m, tea.Batch(cmds...)
+	case actionsMsg:
+		for _, d := range m.dialogs {
+			switch d := d.(type) {
+			case *actionsDialog:
+				if d.ref == msg.ref {
+					d.items, d.ready = msg.items, true
+				}
+			case *detailDialog:
+				if d.ref == msg.ref {
+					d.actions, d.loading = msg.items, false
+				}
 			}
-			return m, tea.Quit
-		case "enter":
-			_, ok := m.list.Selected()
-			m.detail = ok && !m.detail
-		case "esc":
-			m.detail = false
-		case "j", "down":
-			m.list.MoveBy(1)
-		case "k", "up":
-			m.list.MoveBy(-1)
-		case "pgdown", "space", "ctrl+f":
-			m.list.MoveBy(m.list.PageSize())
-		case "pgup", "ctrl+b":
-			m.list.MoveBy(-m.list.PageSize())
-		case "g", "home":
-			m.list.ScrollTo(0)
-		case "G", "end":
-			m.list.ScrollTo(1 << 30)
 		}
+		return m, nil
+	case runEventMsg:
+		if r := m.run(msg.id); r != nil {
+			r.events = append(r.events, eventText(msg.ev))
+		}
+		return m, nil
+	case runDoneMsg:
+		if r := m.run(msg.id); r != nil {
+			r.done, r.result, r.auditID = true, msg.out.Result, msg.out.ID
+			if msg.err != nil {
+				r.err = msg.err.Error()
+			}
+			m.flash = r.short()
+		}
+		return m, nil
+	case auditedMsg:
+		if msg.err != nil {
+			m.flash = "audit: " + msg.err.Error()
+		}
+		return m, nil
+	case namespaceMsg:
+		m.pods.setNamespace(string(msg))
+		m.focus = panePods
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	// Anything else belongs to a pane (the log pane's stream messages).
+	if m.opts.Logs != nil {
+		p, cmd := m.opts.Logs.Update(msg)
+		m.opts.Logs = p
+		m.panes[paneLogs] = p
+		return m, cmd
 	}
 	return m, nil
 }
 
-func (m *Model) layout() { m.list.SetSize(m.width, max(m.height-3, 1)) }
+func (m *Model) setSnapshot(s checks.Snapshot) {
+	m.snap = s
+	m.oldest = time.Time{}
+	for _, f := range s.Findings {
+		if m.oldest.IsZero() || f.ObservedAt.Before(m.oldest) {
+			m.oldest = f.ObservedAt
+		}
+	}
+	for _, p := range []*findingsPane{m.alerts, m.adns, m.ntp, m.certs} {
+		p.setFindings(s.Findings, m.opts.StaleAfter)
+	}
+}
 
-// View draws header, list and footer.
+// key handles a key press: the top dialog first, then the filter line, then the focused pane's
+// own bindings, then the global keymap.
+func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
+	if k.String() == "ctrl+c" {
+		return m.quit()
+	}
+	if n := len(m.dialogs); n > 0 {
+		done, cmd := m.dialogs[n-1].key(m, k)
+		if done { // pop this dialog; one it opened meanwhile stays on top
+			m.dialogs = append(m.dialogs[:n-1], m.dialogs[n:]...)
+		}
+		return cmd
+	}
+	if m.filtering {
+		return m.filterKey(k)
+	}
+	p := m.panes[m.focus]
+	if c, ok := p.(interface{ Capturing() bool }); ok && c.Capturing() || matchesAny(k, p.Keys()) {
+		np, cmd := p.Update(k)
+		m.panes[m.focus] = np
+		return cmd
+	}
+	if !key.Matches(k, m.keys.Quit) {
+		m.quitArm = false
+	}
+	ks := m.keys
+	switch {
+	case key.Matches(k, ks.Quit):
+		return m.quit()
+	case key.Matches(k, ks.Down):
+		p.Move(1)
+	case key.Matches(k, ks.Up):
+		p.Move(-1)
+	case key.Matches(k, ks.PageDown):
+		p.Move(m.bodyHeight() - 1)
+	case key.Matches(k, ks.PageUp):
+		p.Move(-(m.bodyHeight() - 1))
+	case key.Matches(k, ks.Top):
+		p.Move(-1 << 30)
+	case key.Matches(k, ks.Bottom):
+		p.Move(1 << 30)
+	case key.Matches(k, ks.NextPane):
+		m.focusPane((m.focus + 1) % len(m.panes))
+	case key.Matches(k, ks.PrevPane):
+		m.focusPane((m.focus + len(m.panes) - 1) % len(m.panes))
+	case key.Matches(k, ks.Enter):
+		return m.openDetail()
+	case key.Matches(k, ks.Actions):
+		if ref, _, ok := p.Selected(); ok {
+			return m.openActions(ref)
+		}
+	case key.Matches(k, ks.Rerun):
+		return m.rerun()
+	case key.Matches(k, ks.Logs):
+		if ref, _, ok := p.Selected(); ok {
+			return m.openLogs(ref)
+		}
+	case key.Matches(k, ks.Palette):
+		m.dialogs = append(m.dialogs, newPalette(m.paletteEntries()))
+	case key.Matches(k, ks.Filter):
+		m.filtering = true
+		m.filter.prompt = "/"
+	case key.Matches(k, ks.Help):
+		m.dialogs = append(m.dialogs, helpDialog{})
+	case key.Matches(k, ks.Zoom):
+		m.zoom = !m.zoom
+		m.layout()
+	case key.Matches(k, ks.Pause):
+		m.cyclePaused = !m.cyclePaused
+	case key.Matches(k, ks.Back):
+		m.flash = ""
+	default:
+		for i, b := range ks.Panes {
+			if key.Matches(k, b) {
+				m.focusPane(i)
+			}
+		}
+	}
+	return nil
+}
+
+func matchesAny(k tea.KeyPressMsg, bs []key.Binding) bool {
+	return len(bs) > 0 && key.Matches(k, bs...)
+}
+
+func (m *Model) focusPane(i int) {
+	m.focus = i
+	m.lastCycle = m.now
+	m.layout()
+}
+
+// quit asks once more while an action runs.
+func (m *Model) quit() tea.Cmd {
+	running := 0
+	for _, r := range m.runs {
+		if !r.done {
+			running++
+		}
+	}
+	if running > 0 && !m.quitArm {
+		m.quitArm = true
+		m.flash = fmt.Sprintf("%d action(s) still running: press q again to quit anyway (the audit log keeps what ran)", running)
+		return nil
+	}
+	if m.opts.Store != nil && m.sub != nil {
+		m.opts.Store.Unsubscribe(m.sub)
+	}
+	return tea.Quit
+}
+
+// filterKey edits the focused pane's filter: a regex, "!" in front inverts.
+func (m *Model) filterKey(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "esc":
+		m.filtering = false
+		m.filter.value, m.filterErr = "", ""
+		m.panes[m.focus].SetFilter(nil, false)
+		return nil
+	case "enter":
+		m.filtering = false
+		return nil
+	}
+	if m.filter.update(k) {
+		m.applyFilter()
+	}
+	return nil
+}
+
+func (m *Model) applyFilter() {
+	v := m.filter.value
+	invert := strings.HasPrefix(v, "!")
+	v = strings.TrimPrefix(v, "!")
+	if v == "" {
+		m.filterErr = ""
+		m.panes[m.focus].SetFilter(nil, false)
+		return
+	}
+	re, err := regexp.Compile("(?i)" + v)
+	if err != nil {
+		m.filterErr = "bad regex: " + err.Error()
+		return
+	}
+	m.filterErr = ""
+	m.panes[m.focus].SetFilter(re, invert)
+}
+
+// openDetail pushes the detail page of the selection.
+func (m *Model) openDetail() tea.Cmd {
+	p := m.panes[m.focus]
+	ref, f, ok := p.Selected()
+	if !ok {
+		return nil
+	}
+	d := &detailDialog{ref: ref, finding: f}
+	if tp, ok := p.(*tablePane); ok {
+		if r, ok := tp.grid.current(); ok {
+			for i, c := range tp.grid.cols {
+				if i < len(r.cells) && r.cells[i] != "" {
+					d.row = append(d.row, padRight(strings.ToLower(c.title), 12)+r.cells[i])
+				}
+			}
+		}
+	}
+	m.dialogs = append(m.dialogs, d)
+	if m.opts.Session == nil {
+		return nil
+	}
+	d.loading = true
+	return lookupActions(m.opts.Session, ref)
+}
+
+// openActions pushes the actions menu of ref (nothing in read-only mode).
+func (m *Model) openActions(ref checks.Ref) tea.Cmd {
+	if m.opts.Session == nil {
+		m.flash = "read-only: no action can run here"
+		return nil
+	}
+	m.dialogs = append(m.dialogs, &actionsDialog{ref: ref})
+	return lookupActions(m.opts.Session, ref)
+}
+
+// confirmAction pushes the confirmation of one planned action, unless the gate refuses outright.
+func (m *Model) confirmAction(it actionItem) tea.Cmd {
+	switch {
+	case it.err != nil:
+		m.flash = "cannot plan " + it.app.Action.Name + ": " + it.err.Error()
+		return nil
+	case it.pending == nil:
+		return nil
+	case !it.pending.Verdict.Allowed && !it.pending.NeedsEmergency():
+		m.flash = it.app.Action.Name + " refused: " + it.pending.Verdict.String()
+		return nil
+	}
+	m.dialogs = append(m.dialogs, newConfirm(it))
+	return nil
+}
+
+// cancelAction records the abandoned attempt (audit I/O, so in a command).
+func (m *Model) cancelAction(p *actions.Pending, typed, why string) tea.Cmd {
+	s := m.opts.Session
+	m.flash = "cancelled " + p.Plan.Action + " on " + p.Plan.Target + " (recorded in the audit log)"
+	return func() tea.Msg { return auditedMsg{s.Cancel(p, typed, why)} }
+}
+
+// startRun runs a confirmed plan in the background; its events come back as messages.
+func (m *Model) startRun(p *actions.Pending, typed, emergency string) tea.Cmd {
+	m.nextRun++
+	r := &run{id: m.nextRun, action: p.Plan.Action, target: p.Plan.Target, started: m.now}
+	if _, _, ok := m.panes[m.focus].Selected(); ok {
+		r.ref, _, _ = m.panes[m.focus].Selected()
+	}
+	for _, d := range m.dialogs {
+		if dd, ok := d.(*detailDialog); ok {
+			r.ref = dd.ref
+		}
+	}
+	m.runs = append(m.runs, r)
+	m.flash = "running " + r.action + " on " + r.target
+	events := make(chan tea.Msg, 64)
+	s := m.opts.Session
+	go func() {
+		out, err := s.Run(context.Background(), p, typed, emergency, func(ev actions.Event) {
+			events <- runEventMsg{id: r.id, ev: ev}
+		})
+		events <- runDoneMsg{id: r.id, out: out, err: err}
+		close(events)
+	}()
+	return listen(events)
+}
+
+// listen delivers a run's events one message at a time.
+func listen(ch chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		if _, done := msg.(runDoneMsg); done {
+			return msg
+		}
+		return tea.BatchMsg{func() tea.Msg { return msg }, listen(ch)}
+	}
+}
+
+func (m *Model) run(id int) *run {
+	for _, r := range m.runs {
+		if r.id == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// runMark is the state of the newest action run on ref, as one cell.
+func (m *Model) runMark(ref checks.Ref) string {
+	for i := len(m.runs) - 1; i >= 0; i-- {
+		if r := m.runs[i]; r.ref.Name == ref.Name && r.ref.Cluster == ref.Cluster && r.ref.Namespace == ref.Namespace {
+			switch {
+			case !r.done:
+				return statusText[checks.Warn].Render(sym.running)
+			case r.result == "succeeded":
+				return statusText[checks.OK].Render(sym.ok)
+			}
+			return statusText[checks.Crit].Render(sym.failed)
+		}
+	}
+	return ""
+}
+
+func (m *Model) runsOn(ref checks.Ref) []*run {
+	var out []*run
+	for _, r := range m.runs {
+		if r.ref == ref {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// rerun re-runs the checks of the selection now.
+func (m *Model) rerun() tea.Cmd {
+	ref, f, ok := m.panes[m.focus].Selected()
+	if !ok || m.opts.Rerun == nil {
+		return nil
+	}
+	fs := findingsOn(m.snap.Findings, ref)
+	if f != nil {
+		fs = append(fs, *f)
+	}
+	seen := map[string]bool{}
+	var jobs [][2]string
+	for _, f := range fs {
+		if !seen[f.Key()] {
+			seen[f.Key()] = true
+			jobs = append(jobs, [2]string{f.Check, f.Target})
+		}
+	}
+	m.flash = fmt.Sprintf("re-checking %s (%d checks)", ref.Target(), len(jobs))
+	rerun := m.opts.Rerun
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for _, j := range jobs {
+			rerun(ctx, j[0], j[1])
+		}
+		return nil
+	}
+}
+
+// openLogs focuses the log pane on what ref names.
+func (m *Model) openLogs(ref checks.Ref) tea.Cmd {
+	lp, ok := m.panes[paneLogs].(interface{ ShowTarget(string) bool })
+	if !ok {
+		m.flash = "no log sources configured (logs: in the site file)"
+		return nil
+	}
+	if !lp.ShowTarget(ref.Target()) {
+		m.flash = "no log source belongs to " + ref.Target()
+	}
+	m.dialogs = nil
+	m.focusPane(paneLogs)
+	return nil
+}
+
+// cycle moves the wall screen to the next pane with problems every Cycle.
+func (m *Model) cycle() {
+	if !m.opts.Watch || m.opts.Cycle <= 0 || m.cyclePaused || len(m.dialogs) > 0 {
+		return
+	}
+	if m.now.Sub(m.lastCycle) < m.opts.Cycle {
+		return
+	}
+	for i := 1; i <= len(m.panes); i++ {
+		j := (m.focus + i) % len(m.panes)
+		if t := m.panes[j].Tile(); t.bad > 0 {
+			m.focusPane(j)
+			return
+		}
+	}
+	m.lastCycle = m.now
+}
+
+// paletteEntries are everything `:` can go to.
+func (m *Model) paletteEntries() []paletteEntry {
+	var es []paletteEntry
+	for i, n := range paneNames {
+		es = append(es, paletteEntry{label: "pane " + n, run: func(m *Model) tea.Cmd { m.focusPane(i); return nil }})
+	}
+	goTo := func(pane int, tp *tablePane, kind string) {
+		for _, r := range tp.rows {
+			k := r.key
+			es = append(es, paletteEntry{label: kind + " " + k, run: func(m *Model) tea.Cmd {
+				tp.grid.setFilter(nil, false)
+				tp.grid.selectKey(k)
+				m.focusPane(pane)
+				return nil
+			}})
+		}
+	}
+	goTo(paneNodes, m.nodes, "node")
+	goTo(paneHosts, m.hosts, "host")
+	nss := map[string]bool{}
+	for _, r := range m.pods.rows {
+		nss[r.ref.Namespace] = true
+	}
+	for _, ns := range sortedKeys(nss) {
+		es = append(es, paletteEntry{label: "ns " + ns, run: func(*Model) tea.Cmd { return func() tea.Msg { return namespaceMsg(ns) } }})
+	}
+	es = append(es, paletteEntry{label: "ns (all namespaces)", run: func(*Model) tea.Cmd { return func() tea.Msg { return namespaceMsg("") } }})
+	if s := m.opts.Session; s != nil {
+		for _, a := range s.Registry.All() {
+			name := a.Name
+			es = append(es, paletteEntry{label: "action " + name + " — " + a.Title, run: func(m *Model) tea.Cmd {
+				ref, _, ok := m.panes[m.focus].Selected()
+				if !ok {
+					m.flash = "select a row first: " + name + " runs on the selection"
+					return nil
+				}
+				return m.openActions(ref)
+			}})
+		}
+	}
+	return es
+}
+
+// layout gives every pane its size.
+func (m *Model) layout() {
+	h := m.bodyHeight()
+	for i, p := range m.panes {
+		w := m.width
+		if m.split() && i == m.focus {
+			w = m.width - m.alertsWidth() - 1
+		}
+		p.SetSize(w, h)
+	}
+	if m.split() {
+		m.alerts.SetSize(m.alertsWidth(), h)
+	}
+}
+
+// split: at ≥ 160 columns the Alerts pane stands beside the focused pane.
+func (m *Model) split() bool { return m.width >= 160 && !m.zoom && m.focus != paneAlerts }
+
+func (m *Model) alertsWidth() int { return min(m.width*2/5, max(m.width-120, 48)) }
+
+func (m *Model) stripHeight() int {
+	switch {
+	case m.zoom:
+		return 0
+	case m.opts.Watch:
+		return 3
+	}
+	return 1
+}
+
+// bodyHeight is what is left for a pane: header, strip, title line, footer.
+func (m *Model) bodyHeight() int { return max(m.height-m.stripHeight()-3, 1) }
+
+// View draws the screen.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
@@ -126,45 +682,113 @@ func (m *Model) View() tea.View {
 
 // Render is the screen as a string (View wraps it; tests read it with ansi.Strip).
 func (m *Model) Render() string {
-	body := m.list.View(m.now)
-	if f, ok := m.list.Selected(); ok && m.detail {
-		body = renderDetail(f, m.now, m.width, m.list.PageSize())
+	parts := []string{m.header()}
+	if s := m.stripHeight(); s > 0 {
+		parts = append(parts, m.strip())
 	}
-	return m.header() + "\n" + body + "\n\n" + m.footer()
+	h := m.bodyHeight()
+	var body string
+	if n := len(m.dialogs); n > 0 {
+		parts = append(parts, m.titleLine(dialogTitle(m.dialogs[n-1])))
+		body = m.dialogs[n-1].view(m, m.width, h)
+	} else {
+		parts = append(parts, m.titleLine(""))
+		body = m.panes[m.focus].View(m.now)
+		if m.split() {
+			body = joinColumns(m.alerts.View(m.now), body, m.alertsWidth(), h)
+		}
+	}
+	parts = append(parts, body, m.footer())
+	return strings.Join(parts, "\n")
 }
 
-func (m *Model) header() string {
-	counts := m.counts
-	left := fmt.Sprintf(" opsdeck · %s ", m.opts.Site)
-	if m.opts.ReadOnly {
-		left += roStyle.Render(" READ-ONLY ") + " "
+func dialogTitle(d dialog) string {
+	switch d.(type) {
+	case *detailDialog:
+		return "details"
+	case *actionsDialog:
+		return "actions"
+	case *confirmDialog:
+		return "confirm"
+	case *paletteDialog:
+		return "go to"
+	case helpDialog:
+		return "help"
 	}
-	var parts []string
-	for _, s := range worstFirst {
-		parts = append(parts, statusText[s].Render(fmt.Sprintf("%d %s", counts[s], s)))
-	}
-	right := strings.Join(parts, "  ") + "  " + m.now.Format("2006-01-02 15:04:05") + " "
-	updated := "no data yet"
-	if !m.snap.At.IsZero() {
-		updated = "updated " + Age(m.now.Sub(m.snap.At)) + " ago"
-	}
-	if m.sshAll > 0 {
-		updated += fmt.Sprintf(" · ssh %d/%d", m.sshUp, m.sshAll)
-	}
-	mid := dimStyle.Render(updated)
-	gap := m.width - visibleWidth(left) - visibleWidth(mid) - visibleWidth(right)
-	line := headerStyle.Render(left) + " " + mid + strings.Repeat(" ", max(gap-1, 1)) + right
-	return cut(line, m.width)
+	return ""
 }
 
+// titleLine names what the body shows: the focused pane (and Alerts beside it), or a dialog.
+func (m *Model) titleLine(dialog string) string {
+	p := m.panes[m.focus]
+	t := " " + labelStyle.Render(p.Title())
+	if dialog != "" {
+		t += " " + sym.sep + " " + dialog
+	}
+	if m.filter.value != "" || m.filtering {
+		t += dimStyle.Render("  filter /" + m.filter.value)
+	}
+	if m.split() && dialog == "" {
+		t = padRight(" "+labelStyle.Render("Alerts"), m.alertsWidth()+1) + t
+	}
+	return cut(t, m.width)
+}
+
+// joinColumns puts two blocks of h lines side by side, the left one w cells wide.
+func joinColumns(left, right string, w, h int) string {
+	ls, rs := strings.Split(left, "\n"), strings.Split(right, "\n")
+	out := make([]string, h)
+	for i := range out {
+		l, r := "", ""
+		if i < len(ls) {
+			l = ls[i]
+		}
+		if i < len(rs) {
+			r = rs[i]
+		}
+		out[i] = padRight(cut(l, w), w) + dimStyle.Render(sym.bar) + r
+	}
+	return strings.Join(out, "\n")
+}
+
+// footer is the filter line while filtering, else runs, a message, or the keys.
 func (m *Model) footer() string {
-	keys := "j/k move · enter details · pgup/pgdn page · g/G top/bottom · q quit"
-	if m.detail {
-		keys = "esc/enter back to the list · j/k next finding · q quit"
+	if m.filtering {
+		line := m.filter.view(m.width - 1)
+		if m.filterErr != "" {
+			line += "  " + statusText[checks.Crit].Render(m.filterErr)
+		}
+		return cut(line, m.width)
 	}
-	pos := ""
-	if n := len(m.list.rows); n > m.list.PageSize() {
-		pos = fmt.Sprintf("  rows %d–%d of %d", m.list.offset+1, min(m.list.offset+m.list.PageSize(), n), n)
+	if m.quitArm {
+		return cut(statusText[checks.Warn].Render(" "+m.flash), m.width)
 	}
-	return dimStyle.Render(cut(" "+keys+pos, m.width))
+	var running []string
+	for _, r := range m.runs {
+		if !r.done {
+			running = append(running, r.short())
+		}
+	}
+	if len(running) > 0 {
+		return cut(statusText[checks.Warn].Render(" ▶ "+strings.Join(running, " | ")), m.width)
+	}
+	if m.flash != "" {
+		return cut(" "+m.flash, m.width)
+	}
+	var hints []string
+	for _, b := range m.keys.short() {
+		if b.Enabled() {
+			hints = append(hints, b.Help().Key+" "+b.Help().Desc)
+		}
+	}
+	if m.opts.Watch {
+		state := "cycling"
+		if m.cyclePaused || m.opts.Cycle <= 0 {
+			state = "not cycling"
+		}
+		hints = append([]string{"watch (read-only) · " + state}, hints...)
+	}
+	return dimStyle.Render(cut(" "+strings.Join(hints, " "+sym.sep+" "), m.width))
 }
+
+func noColor() bool { return noColorEnv() }

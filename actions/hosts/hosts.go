@@ -7,11 +7,17 @@ import (
 	"time"
 
 	"opsdeck/actions"
+	"opsdeck/checks/probe"
 	"opsdeck/config"
 )
 
-// Actions returns the host actions for the site's inventory.
-func Actions(site *config.Site) []actions.Action {
+// Actions returns the host actions for the site's inventory (without a runner, ADNS processes
+// in crictl containers are left out: their plan needs the container id).
+func Actions(site *config.Site) []actions.Action { return ActionsWith(site, nil) }
+
+// ActionsWith is Actions with a runner for the read-only lookups some plans make (crictl's
+// container id).
+func ActionsWith(site *config.Site, r probe.Runner) []actions.Action {
 	byName := map[string]config.Host{}
 	var kubeletHosts []string
 	for _, h := range site.Inventory() {
@@ -60,5 +66,5 @@ func Actions(site *config.Site) []actions.Action {
 	return append([]actions.Action{
 		unit("start", false, "Start kubelet (a node rebooted but shown failed, §2.3.2)"),
 		unit("restart", true, "Restart kubelet (interrupts the node's kubelet)"),
-	}, moreActions(site, byName)...)
+	}, moreActions(site, byName, r)...)
 }

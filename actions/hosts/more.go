@@ -9,12 +9,13 @@ import (
 
 	"opsdeck/actions"
 	"opsdeck/checks/adns"
-	hostchecks "opsdeck/checks/hosts"
+	"opsdeck/checks/etcd"
+	"opsdeck/checks/probe"
 	"opsdeck/config"
 )
 
 // moreActions are the host actions beyond kubelet: containers, ADNS processes, NTP, etcd backups.
-func moreActions(site *config.Site, byName map[string]config.Host) []actions.Action {
+func moreActions(site *config.Site, byName map[string]config.Host, r probe.Runner) []actions.Action {
 	var out []actions.Action
 
 	// docker restart <container> for the ADNS containers (§6: "container hung").
@@ -49,8 +50,8 @@ func moreActions(site *config.Site, byName map[string]config.Host) []actions.Act
 	procs := map[string]proc{}
 	var procTargets []string
 	for _, in := range site.ADNS.Instances {
-		if _, err := adns.ExecArgv(in); err != nil {
-			continue // crictl: exec needs the container id
+		if in.Runtime == "crictl" && r == nil {
+			continue // crictl execs by container id: finding it needs a runner
 		}
 		names := []string{"bind", "dnsagent", "keepalived"}
 		if in.Role == "master" {
@@ -64,12 +65,25 @@ func moreActions(site *config.Site, byName map[string]config.Host) []actions.Act
 	}
 	if len(procTargets) > 0 {
 		out = append(out, actions.Action{
-			Name: "adns.restart-process", Title: "Restart an ADNS process under supervisord (§6)", TargetKind: "adns-process",
+			Name: "adns.restart-process", Title: "Restart an ADNS process under supervisord (§6.5.4)", TargetKind: "adns-process",
 			Destructive: true, Targets: func() []string { return procTargets },
-			Plan: func(_ context.Context, target string) (*actions.Plan, error) {
-				pr := procs[target]
-				argv, _ := adns.ExecArgv(pr.in, "supervisorctl", "restart", pr.name)
+			Plan: func(ctx context.Context, target string) (*actions.Plan, error) {
+				pr, ok := procs[target]
+				if !ok {
+					return nil, fmt.Errorf("%q is not an ADNS process (host[/container]/process)", target)
+				}
 				h := byName[pr.in.Host]
+				id := ""
+				if pr.in.Runtime == "crictl" {
+					var err error
+					if id, err = adns.ContainerID(ctx, r, h, pr.in); err != nil {
+						return nil, fmt.Errorf("%s: %w", target, err)
+					}
+				}
+				argv, err := adns.ExecArgv(pr.in, id, "supervisorctl", "restart", pr.name)
+				if err != nil {
+					return nil, err
+				}
 				return &actions.Plan{Action: "adns.restart-process", Title: "supervisorctl restart " + pr.name, Target: target, Destructive: true,
 					Steps:  []actions.Step{{SSH: &actions.Command{Host: h, Argv: argv}, Timeout: time.Minute}},
 					Verify: &actions.Verify{Check: "adns.processes", Target: adns.Target(pr.in), Within: 30 * time.Second}}, nil
@@ -116,7 +130,7 @@ func moreActions(site *config.Site, byName map[string]config.Host) []actions.Act
 					loc = time.Local
 				}
 				file := path.Join(e.BackupDir, fmt.Sprintf("etcd_v3_%s.db", time.Now().In(loc).Format("2006-01-02")))
-				argv := hostchecks.EtcdctlArgv(e, "snapshot", "save", file)
+				argv := etcd.EtcdctlArgv(e, "snapshot", "save", file)
 				h := byName[target]
 				return &actions.Plan{Action: "etcd.snapshot", Title: "snapshot to " + file, Target: target,
 					Steps: []actions.Step{

@@ -1,5 +1,3 @@
-// Package adns checks the ADNS service (guide §6): its processes under supervisord, and (with the
-// DNS work) resolution, HA state and the custom resources.
 package adns
 
 import (
@@ -7,27 +5,34 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"opsdeck/checks"
+	"opsdeck/checks/probe"
 	"opsdeck/config"
-	"opsdeck/site/ssh"
 )
-
-// Runner runs one command on a host; site/ssh.Pool is the real one.
-type Runner interface {
-	Run(ctx context.Context, h config.Host, argv ...string) (ssh.Result, error)
-}
 
 // Process is one line of `supervisorctl status`.
 type Process struct {
-	Name  string
-	State string // RUNNING, STOPPED, STARTING, BACKOFF, EXITED, FATAL, UNKNOWN
-	Info  string // "pid 24720, uptime 0:00:07" or "Nov 25 05:33 PM" or "Exited too quickly"
+	Name  string // "bind", or "group:bind" for a program in a group
+	State string // RUNNING, STOPPED, STARTING, STOPPING, BACKOFF, EXITED, FATAL, UNKNOWN
+	Info  string // "pid 24720, uptime 0:00:07", "Nov 25 05:33 PM", "Not started", "Exited too quickly …"
 }
 
-// ParseSupervisorStatus reads `supervisorctl status` (it exits 3 when a process is not running,
-// and still prints every line).
+// Program is the process name without its group ("adns:bind" → "bind").
+func (p Process) Program() string {
+	if i := strings.LastIndexByte(p.Name, ':'); i >= 0 {
+		return p.Name[i+1:]
+	}
+	return p.Name
+}
+
+var supervisorStates = map[string]bool{"STOPPED": true, "STARTING": true, "RUNNING": true, "BACKOFF": true,
+	"STOPPING": true, "EXITED": true, "FATAL": true, "UNKNOWN": true}
+
+// ParseSupervisorStatus reads `supervisorctl status` in all its forms (it exits 3 when a process
+// is not running, 4 when one is unknown, and still prints every line).
 func ParseSupervisorStatus(b []byte) ([]Process, error) {
 	var out []Process
 	sc := bufio.NewScanner(bytes.NewReader(b))
@@ -36,7 +41,7 @@ func ParseSupervisorStatus(b []byte) ([]Process, error) {
 		if len(f) == 0 {
 			continue
 		}
-		if len(f) < 2 || strings.ToUpper(f[1]) != f[1] {
+		if len(f) < 2 || !supervisorStates[f[1]] {
 			return nil, fmt.Errorf("supervisorctl status: unexpected line %q", sc.Text())
 		}
 		p := Process{Name: f[0], State: f[1]}
@@ -51,92 +56,88 @@ func ParseSupervisorStatus(b []byte) ([]Process, error) {
 	return out, nil
 }
 
-// ExecArgv is how a command reaches an ADNS instance: inside its container, or on the host.
-func ExecArgv(in config.ADNSInstance, argv ...string) ([]string, error) {
-	switch in.Runtime {
-	case "none", "":
-		return argv, nil
-	case "docker":
-		return append([]string{"docker", "exec", in.Container}, argv...), nil
+var uptimeRE = regexp.MustCompile(`uptime (?:(\d+) days?, )?(\d+):(\d\d):(\d\d)`)
+
+// UptimeSeconds reads "pid 123, uptime 3 days, 4:05:06" (0, false for other infos).
+func (p Process) UptimeSeconds() (float64, bool) {
+	m := uptimeRE.FindStringSubmatch(p.Info)
+	if m == nil {
+		return 0, false
 	}
-	return nil, fmt.Errorf("runtime %s: exec into %s needs its container id (not supported yet)", in.Runtime, in.Container)
+	var d, h, mi, s int
+	fmt.Sscan(m[1]+" ", &d)
+	fmt.Sscan(m[2], &h)
+	fmt.Sscan(m[3], &mi)
+	fmt.Sscan(m[4], &s)
+	return float64(((d*24+h)*60+mi)*60 + s), true
 }
 
-// Target names an instance in findings and actions: host/container (host alone for runtime none).
-func Target(in config.ADNSInstance) string {
-	if in.Runtime == "none" || in.Container == "" {
-		return in.Host
-	}
-	return in.Host + "/" + in.Container
-}
-
-// Checks returns the ADNS checks of the site.
-func Checks(site *config.Site, r Runner) []checks.Check {
-	hosts := map[string]config.Host{}
-	for _, h := range site.Inventory() {
-		hosts[h.Name] = h
-	}
-	inst := map[string]config.ADNSInstance{}
-	var targets []string
-	for _, in := range site.ADNS.Instances {
-		inst[Target(in)] = in
-		targets = append(targets, Target(in))
-	}
-	iv, to, off := site.CheckSchedule("adns.processes")
-	if off || len(targets) == 0 {
-		return nil
-	}
-	return []checks.Check{{
-		ID: "adns.processes", Area: "adns", Title: "ADNS processes under supervisord", Interval: iv, Timeout: to,
-		Targets: func() []string { return targets },
-		Probe: func(ctx context.Context, target string) checks.Finding {
-			in := inst[target]
-			return processes(ctx, r, hosts[in.Host], in)
-		},
-	}}
-}
-
-// expected are the processes of each role (§6.1).
-var expected = map[string][]string{
+// Expected are the processes of each role (§6.1, §6.4).
+var Expected = map[string][]string{
 	"master": {"bind", "dnsagent", "dnsmng", "keepalived"},
 	"slave":  {"bind", "dnsagent", "keepalived"},
 }
 
+func processDefs(a config.ADNS, inv probe.Inventory, r Runner) []checks.Def {
+	inst := map[string]config.ADNSInstance{}
+	var targets []string
+	for _, in := range a.Instances {
+		inst[Target(in)] = in
+		targets = append(targets, Target(in))
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	return []checks.Def{{ID: "adns.processes", Area: "adns", Title: "ADNS processes under supervisord", Targets: checks.Fixed(targets),
+		Probe: func(ctx context.Context, target string) checks.Finding {
+			in := inst[target]
+			return processes(ctx, r, inv[in.Host], in)
+		}}}
+}
+
 func processes(ctx context.Context, r Runner, h config.Host, in config.ADNSInstance) checks.Finding {
 	var f checks.Finding
-	argv, err := ExecArgv(in, "supervisorctl", "status")
-	if err != nil {
-		return checks.Failed(err)
-	}
-	res, err := r.Run(ctx, h, argv...)
-	if err != nil {
-		f = checks.Failed(err)
-		f.Summary = "could not reach " + h.Name + ": " + strings.SplitN(err.Error(), "\n", 2)[0]
+	res, ok := exec(ctx, r, &f, h, in, "supervisorctl", "status")
+	if !ok {
 		return f
 	}
-	f.AddEvidence(fmt.Sprintf("ssh %s: %s (exit %d)", h.Name, res.Command, res.ExitCode), append(res.Stdout, res.Stderr...))
 	procs, err := ParseSupervisorStatus(res.Stdout)
 	if err != nil {
-		f.Status, f.Error = checks.Unknown, err.Error()
-		f.Summary = "supervisorctl: " + strings.TrimSpace(firstLine(string(res.Stderr)+string(res.Stdout)))
-		return f
+		// Exit codes 3 and 4 come with a listing; anything else without one is a failure to ask.
+		if res.ExitCode != 0 {
+			return probe.ExitFailure(f, res)
+		}
+		return probe.ParseFailure(f, err)
 	}
+	return judgeProcesses(f, in.Role, procs)
+}
+
+// judgeProcesses: every expected process RUNNING is ok; STARTING alone is a warning (supervisord's
+// startsecs); anything else, or a missing process, is crit.
+func judgeProcesses(f checks.Finding, role string, procs []Process) checks.Finding {
 	var bad, missing []string
 	starting := 0
 	for _, p := range procs {
 		switch p.State {
 		case "RUNNING":
-		case "STARTING": // supervisord's startsecs: on its way up
+			if up, ok := p.UptimeSeconds(); ok {
+				f.Metrics = append(f.Metrics, checks.Metric{Name: p.Name + " uptime", Value: up, Unit: "s"})
+			}
+		case "STARTING":
 			starting++
-			bad = append(bad, p.Name+" "+p.State)
+			bad = append(bad, p.Name+" STARTING")
 		default:
-			bad = append(bad, p.Name+" "+p.State)
+			s := p.Name + " " + p.State
+			if p.Info != "" && (p.State == "BACKOFF" || p.State == "FATAL" || p.Info == "Not started") {
+				s += " (" + p.Info + ")"
+			}
+			bad = append(bad, s)
 		}
 	}
-	for _, want := range expected[in.Role] {
+	for _, want := range Expected[role] {
 		found := false
 		for _, p := range procs {
-			found = found || p.Name == want
+			found = found || p.Program() == want
 		}
 		if !found {
 			missing = append(missing, want)
@@ -151,14 +152,9 @@ func processes(ctx context.Context, r Runner, h config.Host, in config.ADNSInsta
 		if starting == len(bad) && len(missing) == 0 {
 			f.Status = checks.Warn
 		}
-		f.Details = "A process that died is restarted with supervisorctl restart NAME (§6); keepalived holds the VIPs."
+		f.Details = "A process that died is restarted with supervisorctl restart NAME (§6.5.4); bind answers queries, keepalived holds the VIPs, dnsmng serves the API on the master."
 		return f
 	}
-	f.Status, f.Summary = checks.OK, fmt.Sprintf("%d processes RUNNING (%s)", len(procs), in.Role)
+	f.Status, f.Summary = checks.OK, fmt.Sprintf("%d processes RUNNING (%s)", len(procs), role)
 	return f
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
 }

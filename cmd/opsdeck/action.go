@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -116,60 +115,37 @@ func runAction(ctx context.Context, g globals, name, target, emergency, typed st
 	}
 	defer e.close()
 	e.waitWatchers(ctx, syncWait)
-	p, err := buildPlan(ctx, e, name, target)
+	sess, err := e.session(g, e.scheduler(checks.NewStore(time.Second), e.checks))
 	if err != nil {
 		return err
 	}
-	fmt.Print(p.Describe())
-	audit, err := actions.OpenAudit(e.site.AuditPath())
+	pend, err := sess.Prepare(ctx, name, target)
 	if err != nil {
-		return fmt.Errorf("%w; nothing runs without an audit log", err)
+		return err
 	}
-	gate := e.gate(g)
-	if g.readOnly {
+	p := pend.Plan
+	fmt.Print(p.Describe())
+	if sess.ReadOnly() {
 		// No executor exists in a read-only process; the attempt is still recorded.
-		v := gate.Decide(ctx, p, emergency)
-		now := time.Now()
-		_ = audit.Append(actions.Record{ID: actions.NewID(now), Phase: "refused", Time: now, Operator: actions.CurrentOperator(),
-			Mode: actions.ReadOnly.String(), Site: e.site.Name, Action: p.Action, Target: p.Target, Destructive: p.Destructive,
-			Plan: p.Lines(), Window: v.Window, Verdict: v.String()})
+		_, _ = sess.Run(ctx, pend, typed, emergency, nil)
 		fmt.Fprintln(os.Stderr, "opsdeck action run:", actions.ErrReadOnly)
 		return exitError{1}
 	}
-	sched := e.scheduler(checks.NewStore(time.Second), e.checks)
-	api, access, err := e.kubeWriters()
-	if err != nil {
-		return err
-	}
-	gate.Access = access
-	x, err := actions.NewExecutor(actions.ReadWrite, actions.ExecutorConfig{
-		Gate: gate, Audit: audit, SSH: e.pool, API: api, Operator: actions.CurrentOperator(), Site: e.site.Name,
-		Verify: func(ctx context.Context, check, target string) (checks.Finding, error) {
-			return sched.RunOne(ctx, check, target)
-		},
-	})
-	if err != nil {
-		return err
-	}
 	// Confirm only what the gate would let through; a refusal is recorded by Run itself.
-	if v := gate.Decide(ctx, p, emergency); v.Allowed {
+	if v := sess.Gate.Decide(ctx, p, emergency); v.Allowed {
 		fmt.Printf("gate: %s\n", v)
-		want := actions.ExpectedConfirmation(p)
 		if !typedGiven {
 			if !isatty.IsTerminal(os.Stdin.Fd()) {
-				_ = x.Cancel(p, "", "no terminal to confirm on and no --yes-i-typed")
-				fmt.Fprintf(os.Stderr, "opsdeck action run: not confirmed: stdin is not a terminal; pass --yes-i-typed %s\n", want)
+				_ = sess.Cancel(pend, "", "no terminal to confirm on and no --yes-i-typed")
+				fmt.Fprintf(os.Stderr, "opsdeck action run: not confirmed: stdin is not a terminal; pass --yes-i-typed %s\n", pend.Confirm)
 				return exitError{1}
 			}
-			fmt.Printf("Type %q to run it (anything else cancels): ", want)
+			fmt.Printf("Type %q to run it (anything else cancels): ", pend.Confirm)
 			line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 			typed = strings.TrimSpace(line)
 		}
-		if !p.Destructive && typed == p.Target {
-			typed = "yes" // typing the target is at least as deliberate as "yes"
-		}
 	}
-	out, err := x.Run(ctx, actions.Request{Plan: p, Typed: typed, Emergency: emergency}, func(ev actions.Event) {
+	out, err := sess.Run(ctx, pend, typed, emergency, func(ev actions.Event) {
 		switch {
 		case ev.Verify != nil:
 			fmt.Printf("verify: check %s on %s: %s\n", ev.Verify.Check, ev.Verify.Target, ev.Verify.Summary)
@@ -190,17 +166,38 @@ func runAction(ctx context.Context, g globals, name, target, emergency, typed st
 			fmt.Println(line)
 		}
 	})
-	fmt.Printf("audit record %s (%s) in %s\n", out.ID, out.Result, audit.Path())
+	fmt.Printf("audit record %s (%s) in %s\n", out.ID, out.Result, sess.Audit.Path())
 	if err != nil {
-		var re *actions.RefusedError
-		if errors.As(err, &re) && re.Verdict.Allow != "" {
-			fmt.Fprintf(os.Stderr, "opsdeck action run: %v\n", err)
-		} else {
-			fmt.Fprintln(os.Stderr, "opsdeck action run:", err)
-		}
+		fmt.Fprintln(os.Stderr, "opsdeck action run:", err)
 		return exitError{1}
 	}
 	return nil
+}
+
+// session is the one action path of this process (CLI and cockpit): a read-only process gets
+// no executor, a read-write one connects read-write to the clusters for its API steps.
+func (e *env) session(g globals, sched *checks.Scheduler) (*actions.Session, error) {
+	audit, err := actions.OpenAudit(e.site.AuditPath())
+	if err != nil {
+		return nil, fmt.Errorf("%w; nothing runs without an audit log", err)
+	}
+	gate := e.gate(g)
+	s := &actions.Session{Registry: e.registry, Gate: gate, Audit: audit, Operator: actions.CurrentOperator(), Site: e.site.Name}
+	if g.readOnly {
+		return s, nil
+	}
+	api, access, err := e.kubeWriters()
+	if err != nil {
+		return nil, err
+	}
+	gate.Access = access
+	s.Exec, err = actions.NewExecutor(actions.ReadWrite, actions.ExecutorConfig{
+		Gate: gate, Audit: audit, SSH: e.pool, API: api, Operator: s.Operator, Site: e.site.Name,
+		Verify: func(ctx context.Context, check, target string) (checks.Finding, error) {
+			return sched.RunOne(ctx, check, target)
+		},
+	})
+	return s, err
 }
 
 func (e *env) gate(g globals) *actions.Gate {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"opsdeck/actions"
 	"opsdeck/config"
+	"opsdeck/internal/termsafe"
 )
 
 func auditCmd(g *globals) *cobra.Command {
@@ -44,34 +46,9 @@ func auditCmd(g *globals) *cobra.Command {
 				return err
 			}
 			for _, p := range problems {
-				fmt.Fprintln(os.Stderr, "opsdeck audit:", p)
+				fmt.Fprintln(os.Stderr, "opsdeck audit:", termsafe.Line(p))
 			}
-			if output == "json" {
-				enc := json.NewEncoder(os.Stdout)
-				for _, r := range recs {
-					if err := enc.Encode(r); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "TIME\tID\tPHASE\tACTION\tTARGET\tOPERATOR\tRESULT")
-			for _, r := range recs {
-				res := r.Outcome
-				if res == "" {
-					res = r.Verdict
-				}
-				if r.Error != "" && r.Phase != "finished" {
-					res += " — " + r.Error
-				}
-				op := r.Operator.User
-				if r.Operator.SudoUser != "" {
-					op = r.Operator.SudoUser + "→" + op
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s@%s\t%s\n", r.Time.Local().Format("2006-01-02 15:04:05"), r.ID, r.Phase, r.Action, r.Target, op, r.Operator.Host, strings.ReplaceAll(res, "\n", " "))
-			}
-			return tw.Flush()
+			return printAudit(os.Stdout, recs, output)
 		},
 	}
 	c.Flags().StringVar(&since, "since", "", "only records newer than this: a duration (24h, 7d) or a date (2026-11-25)")
@@ -79,6 +56,52 @@ func auditCmd(g *globals) *cobra.Command {
 	c.Flags().StringVar(&target, "target", "", "only this target")
 	c.Flags().StringVarP(&output, "output", "o", "table", "table or json (one record per line)")
 	return c
+}
+
+// printAudit writes records as a table or JSON lines, every text terminal-safe.
+func printAudit(w io.Writer, recs []actions.Record, output string) error {
+	for i := range recs { // the file may have been written by anything: print it safe
+		recs[i] = recs[i].Safe()
+	}
+	if output == "json" {
+		enc := json.NewEncoder(w)
+		for _, r := range recs {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tID\tPHASE\tACTION\tTARGET\tOPERATOR\tRESULT")
+	for _, r := range recs {
+		res := r.Outcome
+		if res == "" {
+			res = r.Verdict
+		}
+		if r.Error != "" && r.Phase != "finished" {
+			res += " — " + r.Error
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Time.Local().Format("2006-01-02 15:04:05"), r.ID, r.Phase, r.Action, r.Target, operatorCell(r.Operator), termsafe.Line(res))
+	}
+	return tw.Flush()
+}
+
+// operatorCell shows the process identity first; the environment's claims (sudo, ssh) follow in
+// brackets, since they are what the session said, not what the system knows.
+func operatorCell(o actions.Operator) string {
+	s := o.User + "@" + o.Host
+	var claims []string
+	if o.SudoUser != "" {
+		claims = append(claims, "sudo:"+o.SudoUser)
+	}
+	if o.SSHClient != "" {
+		claims = append(claims, "from "+o.SSHClient)
+	}
+	if len(claims) > 0 {
+		s += " (" + strings.Join(claims, ", ") + ")"
+	}
+	return s
 }
 
 // auditPath finds the log without starting the site: the demo's own log, or the site file's.

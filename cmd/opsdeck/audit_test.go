@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"opsdeck/actions"
 )
 
 func TestParseSince(t *testing.T) {
@@ -33,5 +35,24 @@ func TestAuditFilters(t *testing.T) {
 	out, _, _ = run(t, "audit", "--demo", "--target", "no-such-host")
 	if strings.Contains(out, "host.start-kubelet") {
 		t.Fatalf("target filter:\n%s", out)
+	}
+}
+
+// A record whose texts carry escape sequences (a hostile pod reason, an edited log) prints inert.
+func TestAuditPrinterIsTerminalSafe(t *testing.T) {
+	r := actions.Record{ID: "x", Phase: "finished", Action: "kube.delete-pod", Target: "ns/p\x1b]52;c;aGk=\x07",
+		Outcome: "failed", Error: "boom\r OK \x1b[32m", Operator: actions.Operator{User: "ops", Host: "bastion", SudoUser: "alice\x1b[2J", SSHClient: "10.0.0.9"},
+		Steps: []actions.StepResult{{Step: "s", Excerpt: "\x1bP+q\x1b\\"}}}
+	for _, output := range []string{"table", "json"} {
+		var b strings.Builder
+		if err := printAudit(&b, []actions.Record{r}, output); err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(b.String(), "\x1b\x07\r") || strings.Contains(b.String(), `\u001b`) {
+			t.Fatalf("%s output carries control bytes:\n%q", output, b.String())
+		}
+	}
+	if got := operatorCell(r.Safe().Operator); got != "ops@bastion (sudo:alice␛[2J, from 10.0.0.9)" {
+		t.Fatalf("the process identity first, the claims beside it: %q", got)
 	}
 }

@@ -53,6 +53,7 @@ func checkCmd(g *globals) *cobra.Command {
 				r.Connections = append(r.Connections, checks.Connection{Host: st.Host, Connected: st.Connected,
 					RTTMS: st.RTTMS, LastError: st.LastError, Since: st.Since, Failures: st.Failures})
 			}
+			r = r.Safe() // again at the printer: nothing from the site drives the terminal
 			if output == "json" {
 				enc := json.NewEncoder(os.Stdout)
 				enc.SetIndent("", "  ")

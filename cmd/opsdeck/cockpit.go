@@ -6,12 +6,38 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"k8s.io/client-go/kubernetes"
+
 	"opsdeck/checks"
+	"opsdeck/checks/logs"
+	"opsdeck/config"
+	sitekube "opsdeck/site/kube"
+	"opsdeck/site/tail"
 	"opsdeck/ui"
 )
 
+// startLogs follows the site's logs: files here and over SSH (on connections of their own),
+// container and supervisord logs, pod logs through a read-only client.
+func (e *env) startLogs(ctx context.Context) (*tail.Hub, error) {
+	kube := map[string]kubernetes.Interface{}
+	for _, c := range e.site.Clusters {
+		cl, err := sitekube.Connect(sitekube.Options{Kubeconfig: config.ExpandPath(c.Kubeconfig), Context: c.Context, ReadOnly: true})
+		if err == nil {
+			kube[c.Name] = cl.Kube
+		}
+	}
+	return tail.StartAll(ctx, e.site, tail.Options{Parsers: logs.NewParser, Kube: kube})
+}
+
+// cockpitFlags are the interactive screen's own flags.
+type cockpitFlags struct {
+	watch bool
+	cycle time.Duration
+	theme string
+}
+
 // runCockpit starts the interactive screen with the scheduler probing in the background.
-func runCockpit(ctx context.Context, g globals) error {
+func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 	e, err := openSite(g)
 	if err != nil {
 		return err
@@ -20,23 +46,38 @@ func runCockpit(ctx context.Context, g globals) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	store := checks.NewStore(100 * time.Millisecond)
-	go e.scheduler(store, e.checks).Run(ctx)
-	m := ui.New(ui.Options{
+	sched := e.scheduler(store, e.checks)
+	go sched.Run(ctx)
+	o := ui.Options{
 		Site:       e.site.Name,
 		Store:      store,
+		Backend:    e.backend(ctx),
 		ReadOnly:   g.readOnly,
+		Watch:      cf.watch,
+		Cycle:      cf.cycle,
+		Theme:      cf.theme,
 		StaleAfter: 2*e.site.Checks.Interval.D() + e.site.Checks.Timeout.D(),
-		SSH: func() (int, int) {
-			sts := e.pool.States()
-			up := 0
-			for _, st := range sts {
-				if st.Connected {
-					up++
-				}
-			}
-			return up, len(sts)
+		Window:     func(now time.Time) string { return e.gate(g).Status(now).Text },
+		Rerun: func(ctx context.Context, check, target string) {
+			_, _ = sched.RunOne(ctx, check, target)
 		},
-	})
-	_, err = tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	}
+	if len(e.site.Logs) > 0 {
+		hub, err := e.startLogs(ctx)
+		if err != nil {
+			return err
+		}
+		defer hub.Close()
+		o.Logs = ui.NewLogPane(hub)
+	}
+	if !g.readOnly {
+		// The same session `opsdeck action run` uses: gate, confirmation rule, audit, verify.
+		s, err := e.session(g, sched)
+		if err != nil {
+			return err
+		}
+		o.Session = s
+	}
+	_, err = tea.NewProgram(ui.New(o), tea.WithContext(ctx)).Run()
 	return err
 }

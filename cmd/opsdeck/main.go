@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"opsdeck/site/sim"
+	"opsdeck/ui"
 )
 
 // exitError ends the process with a code after printing nothing more.
@@ -30,6 +32,7 @@ type globals struct {
 
 func main() {
 	var g globals
+	var cf, wf cockpitFlags
 	root := &cobra.Command{
 		Use:   "opsdeck",
 		Short: "Terminal ops cockpit for Ant Stack Plus sites",
@@ -38,8 +41,9 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
-		RunE:          func(cmd *cobra.Command, _ []string) error { return runCockpit(cmd.Context(), g) },
+		RunE:          func(cmd *cobra.Command, _ []string) error { return runCockpit(cmd.Context(), g, cf) },
 	}
+	root.Flags().StringVar(&cf.theme, "theme", ui.ThemeDark, "colours: dark or light (NO_COLOR turns colour off)")
 	root.PersistentFlags().StringVar(&g.site, "site", defaultSitePath(), "site file (env OPSDECK_SITE)")
 	root.PersistentFlags().BoolVar(&g.demo, "demo", false, "run against the embedded simulated site")
 	root.PersistentFlags().StringVar(&g.scenario, "demo-scenario", "standard", "the demo's scenario: "+strings.Join(sim.Scenarios, ", "))
@@ -53,9 +57,12 @@ func main() {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := g
 			w.readOnly = true
-			return runCockpit(cmd.Context(), w)
+			wf.watch = true
+			return runCockpit(cmd.Context(), w, wf)
 		},
 	}
+	watch.Flags().DurationVar(&wf.cycle, "cycle", 15*time.Second, "time on each pane with problems before moving to the next (0: stay; p pauses)")
+	watch.Flags().StringVar(&wf.theme, "theme", ui.ThemeDark, "colours: dark or light (NO_COLOR turns colour off)")
 	root.AddCommand(checkCmd(&g), configCmd(), actionCmd(&g), auditCmd(&g), watch)
 
 	err := root.Execute()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -16,6 +17,7 @@ import (
 	kubeactions "opsdeck/actions/kube"
 	"opsdeck/checks"
 	"opsdeck/checks/adns"
+	"opsdeck/checks/etcd"
 	"opsdeck/checks/hosts"
 	kubechecks "opsdeck/checks/kube"
 	"opsdeck/config"
@@ -91,14 +93,13 @@ func openSite(g globals) (*env, error) {
 	site = withClusterNodes(site, watchers)
 	pool := ssh.NewPool(ssh.OptionsFromSite(site))
 	closers = append([]func(){pool.Close}, closers...)
-	cs := append(hosts.Checks(site, pool), adns.Checks(site, pool)...)
-	cs = append(cs, kubechecks.Checks(site, watchers, pool)...)
+	cs := slices.Concat(hosts.Checks(site, pool), etcd.Checks(site, pool), adns.Checks(site, pool), kubechecks.Checks(site, watchers, pool))
 	return &env{
 		site:     site,
 		pool:     pool,
 		watchers: watchers,
 		checks:   cs,
-		registry: actions.NewRegistry(append(hostactions.Actions(site), kubeactions.Actions(site, watchers, pool)...)...),
+		registry: actions.NewRegistry(append(hostactions.ActionsWith(site, pool), kubeactions.Actions(site, watchers, pool)...)...),
 		close: func() {
 			for _, c := range closers {
 				c()

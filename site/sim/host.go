@@ -150,8 +150,11 @@ func (st *HostState) file(path string, now time.Time) (string, bool) {
 }
 
 func df(h *Host, st *HostState, argv []string, _ time.Time) (string, string, int) {
+	if len(argv) >= 3 && argv[1] == "-P" && argv[2] == "-l" { // local filesystems only: all of ours
+		argv = argv[:2]
+	}
 	if len(argv) < 2 || argv[1] != "-P" && argv[1] != "-Pk" {
-		return "", "df: only df -P [DIR…] is emulated\n", 1
+		return "", "df: only df -P [-l] and df -Pk DIR… are emulated\n", 1
 	}
 	var b strings.Builder
 	b.WriteString("Filesystem     1024-blocks      Used Available Capacity Mounted on\n")

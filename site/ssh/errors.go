@@ -3,6 +3,7 @@ package ssh
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // HostKeyError says a host's key could not be trusted. No session is ever opened after one.
@@ -40,3 +41,26 @@ type ConnectError struct {
 
 func (e *ConnectError) Error() string { return fmt.Sprintf("%s: %s: %v", e.Host, e.Op, e.Err) }
 func (e *ConnectError) Unwrap() error { return e.Err }
+
+// RefusedError says a read-only pool refused a command that is not a probe of the allowlist.
+type RefusedError struct {
+	Host    string
+	Command string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("%s: read-only: %s is not a probe command (site/ssh/probes.go lists them); not run", e.Host, e.Command)
+}
+
+// StillRunningError says the previous run of the same command on the host has not ended
+// remotely (killed at its deadline but stuck, e.g. df on a hung NFS mount): no second one starts.
+type StillRunningError struct {
+	Host    string
+	Command string
+	Since   time.Time
+}
+
+func (e *StillRunningError) Error() string {
+	return fmt.Sprintf("%s: the previous run of %s (started %s) has not ended on the host; not started again",
+		e.Host, e.Command, e.Since.Format("15:04:05"))
+}

@@ -19,7 +19,6 @@ import (
 
 	"github.com/skeema/knownhosts"
 	gossh "golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/agent"
 
 	"opsdeck/config"
 )
@@ -36,6 +35,13 @@ type Options struct {
 	RetryMin       time.Duration // first pause after a failed dial; doubles up to RetryMax
 	RetryMax       time.Duration
 	MaxOutput      int // bytes kept per stream of one command
+	// ReadOnly refuses every command that is not a probe of the allowlist (probes.go).
+	ReadOnly bool
+	// Linger bounds how long a command killed at its deadline may hold its session while it
+	// has not ended remotely; 0 means 10m.
+	Linger time.Duration
+	// AgentTimeout bounds each ssh-agent call; 0 means 5s.
+	AgentTimeout time.Duration
 	// Hosts resolves jump host names.
 	Hosts map[string]config.Host
 }
@@ -72,26 +78,31 @@ type Result struct {
 }
 
 // Pool holds one connection per host.
+//
+// Locking: p.mu guards the map of hosts, each hostConn.mu guards that host's fields. Neither is
+// ever held across network I/O (dial, handshake, session open, agent calls), so State — read by
+// the cockpit's header every second — never waits on a host. A dial in progress is shared:
+// other callers wait on its done channel or their own context, whichever ends first.
 type Pool struct {
 	opts Options
 	user *userConfig
 
 	mu    sync.Mutex
 	conns map[string]*hostConn
-	auths map[string]authResult // by identity set
-}
-
-type authResult struct {
-	methods []gossh.AuthMethod
-	err     error
+	auths map[string][]gossh.AuthMethod // by identity set; only complete successes are kept
+	agent *agentConn
 }
 
 type hostConn struct {
-	mu       sync.Mutex // held while dialling, so concurrent callers share one dial
+	mu       sync.Mutex // short critical sections only: never held across I/O
 	client   *gossh.Client
+	dialing  chan struct{} // non-nil while a dial is under way; closed when it ends
 	sessions chan struct{}
+	// stuck holds the commands killed at their deadline whose remote run has not ended (a
+	// process in D state survives SIGKILL): each keeps its session until it really exits.
+	stuck map[string]time.Time
 
-	// state, read by States
+	// state, read by State
 	connectedAt time.Time
 	rtt         time.Duration
 	lastErr     error
@@ -117,7 +128,14 @@ func NewPool(opts Options) *Pool {
 	if opts.MaxOutput <= 0 {
 		opts.MaxOutput = 1 << 20
 	}
-	return &Pool{opts: opts, user: loadUserConfig(opts.SSHConfig), conns: map[string]*hostConn{}, auths: map[string]authResult{}}
+	if opts.Linger <= 0 {
+		opts.Linger = 10 * time.Minute
+	}
+	if opts.AgentTimeout <= 0 {
+		opts.AgentTimeout = 5 * time.Second
+	}
+	return &Pool{opts: opts, user: loadUserConfig(opts.SSHConfig), conns: map[string]*hostConn{},
+		auths: map[string][]gossh.AuthMethod{}, agent: &agentConn{timeout: opts.AgentTimeout}}
 }
 
 // ConfigProblem says why ~/.ssh/config was ignored ("" when it was read or absent).
@@ -130,12 +148,24 @@ func (p *Pool) ConfigProblem() string {
 
 // Run executes argv (quoted, never pasted) on host and waits for it or ctx. A non-zero exit is
 // not an error: it is in Result.ExitCode. At the deadline the remote command is killed and its
-// session closed.
+// session closed once the command has really ended.
+//
+// A probe (an argv shape of the allowlist, probes.go) runs under a remote `timeout -s KILL`
+// matching ctx's deadline. In a read-only pool anything else is refused before any I/O. A
+// command whose previous run on the host has not ended remotely is not started again.
 func (p *Pool) Run(ctx context.Context, h config.Host, argv ...string) (Result, error) {
 	cmd := Quote(argv...)
 	res := Result{Command: cmd, ExitCode: -1}
+	probe := IsProbe(argv)
+	if p.opts.ReadOnly && !probe {
+		return res, &RefusedError{Host: h.Name, Command: cmd}
+	}
+	wire := wireCommand(ctx, probe, argv)
 	hc := p.entry(h.Name)
-	for attempt := 0; ; attempt++ {
+	if err := hc.stuckCheck(h.Name, cmd); err != nil {
+		return res, err
+	}
+	for attempt, redialled := 0, false; ; attempt++ {
 		c, err := p.client(ctx, hc, h)
 		if err != nil {
 			return res, err
@@ -143,49 +173,142 @@ func (p *Pool) Run(ctx context.Context, h config.Host, argv ...string) (Result, 
 		select {
 		case hc.sessions <- struct{}{}:
 		case <-ctx.Done():
-			return res, fmt.Errorf("%s: waiting for a free session: %w", h.Name, ctx.Err())
+			return res, fmt.Errorf("%s: waiting for a free session%s: %w", h.Name, hc.lingering(), ctx.Err())
 		}
-		sess, err := c.NewSession()
+		sess, err := newSession(ctx, c)
 		var refused *gossh.OpenChannelError
-		if errors.As(err, &refused) && attempt < 20 {
-			// sshd refused the channel (MaxSessions counts sessions it has not finished closing):
-			// nothing ran, so waiting and asking again is safe; the connection is fine.
+		switch {
+		case err == nil:
+		case errors.As(err, &refused):
+			// sshd refused the channel (MaxSessions counts sessions it has not finished
+			// closing): nothing ran and the connection is fine, so wait and ask again for as
+			// long as ctx allows, never dropping the sessions in flight.
 			<-hc.sessions
 			select {
-			case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
+			case <-time.After(min(time.Duration(attempt+1)*20*time.Millisecond, 500*time.Millisecond)):
 				continue
 			case <-ctx.Done():
 				return res, fmt.Errorf("%s: sshd refused a session (%v): %w", h.Name, err, ctx.Err())
 			}
-		}
-		if err != nil {
+		case ctx.Err() != nil:
+			<-hc.sessions
+			return res, fmt.Errorf("%s: opening a session: %w", h.Name, ctx.Err())
+		default:
 			<-hc.sessions
 			p.drop(hc, c, err)
-			if attempt == 0 { // the connection went stale: redial once
+			if !redialled { // the connection went stale: redial once
+				redialled = true
 				continue
 			}
 			return res, &ConnectError{Host: h.Name, Op: "session", Err: err}
 		}
-		res, err = p.runSession(ctx, sess, h, cmd)
-		<-hc.sessions
-		return res, err
+		return p.runSession(ctx, hc, sess, h, cmd, wire)
 	}
 }
 
-func (p *Pool) runSession(ctx context.Context, sess *gossh.Session, h config.Host, cmd string) (Result, error) {
-	defer sess.Close()
+// wireCommand is what is sent: a probe with a deadline runs under `timeout -s KILL`, so a
+// command the channel's SIGKILL does not reach (sshd without signal support, a shell between)
+// still ends on the host.
+func wireCommand(ctx context.Context, probe bool, argv []string) string {
+	if dl, ok := ctx.Deadline(); ok && probe {
+		argv = append([]string{"timeout", "-s", "KILL", remoteSeconds(time.Until(dl))}, argv...)
+	}
+	return Quote(argv...)
+}
+
+// remoteSeconds is the remote timeout for a local deadline d away: whole seconds, at least 1,
+// rounded down so the remote kill comes no later than ours.
+func remoteSeconds(d time.Duration) string {
+	return strconv.Itoa(max(int(d/time.Second), 1))
+}
+
+// newSession opens a session unless ctx ends first (a session that opens late is closed).
+func newSession(ctx context.Context, c *gossh.Client) (*gossh.Session, error) {
+	type opened struct {
+		s   *gossh.Session
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() { s, err := c.NewSession(); ch <- opened{s, err} }()
+	select {
+	case o := <-ch:
+		return o.s, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-ch; o.s != nil {
+				o.s.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
+}
+
+// stuckCheck says whether cmd's previous run was killed at its deadline and has not ended.
+func (hc *hostConn) stuckCheck(host, cmd string) error {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	if since, ok := hc.stuck[cmd]; ok {
+		return &StillRunningError{Host: host, Command: cmd, Since: since}
+	}
+	return nil
+}
+
+func (hc *hostConn) markStuck(cmd string, since time.Time) {
+	hc.mu.Lock()
+	if hc.stuck == nil {
+		hc.stuck = map[string]time.Time{}
+	}
+	hc.stuck[cmd] = since
+	hc.mu.Unlock()
+}
+
+func (hc *hostConn) unstuck(cmd string) {
+	hc.mu.Lock()
+	delete(hc.stuck, cmd)
+	hc.mu.Unlock()
+}
+
+// lingering names the commands that hold sessions past their deadline, for a wait's error.
+func (hc *hostConn) lingering() string {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	var old []string
+	for c := range hc.stuck {
+		old = append(old, c)
+	}
+	if len(old) == 0 {
+		return ""
+	}
+	slices.Sort(old)
+	return " (still running remotely: " + strings.Join(old, "; ") + ")"
+}
+
+func (p *Pool) runSession(ctx context.Context, hc *hostConn, sess *gossh.Session, h config.Host, cmd, wire string) (Result, error) {
 	res := Result{Command: cmd, ExitCode: -1}
 	stdout := &capBuffer{max: p.opts.MaxOutput}
 	stderr := &capBuffer{max: p.opts.MaxOutput}
 	sess.Stdout, sess.Stderr = stdout, stderr
 	done := make(chan error, 1)
-	go func() { done <- sess.Run(cmd) }()
+	go func() { done <- sess.Run(wire) }()
 	var err error
 	select {
 	case err = <-done:
-	case <-ctx.Done():
-		_ = sess.Signal(gossh.SIGKILL) // OpenSSH ≥ 7.9 delivers it; closing the channel follows
 		sess.Close()
+		<-hc.sessions
+	case <-ctx.Done():
+		_ = sess.Signal(gossh.SIGKILL) // OpenSSH ≥ 7.9 delivers it
+		// The command keeps its session, and no second run of it starts, until it really
+		// exits (a process in D state survives SIGKILL) or the linger bound passes.
+		hc.markStuck(cmd, time.Now())
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(p.opts.Linger):
+			}
+			sess.Close()
+			<-hc.sessions
+			hc.unstuck(cmd)
+		}()
 		return res, fmt.Errorf("%s: %q did not finish: %w", h.Name, cmd, ctx.Err())
 	}
 	res.Stdout, res.Stderr = stdout.Bytes(), stderr.Bytes()
@@ -232,32 +355,71 @@ func (p *Pool) retryAfter(n int) time.Duration {
 	return min(d, p.opts.RetryMax)
 }
 
-// client returns the host's connection, dialling it if needed. Within the backoff after a
-// failure the last error is returned at once, so a dead host costs one connect timeout per
-// backoff period, not one per check.
+// client returns the host's connection, dialling it if needed. One dial per host is shared by
+// every caller; each waits for it or for its own ctx. Within the backoff after a failure the
+// last error is returned at once, so a dead host costs one connect timeout per backoff period,
+// not one per check.
 func (p *Pool) client(ctx context.Context, hc *hostConn, h config.Host, chain ...string) (*gossh.Client, error) {
-	hc.mu.Lock()
-	defer hc.mu.Unlock()
-	if hc.client != nil {
-		return hc.client, nil
+	for {
+		hc.mu.Lock()
+		if hc.client != nil {
+			c := hc.client
+			hc.mu.Unlock()
+			return c, nil
+		}
+		if hc.lastErr != nil && hc.failures > 0 && time.Since(hc.lastFail) < p.retryAfter(hc.failures) {
+			err := hc.lastErr
+			hc.mu.Unlock()
+			return nil, err
+		}
+		wait := hc.dialing
+		if wait == nil {
+			wait = make(chan struct{})
+			hc.dialing = wait
+			// The dial outlives an impatient caller (it is bounded by the connect timeout) so
+			// the others waiting for it get its result.
+			go p.dialShared(context.WithoutCancel(ctx), hc, h, chain, wait)
+		}
+		hc.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%s: waiting for the connection: %w", h.Name, ctx.Err())
+		}
+		hc.mu.Lock()
+		c, err := hc.client, hc.lastErr
+		hc.mu.Unlock()
+		if c != nil {
+			return c, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		// The connection came and went already: go round again.
 	}
-	if hc.lastErr != nil && hc.failures > 0 && time.Since(hc.lastFail) < p.retryAfter(hc.failures) {
-		return nil, hc.lastErr
-	}
+}
+
+// dialShared runs one dial for everyone waiting on done and records its outcome.
+func (p *Pool) dialShared(ctx context.Context, hc *hostConn, h config.Host, chain []string, done chan struct{}) {
 	start := time.Now()
 	c, settings, err := p.dial(ctx, h, chain)
+	hc.mu.Lock()
+	hc.dialing = nil
 	if err != nil {
-		if ctx.Err() == nil { // our own deadline is not the host's fault
-			if hc.failures == 0 || hc.lastErr == nil {
-				hc.since = time.Now()
-			}
-			hc.lastErr, hc.lastFail = err, time.Now()
-			hc.failures++
+		if hc.failures == 0 || hc.lastErr == nil {
+			hc.since = time.Now()
 		}
-		return nil, err
+		hc.lastErr, hc.lastFail = err, time.Now()
+		hc.failures++
+	} else {
+		hc.client, hc.failures, hc.lastErr = c, 0, nil
+		hc.connectedAt, hc.since, hc.rtt = time.Now(), time.Now(), time.Since(start)
 	}
-	hc.client, hc.failures, hc.lastErr = c, 0, nil
-	hc.connectedAt, hc.since, hc.rtt = time.Now(), time.Now(), time.Since(start)
+	hc.mu.Unlock()
+	close(done)
+	if err != nil {
+		return
+	}
 	go p.keepAlive(hc, c, settings.aliveInterval)
 	go func() { // forget the connection when the server goes away
 		err := c.Wait()
@@ -271,7 +433,6 @@ func (p *Pool) client(ctx context.Context, hc *hostConn, h config.Host, chain ..
 		}
 		hc.mu.Unlock()
 	}()
-	return c, nil
 }
 
 // keepAlive sends OpenSSH keepalives; three unanswered in a row close the connection, so a host
@@ -322,7 +483,7 @@ func (p *Pool) dial(ctx context.Context, h config.Host, chain []string) (*gossh.
 
 	var conn net.Conn
 	if h.Jump != "" {
-		chain = append(chain, h.Name)
+		chain = append(slices.Clone(chain), h.Name)
 		if slices.Contains(chain, h.Jump) || len(chain) > 4 {
 			return nil, s, &ConnectError{Host: h.Name, Op: "jump", Err: fmt.Errorf("jump loop or chain too long: %s → %s", strings.Join(chain, " → "), h.Jump)}
 		}
@@ -407,21 +568,28 @@ func (p *Pool) clientConfig(h config.Host, addr string, s hostSettings) (*gossh.
 	}, nil
 }
 
-// authFor loads (once per identity set) the keys from identity files and ssh-agent. With
-// IdentitiesOnly, agent keys are limited to those of the identity files, as OpenSSH does.
+// authFor loads the keys from identity files and ssh-agent for one identity set. Only a
+// complete success is cached: an agent that restarted or a key file briefly unreadable must not
+// fail every host until opsdeck restarts. With IdentitiesOnly, agent keys are limited to those
+// of the identity files, as OpenSSH does.
 func (p *Pool) authFor(s hostSettings) ([]gossh.AuthMethod, error) {
 	key := strings.Join(s.identityFiles, "\x00") + fmt.Sprint(s.identitiesOnly)
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if a, ok := p.auths[key]; ok {
-		return a.methods, a.err
+	m, ok := p.auths[key]
+	p.mu.Unlock()
+	if ok {
+		return m, nil
 	}
-	m, err := p.authMethods(s)
-	p.auths[key] = authResult{m, err}
+	m, complete, err := p.authMethods(s) // file reads: outside the lock
+	if err == nil && complete {
+		p.mu.Lock()
+		p.auths[key] = m
+		p.mu.Unlock()
+	}
 	return m, err
 }
 
-func (p *Pool) authMethods(s hostSettings) ([]gossh.AuthMethod, error) {
+func (p *Pool) authMethods(s hostSettings) (methods []gossh.AuthMethod, complete bool, err error) {
 	var signers []gossh.Signer
 	var wanted [][]byte // public keys of the identity files, for IdentitiesOnly
 	var problems []string
@@ -444,34 +612,35 @@ func (p *Pool) authMethods(s hostSettings) ([]gossh.AuthMethod, error) {
 		signers = append(signers, sg)
 		wanted = append(wanted, sg.PublicKey().Marshal())
 	}
-	var methods []gossh.AuthMethod
 	if sock := os.Getenv("SSH_AUTH_SOCK"); p.opts.UseAgent && sock != "" {
-		if conn, err := net.Dial("unix", sock); err == nil {
-			ag := agent.NewClient(conn)
-			methods = append(methods, gossh.PublicKeysCallback(func() ([]gossh.Signer, error) {
-				all, err := ag.Signers()
-				if err != nil || !s.identitiesOnly {
-					return all, err
+		methods = append(methods, gossh.PublicKeysCallback(func() ([]gossh.Signer, error) {
+			all, err := p.agent.signers(sock) // dialled per use, re-dialled after an error
+			if err != nil || !s.identitiesOnly {
+				return all, err
+			}
+			var keep []gossh.Signer
+			for _, sg := range all {
+				if slices.ContainsFunc(wanted, func(w []byte) bool { return bytes.Equal(w, sg.PublicKey().Marshal()) }) {
+					keep = append(keep, sg)
 				}
-				var keep []gossh.Signer
-				for _, sg := range all {
-					if slices.ContainsFunc(wanted, func(w []byte) bool { return bytes.Equal(w, sg.PublicKey().Marshal()) }) {
-						keep = append(keep, sg)
-					}
-				}
-				return keep, nil
-			}))
-		} else {
-			problems = append(problems, "ssh-agent: "+err.Error())
-		}
+			}
+			return keep, nil
+		}))
 	}
 	if len(signers) > 0 {
 		methods = append(methods, gossh.PublicKeys(signers...))
 	}
 	if len(methods) == 0 {
-		return nil, fmt.Errorf("no usable key (%s)", strings.Join(problems, "; "))
+		return nil, false, fmt.Errorf("no usable key (%s)", strings.Join(orNone(problems), "; "))
 	}
-	return methods, nil
+	return methods, len(problems) == 0, nil
+}
+
+func orNone(problems []string) []string {
+	if len(problems) == 0 {
+		return []string{"no identity file and no ssh-agent"}
+	}
+	return problems
 }
 
 // HostState is what the pool knows about one host's connection.
@@ -517,15 +686,21 @@ func (p *Pool) State(name string) HostState {
 // Close drops every connection.
 func (p *Pool) Close() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	hcs := make([]*hostConn, 0, len(p.conns))
 	for _, hc := range p.conns {
-		hc.mu.Lock()
-		if hc.client != nil {
-			hc.client.Close()
-			hc.client = nil
-		}
-		hc.mu.Unlock()
+		hcs = append(hcs, hc)
 	}
+	p.mu.Unlock()
+	for _, hc := range hcs {
+		hc.mu.Lock()
+		c := hc.client
+		hc.client = nil
+		hc.mu.Unlock()
+		if c != nil {
+			c.Close()
+		}
+	}
+	p.agent.close()
 }
 
 // capBuffer keeps the first max bytes of a stream and counts the rest (the stream is always

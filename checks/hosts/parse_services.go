@@ -7,7 +7,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Listener is one listening TCP socket from ss -ltnH.
@@ -66,19 +65,6 @@ func Listening(ls []Listener, want string) bool {
 	return false
 }
 
-// ParseResolvConf returns the nameserver addresses of a resolv.conf.
-func ParseResolvConf(b []byte) []string {
-	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) >= 2 && f[0] == "nameserver" {
-			out = append(out, f[1])
-		}
-	}
-	return out
-}
-
 // Container is one container as the runtime lists it.
 type Container struct {
 	Name  string
@@ -130,33 +116,6 @@ func ParseCrictlPS(b []byte) ([]Container, error) {
 			continue
 		}
 		out = append(out, Container{Name: cell(l, nameAt), State: cell(l, stateAt)})
-	}
-	return out, nil
-}
-
-// Snapshot is one etcd backup file.
-type Snapshot struct {
-	Name    string
-	Size    int64
-	ModTime time.Time
-}
-
-// ParseFindSnapshots reads `find DIR -maxdepth 1 -name 'etcd_v3_*.db' -printf '%T@ %s %f\n'`.
-func ParseFindSnapshots(b []byte) ([]Snapshot, error) {
-	var out []Snapshot
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		f := strings.SplitN(sc.Text(), " ", 3)
-		if len(f) != 3 {
-			return nil, fmt.Errorf("find: unexpected line %q", sc.Text())
-		}
-		ts, err1 := strconv.ParseFloat(f[0], 64)
-		size, err2 := strconv.ParseInt(f[1], 10, 64)
-		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("find: unexpected line %q", sc.Text())
-		}
-		sec := int64(ts)
-		out = append(out, Snapshot{Name: f[2], Size: size, ModTime: time.Unix(sec, int64((ts-float64(sec))*1e9))})
 	}
 	return out, nil
 }

@@ -1,0 +1,131 @@
+// Package etcd checks etcd on the masters over SSH (guide §5.2): endpoint health with the etcd
+// certificates, and the age of the daily snapshots.
+package etcd
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"opsdeck/checks"
+	"opsdeck/checks/probe"
+	"opsdeck/config"
+)
+
+// Checks returns the etcd checks, on every host with role master.
+func Checks(site *config.Site, r probe.Runner) []checks.Check {
+	p := &prober{site: site, r: r, now: time.Now}
+	inv := probe.NewInventory(site)
+	masters := checks.Fixed(probe.Names(site, func(h config.Host) bool { return h.HasRole("master") }))
+	return checks.Build(site,
+		checks.Def{ID: "etcd.health", Area: "etcd", Title: "etcd endpoint health", Targets: masters, Probe: inv.OnHost(p.health)},
+		checks.Def{ID: "etcd.backup", Area: "etcd", Title: "etcd snapshot age", Targets: masters, Probe: inv.OnHost(p.backup)},
+	)
+}
+
+type prober struct {
+	site *config.Site
+	r    probe.Runner
+	now  func() time.Time
+}
+
+// EtcdctlArgv builds the guide's etcdctl command line (§5.2), leaving out certificate flags the
+// site does not set (an etcd served over plain HTTP). The etcd.snapshot action uses it too.
+func EtcdctlArgv(e config.Etcd, args ...string) []string {
+	argv := []string{e.Etcdctl, "--endpoints", e.Endpoints}
+	for _, kv := range [][2]string{{"--cacert", e.CACert}, {"--cert", e.Cert}, {"--key", e.Key}} {
+		if kv[1] != "" {
+			argv = append(argv, kv[0], kv[1])
+		}
+	}
+	return append(argv, args...)
+}
+
+func (p *prober) health(ctx context.Context, h config.Host) checks.Finding {
+	var f checks.Finding
+	res, ok := probe.Run(ctx, p.r, &f, h, EtcdctlArgv(p.site.Etcd, "endpoint", "health")...)
+	if !ok {
+		return f
+	}
+	out := strings.TrimSpace(string(res.Stdout) + string(res.Stderr))
+	switch {
+	case res.ExitCode == 0 && strings.Contains(out, "is healthy"):
+		f.Status, f.Summary = checks.OK, probe.FirstLine(out)
+	case res.ExitCode == 127 || strings.Contains(out, "not found"):
+		return probe.ExitFailure(f, res)
+	default:
+		f.Status, f.Summary, f.Error = checks.Crit, "etcd unhealthy: "+probe.FirstLine(out), out
+	}
+	return f
+}
+
+func (p *prober) backup(ctx context.Context, h config.Host) checks.Finding {
+	var f checks.Finding
+	dir := p.site.Etcd.BackupDir
+	res, ok := probe.Run(ctx, p.r, &f, h, "find", dir, "-maxdepth", "1", "-name", "etcd_v3_*.db", "-printf", `%T@ %s %f\n`)
+	if !ok {
+		return f
+	}
+	if res.ExitCode != 0 {
+		f.Status, f.Summary = checks.Crit, "no backup folder "+dir+": "+probe.FirstLine(strings.TrimSpace(string(res.Stderr)))
+		f.Details = "Daily snapshots (§5.2) go to " + dir + " by cron."
+		return f
+	}
+	snaps, err := ParseFindSnapshots(res.Stdout)
+	if err != nil {
+		return probe.ParseFailure(f, err)
+	}
+	if len(snaps) == 0 {
+		f.Status, f.Summary = checks.Crit, "no etcd snapshot in "+dir
+		return f
+	}
+	sort.Slice(snaps, func(i, j int) bool { return snaps[i].ModTime.After(snaps[j].ModTime) })
+	newest := snaps[0]
+	age := p.now().Sub(newest.ModTime)
+	maxAge := p.site.Etcd.MaxAge.D()
+	f.Metrics = []checks.Metric{{Name: "newest snapshot age", Value: round1(age.Hours()), Unit: "h", Warn: maxAge.Hours()}, {Name: "snapshots", Value: float64(len(snaps))}}
+	switch {
+	case newest.Size == 0:
+		f.Status, f.Summary = checks.Crit, fmt.Sprintf("newest snapshot %s is empty", path.Join(dir, newest.Name))
+	case age > maxAge:
+		f.Status, f.Summary = checks.Warn, fmt.Sprintf("newest snapshot %s is %s old (cron not running?)", newest.Name, probe.HumanDuration(age))
+	default:
+		f.Status, f.Summary = checks.OK, fmt.Sprintf("newest snapshot %s, %s old, %s", newest.Name, probe.HumanDuration(age), probe.HumanKB(newest.Size/1024))
+	}
+	return f
+}
+
+// Snapshot is one etcd backup file.
+type Snapshot struct {
+	Name    string
+	Size    int64
+	ModTime time.Time
+}
+
+// ParseFindSnapshots reads `find DIR -maxdepth 1 -name 'etcd_v3_*.db' -printf '%T@ %s %f\n'`.
+func ParseFindSnapshots(b []byte) ([]Snapshot, error) {
+	var out []Snapshot
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := strings.SplitN(sc.Text(), " ", 3)
+		if len(f) != 3 {
+			return nil, fmt.Errorf("find: unexpected line %q", sc.Text())
+		}
+		ts, err1 := strconv.ParseFloat(f[0], 64)
+		size, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("find: unexpected line %q", sc.Text())
+		}
+		sec := int64(ts)
+		out = append(out, Snapshot{Name: f[2], Size: size, ModTime: time.Unix(sec, int64((ts-float64(sec))*1e9))})
+	}
+	return out, nil
+}
+
+func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }

@@ -1,0 +1,152 @@
+package hosts
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"opsdeck/checks"
+	"opsdeck/checks/probe"
+	"opsdeck/config"
+)
+
+// hasAny tells whether a host carries a role that m lists something for.
+func hasAny(m map[string][]string) func(config.Host) bool {
+	return func(h config.Host) bool {
+		for _, r := range h.Roles {
+			if len(m[r]) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// containerHost tells whether a host runs an ADNS instance in a container.
+func (p *prober) containerHost(h config.Host) bool {
+	return slices.ContainsFunc(p.site.ADNS.Instances, func(in config.ADNSInstance) bool {
+		return in.Host == h.Name && (in.Runtime == "docker" || in.Runtime == "crictl")
+	})
+}
+
+// unitsFor lists the units a host must run, kubelet aside (host.kubelet has its own check).
+func (p *prober) unitsFor(h config.Host) []string {
+	var out []string
+	for _, r := range h.Roles {
+		for _, u := range p.site.HostChecks.Units[r] {
+			if u != "kubelet" && !slices.Contains(out, u) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+func (p *prober) units(ctx context.Context, h config.Host) checks.Finding {
+	var f checks.Finding
+	var bad []string
+	for _, u := range p.unitsFor(h) {
+		res, ok := p.run(ctx, &f, h, "systemctl", "is-active", u)
+		if !ok {
+			return f
+		}
+		state := strings.TrimSpace(string(res.Stdout))
+		if state == "" {
+			return probe.ExitFailure(f, res)
+		}
+		if state != "active" {
+			bad = append(bad, u+" "+state)
+		}
+	}
+	if len(bad) > 0 {
+		f.Status, f.Summary = checks.Crit, strings.Join(bad, ", ")
+		f.Details = "Start it with systemctl start UNIT and read journalctl -u UNIT if it does not stay up."
+		return f
+	}
+	f.Status, f.Summary = checks.OK, strings.Join(p.unitsFor(h), ", ")+" active"
+	return f
+}
+
+func (p *prober) ports(ctx context.Context, h config.Host) checks.Finding {
+	var f checks.Finding
+	res, ok := p.runOK(ctx, &f, h, "ss", "-ltnH")
+	if !ok {
+		return f
+	}
+	ls, err := ParseSS(res.Stdout)
+	if err != nil {
+		return probe.ParseFailure(f, err)
+	}
+	var want, missing []string
+	for _, r := range h.Roles {
+		for _, port := range p.site.HostChecks.Ports[r] {
+			if !slices.Contains(want, port) {
+				want = append(want, port)
+			}
+		}
+	}
+	for _, port := range want {
+		if !Listening(ls, port) {
+			missing = append(missing, port)
+		}
+	}
+	f.Metrics = []checks.Metric{{Name: "listening", Value: float64(len(want) - len(missing))}, {Name: "expected", Value: float64(len(want))}}
+	if len(missing) > 0 {
+		f.Status = checks.Crit
+		f.Summary = "not listening: " + strings.Join(missing, ", ")
+		f.Details = "A component port of the guide's table (§1.1) is not listening: its process is down or misconfigured."
+		return f
+	}
+	f.Status, f.Summary = checks.OK, fmt.Sprintf("all %d expected ports listening", len(want))
+	return f
+}
+
+func (p *prober) containers(ctx context.Context, h config.Host) checks.Finding {
+	var f checks.Finding
+	var bad, good []string
+	for _, rt := range []string{"docker", "crictl"} {
+		var want []string
+		for _, in := range p.site.ADNS.Instances {
+			if in.Host == h.Name && in.Runtime == rt {
+				want = append(want, in.Container)
+			}
+		}
+		if len(want) == 0 {
+			continue
+		}
+		argv := []string{"docker", "ps", "-a", "--format", "{{.Names}}\t{{.Status}}"}
+		if rt == "crictl" {
+			argv = []string{"crictl", "ps", "-a"}
+		}
+		res, ok := p.runOK(ctx, &f, h, argv...)
+		if !ok {
+			return f
+		}
+		list := ParseDockerPS(res.Stdout)
+		if rt == "crictl" {
+			var err error
+			if list, err = ParseCrictlPS(res.Stdout); err != nil {
+				return probe.ParseFailure(f, err)
+			}
+		}
+		for _, name := range want {
+			i := slices.IndexFunc(list, func(c Container) bool { return c.Name == name })
+			switch {
+			case i < 0:
+				bad = append(bad, name+" missing")
+			case !list[i].Up():
+				bad = append(bad, name+" "+list[i].State)
+			default:
+				good = append(good, name)
+			}
+		}
+	}
+	if len(bad) > 0 {
+		f.Status, f.Summary = checks.Crit, strings.Join(bad, ", ")
+		f.Details = "A hung ADNS container is restarted with docker restart (§6)."
+		return f
+	}
+	f.Status, f.Summary = checks.OK, strings.Join(good, ", ")+" up"
+	return f
+}

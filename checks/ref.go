@@ -1,0 +1,81 @@
+package checks
+
+import "strings"
+
+// Ref is the one typed name of what a finding, a cockpit row or an action is about. Findings
+// carry their target as text (Finding.Target) and their kind (Finding.Kind); Ref is how that
+// text is read, in this one place, so nothing else parses target strings.
+type Ref struct {
+	Kind      string // host | node | pod | machine | adns-instance | adns-process | cluster | other
+	Cluster   string // the site file's cluster name, for Kubernetes objects on a multi-cluster site
+	Namespace string // for pods
+	Name      string // host, node, pod or object name; for ADNS: the instance (host/container) or instance/process
+}
+
+// Kinds of targets.
+const (
+	KindHost         = "host"
+	KindNode         = "node"
+	KindPod          = "pod"
+	KindMachine      = "machine"
+	KindADNSInstance = "adns-instance"
+	KindADNSProcess  = "adns-process"
+	KindCluster      = "cluster"
+	KindOther        = "other"
+)
+
+// kubeKinds hold a cluster prefix ("cluster/…") in finding targets when a site has several clusters.
+var kubeDepth = map[string]int{KindNode: 1, KindPod: 2, KindMachine: 1}
+
+// ParseRef reads a finding's target of the given kind.
+func ParseRef(kind, target string) Ref {
+	r := Ref{Kind: kind, Name: target}
+	if depth, ok := kubeDepth[kind]; ok {
+		parts := strings.Split(target, "/")
+		if len(parts) > depth {
+			r.Cluster, parts = parts[0], parts[1:]
+		}
+		if kind == KindPod && len(parts) == 2 {
+			r.Namespace, parts = parts[0], parts[1:]
+		}
+		r.Name = strings.Join(parts, "/")
+	}
+	return r
+}
+
+// Target writes the ref the way findings name their targets.
+func (r Ref) Target() string {
+	var b strings.Builder
+	if r.Cluster != "" {
+		b.WriteString(r.Cluster + "/")
+	}
+	if r.Namespace != "" {
+		b.WriteString(r.Namespace + "/")
+	}
+	b.WriteString(r.Name)
+	return b.String()
+}
+
+// Ref is the typed name of the finding's target.
+func (f Finding) Ref() Ref { return ParseRef(f.KindOrDefault(), f.Target) }
+
+// KindOrDefault is the finding's kind; checks written before kinds existed get theirs from
+// their id.
+func (f Finding) KindOrDefault() string {
+	if f.Kind != "" {
+		return f.Kind
+	}
+	if k, ok := defaultKinds[f.Check]; ok {
+		return k
+	}
+	if strings.HasPrefix(f.Check, "host.") {
+		return KindHost
+	}
+	return KindOther
+}
+
+var defaultKinds = map[string]string{
+	"kube.node": KindNode, "kube.allocation": KindNode, "kube.pod": KindPod, "kube.static-pod": KindPod,
+	"kube.machine": KindMachine, "kube.api": KindCluster, "adns.processes": KindADNSInstance,
+	"etcd.health": KindHost, "etcd.backup": KindHost,
+}

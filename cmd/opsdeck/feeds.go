@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	sitekube "opsdeck/site/kube"
+	"opsdeck/ui"
+)
+
+// backend adapts the site's caches and connections to what the cockpit reads. Every function
+// reads memory only (informer caches, the pool's state): the cockpit calls them off its UI
+// goroutine, and none may wait on the network.
+func (e *env) backend(ctx context.Context) ui.Backend {
+	b := ui.Backend{Missing: map[string]string{}}
+	for _, c := range e.site.Clusters {
+		b.Clusters = append(b.Clusters, c.Name)
+	}
+	if len(e.site.ADNS.Instances) == 0 && e.site.ADNS.MasterVIP == "" {
+		b.Missing["ADNS"] = "adns.instances and adns.master_vip"
+	}
+	if len(e.site.NTP.Servers) == 0 {
+		b.Missing["NTP"] = "ntp.servers"
+	}
+	if len(e.site.Certificates.Files)+len(e.site.Certificates.Endpoints)+len(e.site.Certificates.Kubeconfigs) == 0 {
+		b.Missing["Certs"] = "certificates.files, certificates.endpoints or certificates.kubeconfigs"
+	}
+	inv := e.site.Inventory()
+	b.Hosts = func() []ui.HostInfo {
+		out := make([]ui.HostInfo, 0, len(inv))
+		for _, h := range inv {
+			st := e.pool.State(h.Name)
+			out = append(out, ui.HostInfo{Name: h.Name, Address: h.Address, Roles: h.Roles,
+				Connected: st.Connected, RTTMS: st.RTTMS, LastError: st.LastError})
+		}
+		return out
+	}
+	if len(e.watchers) == 0 {
+		return b
+	}
+	b.API = func() (int, int) {
+		up := 0
+		for _, w := range e.watchers {
+			if w.Health().Healthy() {
+				up++
+			}
+		}
+		return up, len(e.watchers)
+	}
+	b.Nodes = func() []ui.NodeInfo {
+		var out []ui.NodeInfo
+		for _, w := range e.watchers {
+			for _, f := range w.AllNodeFacts() {
+				beat := f.LeaseRenew // liveness is the Lease; the Ready heartbeat only without one
+				if beat.IsZero() {
+					beat = f.StatusHeartbeat
+				}
+				out = append(out, ui.NodeInfo{Cluster: w.Cluster, Name: f.Name, Ready: string(f.Ready), Heartbeat: beat,
+					Cordoned: f.Cordoned, PodsRunning: f.PodsRunning, PodsNotReady: f.PodsNotReady})
+			}
+		}
+		return out
+	}
+	b.Changed = cacheChanges(ctx, e.watchers)
+	b.Pods = func() []ui.PodInfo {
+		var out []ui.PodInfo
+		for _, w := range e.watchers {
+			for _, p := range w.Pods() {
+				out = append(out, podInfo(w.Cluster, p))
+			}
+		}
+		return out
+	}
+	return b
+}
+
+// cacheChanges signals (coalesced, at most every 100 ms) when any cluster's caches moved, by
+// comparing their versions: the watchers' own change channels belong to the checks.
+func cacheChanges(ctx context.Context, ws []*sitekube.Watcher) <-chan struct{} {
+	ch := make(chan struct{}, 1)
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		var last uint64
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			var v uint64
+			for _, w := range ws {
+				v += w.Version()
+			}
+			if v != last {
+				last = v
+				select {
+				case ch <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return ch
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func podInfo(cluster string, p *corev1.Pod) ui.PodInfo {
+	pi := ui.PodInfo{Cluster: cluster, Namespace: p.Namespace, Name: p.Name, Node: p.Spec.NodeName,
+		Phase: string(p.Status.Phase), Ready: podReady(p), Created: p.CreationTimestamp.Time,
+		Terminating: p.DeletionTimestamp != nil}
+	if p.Status.Reason != "" {
+		pi.Reason = p.Status.Reason
+	}
+	for _, cs := range p.Status.ContainerStatuses {
+		pi.Restarts += int(cs.RestartCount)
+		switch {
+		case cs.State.Waiting != nil && cs.State.Waiting.Reason != "":
+			pi.Reason = cs.State.Waiting.Reason
+		case cs.State.Terminated != nil && cs.State.Terminated.Reason != "" && pi.Reason == "":
+			pi.Reason = cs.State.Terminated.Reason
+		}
+	}
+	return pi
+}

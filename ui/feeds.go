@@ -1,0 +1,327 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"opsdeck/checks"
+)
+
+// NodeInfo is one Kubernetes Node as the caches hold it.
+type NodeInfo struct {
+	Cluster      string
+	Name         string
+	Ready        string    // True | False | Unknown
+	Heartbeat    time.Time // the lease's renewTime, else the Ready condition's heartbeat
+	Cordoned     bool
+	PodsRunning  int
+	PodsNotReady int
+}
+
+// PodInfo is one pod as the caches hold it.
+type PodInfo struct {
+	Cluster, Namespace, Name, Node string
+	Phase, Reason                  string // Reason: the waiting/terminated reason that explains it, if any
+	Ready                          bool
+	Restarts                       int
+	Created                        time.Time
+	Terminating                    bool
+}
+
+// HostInfo is one inventory host and its SSH connection.
+type HostInfo struct {
+	Name, Address string
+	Roles         []string
+	Connected     bool
+	RTTMS         float64
+	LastError     string
+}
+
+// Backend is what the cockpit reads beyond findings. Every func is called off the UI goroutine
+// (in a tea.Cmd) and must be cheap and never wait on the network.
+type Backend struct {
+	Clusters []string
+	Nodes    func() []NodeInfo
+	Pods     func() []PodInfo
+	Hosts    func() []HostInfo
+	API      func() (up, total int)
+	// Changed, when set, receives (coalesced) when the Kubernetes caches move.
+	Changed <-chan struct{}
+	// Configured says which optional areas have a data source, by pane name ("ADNS", "NTP",
+	// "Certs", "Logs"), and the site-file key to set where not.
+	Missing map[string]string
+}
+
+// feedMsg carries rows built off the UI goroutine.
+type feedMsg struct {
+	nodes, pods, hosts    []gridRow
+	sshUp, sshAll         int
+	apiUp, apiAll         int
+	podsTotal, nodesTotal int
+}
+
+// kubeChangedMsg says the caches moved.
+type kubeChangedMsg struct{}
+
+func waitChanged(ch <-chan struct{}) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg { <-ch; return kubeChangedMsg{} }
+}
+
+// loadFeeds builds every table's rows from the backend and a findings snapshot.
+func loadFeeds(b Backend, snap checks.Snapshot, now time.Time) tea.Cmd {
+	return func() tea.Msg {
+		facts := hostFactsFrom(snap.Findings)
+		var m feedMsg
+		if b.Hosts != nil {
+			hs := b.Hosts()
+			m.sshAll = len(hs)
+			for _, h := range hs {
+				if h.Connected {
+					m.sshUp++
+				}
+				m.hosts = append(m.hosts, hostRow(h, facts[h.Name]))
+			}
+		}
+		if b.API != nil {
+			m.apiUp, m.apiAll = b.API()
+		}
+		multi := len(b.Clusters) > 1
+		if b.Nodes != nil {
+			ns := b.Nodes()
+			m.nodesTotal = len(ns)
+			for _, n := range ns {
+				m.nodes = append(m.nodes, nodeRow(n, facts[n.Name], multi, now))
+			}
+		}
+		if b.Pods != nil {
+			ps := b.Pods()
+			m.podsTotal = len(ps)
+			problems := podProblems(snap.Findings)
+			for _, p := range ps {
+				m.pods = append(m.pods, podRow(p, problems, multi, now))
+			}
+		}
+		return m
+	}
+}
+
+// hostFacts are the latest host findings of one host, by check id.
+type hostFacts map[string]*checks.Finding
+
+func hostFactsFrom(fs []checks.Finding) map[string]hostFacts {
+	out := map[string]hostFacts{}
+	for i := range fs {
+		f := &fs[i]
+		name := f.Target
+		switch {
+		case strings.HasPrefix(f.Check, "host."):
+		case f.KindOrDefault() == checks.KindNode:
+			name = f.Ref().Name // kube.node and friends join the row of their node
+		default:
+			continue
+		}
+		if out[name] == nil {
+			out[name] = hostFacts{}
+		}
+		out[name][f.Check] = f
+	}
+	return out
+}
+
+// metric is the value of a named metric of a check, as text ("-" when unknown).
+func (h hostFacts) metric(check, name, format string) (string, float64, checks.Status) {
+	f := h[check]
+	if f == nil {
+		return "-", -1, checks.OK
+	}
+	for _, m := range f.Metrics {
+		if name == "" || m.Name == name {
+			return fmt.Sprintf(format, m.Value), m.Value, f.Status
+		}
+	}
+	if f.Status == checks.Unknown {
+		return "?", -1, checks.Unknown
+	}
+	return "-", -1, f.Status
+}
+
+// worstDisk is the fullest mount of a host.
+func (h hostFacts) worstDisk() (string, float64) {
+	f := h["host.disk"]
+	if f == nil {
+		return "-", -1
+	}
+	best, name := -1.0, ""
+	for _, m := range f.Metrics {
+		if m.Value > best {
+			best, name = m.Value, m.Name
+		}
+	}
+	if best < 0 {
+		return "?", -1
+	}
+	return fmt.Sprintf("%.0f%% %s", best, name), best
+}
+
+func (h hostFacts) status(check string) (string, checks.Status) {
+	f := h[check]
+	if f == nil {
+		return "-", checks.OK
+	}
+	return f.Status.String(), f.Status
+}
+
+// worst is the worst status among a host's findings.
+func (h hostFacts) worst() checks.Status {
+	w := checks.OK
+	for _, f := range h {
+		w = max(w, f.Status)
+	}
+	return w
+}
+
+func (h hostFacts) reachable() string {
+	f := h["host.reachable"]
+	switch {
+	case f == nil:
+		return "-"
+	case f.Status == checks.OK:
+		return "yes"
+	}
+	return "NO"
+}
+
+func uptimeText(h hostFacts) (string, float64) {
+	_, v, _ := h.metric("host.uptime", "uptime", "%.0f")
+	if v < 0 {
+		return "-", -1
+	}
+	return Age(time.Duration(v * float64(time.Hour))), v
+}
+
+func nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time) gridRow {
+	st := checks.OK
+	var probs []string
+	switch n.Ready {
+	case "True":
+	case "":
+		st = checks.Unknown
+	default:
+		st = checks.Crit
+		probs = append(probs, "NotReady")
+	}
+	if n.Cordoned {
+		st = max(st, checks.Warn)
+		probs = append(probs, "cordoned")
+	}
+	if kn := h["kube.node"]; kn != nil && kn.Status != checks.OK {
+		probs = []string{kn.Summary} // the node check names every problem of the node at once
+	}
+	ready := map[string]string{"True": "Ready", "False": "NotReady", "Unknown": "Unknown"}[n.Ready]
+	if n.Cordoned {
+		ready += ",SchedDisabled"
+	}
+	hb := "-"
+	if !n.Heartbeat.IsZero() {
+		hb = Age(now.Sub(n.Heartbeat))
+	}
+	kubelet, kst := h.status("host.kubelet")
+	cpu, cpuV, cst := h.metric("host.cpu", "cpu util", "%.0f%%")
+	mem, memV, mst := h.metric("host.memory", "mem util", "%.0f%%")
+	disk, diskV := h.worstDisk()
+	load, loadV, lst := h.metric("host.load", "load1 per core", "%.2f")
+	up, upV := uptimeText(h)
+	st = max(st, kst, cst, mst, lst, h.worst())
+	ref := checks.Ref{Kind: checks.KindNode, Name: n.Name}
+	if multi {
+		ref.Cluster = n.Cluster
+	}
+	pods := fmt.Sprintf("%d/%d", n.PodsRunning, n.PodsNotReady)
+	return gridRow{key: ref.Target(), status: st, ref: ref,
+		cells:  []string{n.Name, ready, hb, kubelet, cpu, mem, disk, load, pods, up, h.reachable(), strings.Join(probs, ",")},
+		sortBy: []float64{0, 0, -float64(n.Heartbeat.Unix()), 0, cpuV, memV, diskV, loadV, float64(n.PodsNotReady), upV, 0, 0}}
+}
+
+func hostRow(hi HostInfo, h hostFacts) gridRow {
+	st := h.worst()
+	reach := h.reachable()
+	if !hi.Connected && hi.LastError != "" {
+		reach = "NO"
+		st = max(st, checks.Unknown)
+	}
+	rtt := "-"
+	if hi.Connected {
+		rtt = fmt.Sprintf("%.0fms", hi.RTTMS)
+	}
+	cpu, cpuV, _ := h.metric("host.cpu", "cpu util", "%.0f%%")
+	mem, memV, _ := h.metric("host.memory", "mem util", "%.0f%%")
+	disk, diskV := h.worstDisk()
+	load, loadV, _ := h.metric("host.load", "load1 per core", "%.2f")
+	up, upV := uptimeText(h)
+	units, _ := h.status("host.units")
+	ports, _ := h.status("host.ports")
+	note := hi.LastError
+	if note == "" {
+		note = strings.Join(hi.Roles, ",")
+	}
+	return gridRow{key: hi.Name, status: st, ref: checks.Ref{Kind: checks.KindHost, Name: hi.Name},
+		cells:  []string{hi.Name, hi.Address, reach, rtt, load, cpu, mem, disk, up, units, ports, note},
+		sortBy: []float64{0, 0, 0, hi.RTTMS, loadV, cpuV, memV, diskV, upV, 0, 0, 0}}
+}
+
+// podProblems are the statuses the pod check gave, by pod target.
+func podProblems(fs []checks.Finding) map[string]checks.Status {
+	out := map[string]checks.Status{}
+	for _, f := range fs {
+		if f.Check == "kube.pod" || f.Check == "kube.static-pod" {
+			out[f.Target] = max(out[f.Target], f.Status)
+		}
+	}
+	return out
+}
+
+func podRow(p PodInfo, problems map[string]checks.Status, multi bool, now time.Time) gridRow {
+	ref := checks.Ref{Kind: checks.KindPod, Namespace: p.Namespace, Name: p.Name}
+	if multi {
+		ref.Cluster = p.Cluster
+	}
+	st, judged := problems[ref.Target()]
+	if !judged && !p.Ready && p.Phase != "Succeeded" {
+		st = checks.Warn // not ready, and the pod check has not said why yet
+	}
+	status := p.Phase
+	if p.Reason != "" {
+		status = p.Reason
+	}
+	if p.Terminating {
+		status = "Terminating"
+	}
+	ready := "no"
+	if p.Ready {
+		ready = "yes"
+	}
+	age := "-"
+	if !p.Created.IsZero() {
+		age = Age(now.Sub(p.Created))
+	}
+	return gridRow{key: ref.Target(), status: st, ref: ref,
+		cells:  []string{p.Name, p.Namespace, ready, status, fmt.Sprint(p.Restarts), p.Node, age},
+		sortBy: []float64{0, 0, 0, 0, float64(p.Restarts), 0, -float64(p.Created.Unix())}}
+}
+
+// sortedKeys is a map's keys in order (deterministic views).
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

@@ -1,0 +1,265 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"opsdeck/actions"
+	"opsdeck/checks"
+	"opsdeck/config"
+)
+
+// drain runs a run's message stream to its end, feeding every message to the model.
+func drain(t *testing.T, m *Model, cmd tea.Cmd) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		got := make(chan tea.Msg, 1)
+		go func() { got <- c() }()
+		var msg tea.Msg
+		select {
+		case msg = <-got:
+		case <-deadline:
+			t.Fatal("the run never finished")
+		}
+		switch msg := msg.(type) {
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case nil:
+		default:
+			_, next := m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+func auditPhases(t *testing.T, path string) []string {
+	t.Helper()
+	recs, problems, err := actions.ReadAudit(path, actions.Filter{})
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("audit: %v %v", err, problems)
+	}
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.Phase+" "+r.Action+" "+r.Target)
+	}
+	return out
+}
+
+// A node → a → the destructive restart → the name typed → it runs, verified, audited twice.
+func TestKeyFlowDestructiveNeedsTheName(t *testing.T) {
+	sess, runner, path := testSession(t, config.Changes{})
+	m := newModel(t, Options{Session: sess}, 120, 40)
+	press(m, "2") // Nodes: node3 first (problems first)
+	if ref, _, _ := m.panes[m.focus].Selected(); ref.Name != "node3" {
+		t.Fatalf("selected %v, want node3", ref)
+	}
+	m.Update(press(m, "a")())
+	if s := screen(t, m); !strings.Contains(s, "host.restart-kubelet node3") || !strings.Contains(s, "allowed") {
+		t.Fatalf("actions of node3:\n%s", s)
+	}
+	press(m, "1")
+	s := screen(t, m)
+	if !strings.Contains(s, "DESTRUCTIVE") || !strings.Contains(s, "ssh node3: systemctl restart kubelet") || !strings.Contains(s, `Type "node3"`) {
+		t.Fatalf("confirm shows the exact plan and asks for the name:\n%s", s)
+	}
+	typeText(m, "yes")
+	press(m, "enter")
+	if s := screen(t, m); !strings.Contains(s, "does not match") {
+		t.Fatalf("yes is not the name:\n%s", s)
+	}
+	if len(runner.ran) != 0 {
+		t.Fatal("nothing may run before the name is typed")
+	}
+	for range 3 {
+		m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	typeText(m, "node3")
+	drain(t, m, press(m, "enter"))
+	if len(runner.ran) != 1 || runner.ran[0] != "node3: systemctl restart kubelet" {
+		t.Fatalf("ran %v", runner.ran)
+	}
+	got := auditPhases(t, path)
+	if strings.Join(got, ";") != "started host.restart-kubelet node3;finished host.restart-kubelet node3" {
+		t.Fatalf("audit: %v", got)
+	}
+	if s := screen(t, m); !strings.Contains(s, "›✓node3") {
+		t.Fatalf("the result stays visible in the row:\n%s", s)
+	}
+	m.Update(press(m, "enter")())
+	if s := screen(t, m); !strings.Contains(s, "host.restart-kubelet on node3: succeeded") || !strings.Contains(s, "verify: host.kubelet on node3") {
+		t.Fatalf("the result stays in the detail:\n%s", s)
+	}
+}
+
+func TestKeyFlowRefusedOutsideWindowThenEmergency(t *testing.T) {
+	closed := config.Changes{Timezone: "UTC", Windows: []config.TimeWindow{{Start: "2026-12-01 00:00", End: "2026-12-01 06:00", Reason: "CHG-1"}}}
+	sess, runner, path := testSession(t, closed)
+	m := newModel(t, Options{Session: sess}, 120, 40)
+	press(m, "2")
+	m.Update(press(m, "a")())
+	if s := screen(t, m); !strings.Contains(s, "outside-window: emergency reason needed") {
+		t.Fatalf("the menu shows the gate's refusal:\n%s", s)
+	}
+	press(m, "2") // start-kubelet (not destructive)
+	if s := screen(t, m); !strings.Contains(s, "Emergency reason") {
+		t.Fatalf("outside a window an emergency reason is asked first:\n%s", s)
+	}
+	// Cancelling is recorded.
+	drain(t, m, press(m, "esc"))
+	if got := auditPhases(t, path); len(got) != 1 || !strings.HasPrefix(got[0], "cancelled host.start-kubelet") {
+		t.Fatalf("audit after cancel: %v", got)
+	}
+	m.Update(press(m, "a")())
+	press(m, "2")
+	typeText(m, "short")
+	press(m, "enter")
+	if s := screen(t, m); !strings.Contains(s, "at least 10 characters") {
+		t.Fatalf("a short reason is refused:\n%s", s)
+	}
+	typeText(m, ": node3 rebooted, kubelet down, INC-42")
+	press(m, "enter")
+	typeText(m, "yes")
+	drain(t, m, press(m, "enter"))
+	if len(runner.ran) != 1 {
+		t.Fatalf("ran %v", runner.ran)
+	}
+	recs, _, _ := actions.ReadAudit(path, actions.Filter{})
+	last := recs[len(recs)-1]
+	if last.Phase != "finished" || !strings.Contains(last.Emergency, "INC-42") {
+		t.Fatalf("the emergency and its reason are audited: %+v", last)
+	}
+}
+
+// Watch mode has no executor: the session is dropped, `a` does nothing but say so.
+func TestWatchModeCannotAct(t *testing.T) {
+	sess, runner, path := testSession(t, config.Changes{})
+	m := newModel(t, Options{Session: sess, ReadOnly: true, Watch: true}, 120, 40)
+	if m.opts.Session != nil {
+		t.Fatal("a read-only cockpit must not hold a session")
+	}
+	press(m, "2")
+	if cmd := press(m, "a"); cmd != nil {
+		t.Fatal("a must do nothing in watch mode")
+	}
+	if cmd := press(m, "enter"); cmd != nil {
+		t.Fatal("details must not look up actions in watch mode")
+	}
+	if s := screen(t, m); !strings.Contains(s, "read-only") {
+		t.Fatalf("the detail says why no action applies:\n%s", s)
+	}
+	if len(runner.ran) != 0 || len(auditPhases(t, path)) != 0 {
+		t.Fatal("nothing ran")
+	}
+	if _, err := actions.NewExecutor(actions.ReadOnly, actions.ExecutorConfig{Gate: &actions.Gate{Mode: actions.ReadOnly}}); err == nil {
+		t.Fatal("no executor can be built read-only")
+	}
+}
+
+// A host hanging at the banner (its state read blocks) never delays a frame: the feeds load in
+// a command, and Update/Render return while it hangs.
+func TestHangingHostNeverDelaysAFrame(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang)
+	b := demoBackend()
+	b.Hosts = func() []HostInfo { <-hang; return nil }
+	m2 := New(Options{Site: "demo", Backend: b, Now: func() time.Time { return t0 }})
+	cmd := m2.requestFeeds()
+	go cmd() // hangs, as a real host would
+	done := make(chan struct{})
+	go func() {
+		for range 100 {
+			m2.Update(tickMsg(t0))
+			m2.Update(snapshotMsg(checks.Snapshot{At: t0, Findings: demoFindings()}))
+			_ = m2.Render()
+			press(m2, "j")
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the screen froze behind a hanging host")
+	}
+}
+
+func TestFilterAndNamespace(t *testing.T) {
+	m := newModel(t, Options{}, 120, 30)
+	press(m, "3", "/")
+	typeText(m, "web")
+	press(m, "enter")
+	s := screen(t, m)
+	if !strings.Contains(s, "web-2") || strings.Contains(s, "coredns") {
+		t.Fatalf("filter web:\n%s", s)
+	}
+	press(m, "/")
+	typeText(m, "!") // "!web": everything but web
+	m.filter.value = "!web"
+	m.applyFilter()
+	press(m, "enter")
+	if s := screen(t, m); strings.Contains(s, "web-2") || !strings.Contains(s, "coredns") {
+		t.Fatalf("inverted filter:\n%s", s)
+	}
+	press(m, "/", "esc")
+	press(m, ":")
+	typeText(m, "ns kube-system")
+	msg := press(m, "enter")()
+	m.Update(msg)
+	if s := screen(t, m); strings.Contains(s, "web-2") || !strings.Contains(s, "coredns") || !strings.Contains(s, "ns kube-system") {
+		t.Fatalf(":ns kube-system:\n%s", s)
+	}
+}
+
+func TestPaletteGoesToANode(t *testing.T) {
+	m := newModel(t, Options{}, 120, 30)
+	press(m, ":")
+	typeText(m, "node2")
+	press(m, "enter")
+	if m.focus != paneNodes {
+		t.Fatalf("focus %d, want Nodes", m.focus)
+	}
+	if ref, _, _ := m.panes[m.focus].Selected(); ref.Name != "node2" {
+		t.Fatalf("selected %v", ref)
+	}
+}
+
+func TestQuitAsksWhileAnActionRuns(t *testing.T) {
+	m := newModel(t, Options{}, 120, 30)
+	m.runs = append(m.runs, &run{id: 1, action: "host.restart-kubelet", target: "node3"})
+	if cmd := press(m, "q"); cmd != nil {
+		t.Fatal("q must ask first while an action runs")
+	}
+	if !strings.Contains(screen(t, m), "press q again") {
+		t.Fatal("the footer says how to quit anyway")
+	}
+	cmd := press(m, "q")
+	if cmd == nil {
+		t.Fatal("q again quits")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("q again quits")
+	}
+}
+
+func TestWatchCyclesToPanesWithProblems(t *testing.T) {
+	m := newModel(t, Options{ReadOnly: true, Watch: true, Cycle: 15 * time.Second}, 160, 40)
+	m.lastCycle = t0
+	m.Update(tickMsg(t0.Add(16 * time.Second)))
+	if m.focus != paneNodes {
+		t.Fatalf("cycled to %d, want Nodes (next pane with problems)", m.focus)
+	}
+	press(m, "p")
+	m.Update(tickMsg(t0.Add(40 * time.Second)))
+	if m.focus != paneNodes {
+		t.Fatal("p pauses the cycling")
+	}
+}

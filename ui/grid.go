@@ -1,0 +1,295 @@
+package ui
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"opsdeck/checks"
+)
+
+// column is one column of a grid: a header, a width (0 = takes the rest) and how to compare.
+type column struct {
+	title string
+	width int
+	right bool // numbers align right
+	drop  int  // when the pane is too narrow, columns go in descending drop order (0: never)
+}
+
+// gridRow is one row: its cells already as text, its status for colour and order, and what it
+// names (for details and actions).
+type gridRow struct {
+	key    string
+	status checks.Status
+	cells  []string
+	sortBy []float64 // numeric sort keys per column (NaN-free; nil → text order)
+	ref    checks.Ref
+	// stamp, when set, is the time the row's data was observed: the last cell shows its age.
+	stamp time.Time
+	text  string // lower-cased cells, for the filter
+}
+
+// grid is a virtualized table: only the visible rows are rendered, the selection survives new
+// rows (by key), rows are ordered problems first then by the chosen column.
+type grid struct {
+	cols          []column
+	all           []gridRow
+	rows          []gridRow // all, filtered and ordered
+	width, height int
+	offset        int
+	cursor        int
+	selected      string
+	sortCol       int  // -1: status order
+	reverse       bool // of the chosen column
+	filter        *regexp.Regexp
+	invert        bool
+	empty         string // shown when there are no rows at all
+	staleAfter    time.Duration
+	// mark, when set, gives a row a one-cell mark beside the cursor: an action running (▶),
+	// succeeded (✓) or failed (✗) on what the row names.
+	mark func(checks.Ref) string
+}
+
+func newGrid(cols []column, empty string) *grid { return &grid{cols: cols, sortCol: -1, empty: empty} }
+
+func (g *grid) SetSize(w, h int) { g.width, g.height = w, max(h, 1); g.follow() }
+
+// setRows replaces the rows (built off the UI goroutine) and re-applies filter and order.
+func (g *grid) setRows(rs []gridRow) {
+	for i := range rs {
+		if rs[i].text == "" {
+			rs[i].text = strings.ToLower(strings.Join(rs[i].cells, " "))
+		}
+	}
+	g.all = rs
+	g.apply()
+}
+
+func (g *grid) setFilter(re *regexp.Regexp, invert bool) {
+	g.filter, g.invert = re, invert
+	g.apply()
+}
+
+// cycleSort moves the sort to the next column (after the last: back to problems first).
+func (g *grid) cycleSort() {
+	g.sortCol++
+	if g.sortCol >= len(g.cols) {
+		g.sortCol = -1
+	}
+	g.apply()
+}
+
+func (g *grid) apply() {
+	g.rows = g.rows[:0]
+	for _, r := range g.all {
+		if g.filter != nil && g.filter.MatchString(r.text) == g.invert {
+			continue
+		}
+		g.rows = append(g.rows, r)
+	}
+	c := g.sortCol
+	slices.SortStableFunc(g.rows, func(a, b gridRow) int {
+		if c < 0 {
+			if d := cmp.Compare(b.status, a.status); d != 0 {
+				return d
+			}
+			return strings.Compare(a.key, b.key)
+		}
+		var d int
+		if a.sortBy != nil && b.sortBy != nil && c < len(a.sortBy) && c < len(b.sortBy) {
+			d = cmp.Compare(a.sortBy[c], b.sortBy[c])
+		} else {
+			d = strings.Compare(a.cells[c], b.cells[c])
+		}
+		if g.reverse {
+			d = -d
+		}
+		if d == 0 {
+			d = strings.Compare(a.key, b.key)
+		}
+		return d
+	})
+	g.cursor = 0
+	for i, r := range g.rows {
+		if r.key == g.selected {
+			g.cursor = i
+			break
+		}
+	}
+	g.follow()
+}
+
+func (g *grid) moveBy(n int) {
+	if len(g.rows) == 0 {
+		return
+	}
+	g.cursor = min(max(g.cursor+n, 0), len(g.rows)-1)
+	g.selected = g.rows[g.cursor].key
+	g.follow()
+}
+
+func (g *grid) pageSize() int { return max(g.height-1, 1) } // one line is the column header
+
+func (g *grid) follow() {
+	ps := g.pageSize()
+	if g.cursor < g.offset {
+		g.offset = g.cursor
+	}
+	if g.cursor >= g.offset+ps {
+		g.offset = g.cursor - ps + 1
+	}
+	g.offset = max(min(g.offset, len(g.rows)-ps), 0)
+}
+
+func (g *grid) current() (gridRow, bool) {
+	if g.cursor < len(g.rows) {
+		return g.rows[g.cursor], true
+	}
+	return gridRow{}, false
+}
+
+// selectKey moves the selection to the row with key k, if there is one.
+func (g *grid) selectKey(k string) bool {
+	for i, r := range g.rows {
+		if r.key == k {
+			g.cursor, g.selected = i, k
+			g.follow()
+			return true
+		}
+	}
+	return false
+}
+
+// widths gives every column its width; the zero-width column takes what is left. On a narrow
+// screen the droppable columns go first (-1: not shown).
+func (g *grid) widths() []int {
+	ws := make([]int, len(g.cols))
+	need := 2 + 12 // the cursor, and room for the flexible column
+	for _, c := range g.cols {
+		if c.width > 0 {
+			need += c.width + 1
+		}
+	}
+	hidden := map[int]bool{}
+	for need > g.width {
+		worst := -1
+		for i, c := range g.cols {
+			if c.drop > 0 && c.width > 0 && !hidden[i] && (worst < 0 || c.drop > g.cols[worst].drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		hidden[worst] = true
+		need -= g.cols[worst].width + 1
+	}
+	used, flex := 2, -1
+	for i, c := range g.cols {
+		if c.width < 0 || hidden[i] {
+			ws[i] = -1
+			continue
+		}
+		if c.width == 0 {
+			flex = i
+			continue
+		}
+		ws[i] = c.width
+		used += c.width + 1
+	}
+	if flex >= 0 {
+		ws[flex] = max(g.width-used-1, 8)
+	}
+	return ws
+}
+
+// View renders the header line and the visible rows, exactly height lines.
+func (g *grid) View(now time.Time) string {
+	ws := g.widths()
+	lines := make([]string, 0, g.height)
+	var hdr strings.Builder
+	hdr.WriteString("  ")
+	for i, c := range g.cols {
+		if ws[i] < 0 {
+			continue
+		}
+		t := c.title
+		if i == g.sortCol {
+			t += map[bool]string{false: "↓", true: "↑"}[g.reverse]
+		}
+		hdr.WriteString(cell(t, ws[i], c.right) + " ")
+	}
+	lines = append(lines, colHeaderStyle.Render(cut(hdr.String(), g.width)))
+	if len(g.rows) == 0 {
+		msg := g.empty
+		if len(g.all) > 0 {
+			msg = fmt.Sprintf("no row matches the filter (%d hidden)", len(g.all))
+		}
+		lines = append(lines, dimStyle.Render(cut("  "+msg, g.width)))
+	}
+	end := min(g.offset+g.pageSize(), len(g.rows))
+	for i := g.offset; i < end; i++ {
+		lines = append(lines, g.renderRow(g.rows[i], ws, i == g.cursor, now))
+	}
+	for len(lines) < g.height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines[:g.height], "\n")
+}
+
+func (g *grid) renderRow(r gridRow, ws []int, selected bool, now time.Time) string {
+	var b strings.Builder
+	if selected {
+		b.WriteString(cursorStyle.Render(sym.cursor))
+	} else {
+		b.WriteString(" ")
+	}
+	mk := " "
+	if g.mark != nil {
+		if s := g.mark(r.ref); s != "" {
+			mk = s
+		}
+	}
+	b.WriteString(mk)
+	for i, c := range g.cols {
+		if ws[i] < 0 {
+			continue
+		}
+		text := ""
+		if i < len(r.cells) {
+			text = r.cells[i]
+		}
+		if i == len(g.cols)-1 && !r.stamp.IsZero() {
+			text = Age(now.Sub(r.stamp))
+			if g.staleAfter > 0 && now.Sub(r.stamp) > g.staleAfter {
+				b.WriteString(staleStyle.Render(cell("stale "+text, ws[i], c.right)))
+				continue
+			}
+		}
+		s := cell(text, ws[i], c.right)
+		if i == 0 {
+			s = statusText[r.status].Render(s)
+		}
+		b.WriteString(s + " ")
+	}
+	line := cut(b.String(), g.width)
+	if selected {
+		return selectedStyle.Render(padRight(line, g.width))
+	}
+	return line
+}
+
+// cell fits text into width cells, padded (right-aligned for numbers).
+func cell(text string, width int, right bool) string {
+	text = cut(text, width)
+	if right {
+		if w := visibleWidth(text); w < width {
+			return strings.Repeat(" ", width-w) + text
+		}
+		return text
+	}
+	return padRight(text, width)
+}

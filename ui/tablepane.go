@@ -1,0 +1,202 @@
+package ui
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"opsdeck/checks"
+)
+
+// tablePane shows live rows (nodes, pods, hosts) in a sortable, filterable grid.
+type tablePane struct {
+	title string
+	keys  PaneKeys
+	grid  *grid
+	ns    string // pods only: the namespace filter (":ns NAME")
+	rows  []gridRow
+	// findings on the row's target, for the detail; set from snapshots.
+	loaded bool
+}
+
+func newTablePane(title string, cols []column, empty string) *tablePane {
+	return &tablePane{title: title, keys: newPaneKeys(), grid: newGrid(cols, empty)}
+}
+
+func (p *tablePane) Title() string {
+	if p.ns != "" {
+		return p.title + " · ns " + p.ns
+	}
+	return p.title
+}
+
+func (p *tablePane) SetSize(w, h int)                      { p.grid.SetSize(w, h) }
+func (p *tablePane) Keys() []key.Binding                   { return []key.Binding{p.keys.Sort, p.keys.Reverse} }
+func (p *tablePane) SetFilter(re *regexp.Regexp, inv bool) { p.grid.setFilter(re, inv) }
+func (p *tablePane) Move(n int)                            { p.grid.moveBy(n) }
+func (p *tablePane) View(now time.Time) string             { return p.grid.View(now) }
+
+func (p *tablePane) Update(msg tea.Msg) (Pane, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, p.keys.Sort):
+			p.grid.cycleSort()
+		case key.Matches(k, p.keys.Reverse):
+			p.grid.reverse = !p.grid.reverse
+			p.grid.apply()
+		}
+	}
+	return p, nil
+}
+
+// setRows takes freshly built rows (the namespace filter applies here).
+func (p *tablePane) setRows(rs []gridRow) {
+	p.loaded = true
+	p.rows = rs
+	if p.ns == "" {
+		p.grid.setRows(rs)
+		return
+	}
+	var keep []gridRow
+	for _, r := range rs {
+		if r.ref.Namespace == p.ns {
+			keep = append(keep, r)
+		}
+	}
+	p.grid.setRows(keep)
+}
+
+func (p *tablePane) setNamespace(ns string) { p.ns = ns; p.setRows(p.rows) }
+
+func (p *tablePane) Selected() (checks.Ref, *checks.Finding, bool) {
+	r, ok := p.grid.current()
+	return r.ref, nil, ok
+}
+
+func (p *tablePane) Tile() tile {
+	t := tile{label: p.title, total: len(p.rows)}
+	for _, r := range p.rows {
+		if r.status != checks.OK {
+			t.bad++
+		}
+		t.worst = max(t.worst, r.status)
+	}
+	if !p.loaded {
+		t.note = "…"
+	}
+	return t
+}
+
+// findingsPane lists findings (of some areas, or every non-ok one for Alerts) in a grid: status,
+// target, check, summary, age. A host's identical failures fold into one row.
+type findingsPane struct {
+	title   string
+	areas   map[string]bool // nil: every area
+	onlyBad bool
+	missing string // the site-file key to set when the area has no data source
+	grid    *grid
+	byKey   map[string]checks.Finding
+	folded  map[string][]string
+	counts  tile
+}
+
+func newFindingsPane(title string, areas []string, onlyBad bool, missing string) *findingsPane {
+	p := &findingsPane{title: title, onlyBad: onlyBad, missing: missing}
+	if areas != nil {
+		p.areas = map[string]bool{}
+		for _, a := range areas {
+			p.areas[a] = true
+		}
+	}
+	empty := "no findings yet"
+	if onlyBad {
+		empty = "no alerts: every check is ok"
+	}
+	if missing != "" {
+		empty = "no data source configured: set " + missing + " in the site file"
+	}
+	p.grid = newGrid([]column{{title: "STATUS", width: 7}, {title: "TARGET", width: 26}, {title: "CHECK", width: 18},
+		{title: "SUMMARY"}, {title: "AGE", width: 9, right: true}}, empty)
+	return p
+}
+
+func (p *findingsPane) Title() string { return p.title }
+
+// SetSize narrows the columns beside another pane: the check column goes first.
+func (p *findingsPane) SetSize(w, h int) {
+	c := p.grid.cols
+	c[1].width, c[2].width, c[4].width = 26, 18, 9
+	switch {
+	case w < 70:
+		c[1].width, c[2].width, c[4].width = 14, -1, 5
+	case w < 110:
+		c[1].width, c[2].width = 20, -1
+	}
+	p.grid.SetSize(w, h)
+}
+func (p *findingsPane) Keys() []key.Binding                   { return nil }
+func (p *findingsPane) SetFilter(re *regexp.Regexp, inv bool) { p.grid.setFilter(re, inv) }
+func (p *findingsPane) Move(n int)                            { p.grid.moveBy(n) }
+func (p *findingsPane) View(now time.Time) string             { return p.grid.View(now) }
+func (p *findingsPane) Update(tea.Msg) (Pane, tea.Cmd)        { return p, nil }
+func (p *findingsPane) Tile() tile                            { return p.counts }
+
+// setFindings takes a snapshot (sorted worst first).
+func (p *findingsPane) setFindings(fs []checks.Finding, staleAfter time.Duration) {
+	p.grid.staleAfter = staleAfter
+	var mine []checks.Finding
+	t := tile{label: p.title}
+	for _, f := range fs {
+		if p.areas != nil && !p.areas[f.Area] {
+			continue
+		}
+		t.total++
+		if f.Status != checks.OK {
+			t.bad++
+		}
+		t.worst = max(t.worst, f.Status)
+		if p.onlyBad && f.Status == checks.OK {
+			continue
+		}
+		mine = append(mine, f)
+	}
+	if t.total == 0 && p.missing != "" {
+		t.absent, t.note = true, "not configured"
+	}
+	p.counts = t
+	p.byKey = make(map[string]checks.Finding, len(mine))
+	p.folded = map[string][]string{}
+	rows := make([]gridRow, 0, len(mine))
+	for _, r := range fold(mine) {
+		f := r.f
+		k := f.Key()
+		p.byKey[k] = f
+		check := f.Check
+		if len(r.folded) > 0 {
+			check = fmt.Sprintf("%d checks", len(r.folded))
+			p.folded[k] = r.folded
+		}
+		summary := f.Summary
+		if f.Exception != "" {
+			summary += " [known exception]"
+		}
+		rows = append(rows, gridRow{key: k, status: f.Status, ref: f.Ref(), stamp: f.ObservedAt,
+			cells: []string{upper(f.Status.String()), f.Target, check, summary, ""}})
+	}
+	p.grid.setRows(rows)
+}
+
+func (p *findingsPane) Selected() (checks.Ref, *checks.Finding, bool) {
+	r, ok := p.grid.current()
+	if !ok {
+		return checks.Ref{}, nil, false
+	}
+	f := p.byKey[r.key]
+	if n := p.folded[r.key]; len(n) > 0 {
+		f.Details = fmt.Sprintf("The same for %d checks: %v\n%s", len(n), n, f.Details)
+	}
+	return r.ref, &f, true
+}
