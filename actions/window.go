@@ -28,9 +28,6 @@ func (g *Gate) Status(now time.Time) WindowStatus {
 	}
 	if refused, rule, _ := g.discipline(now); refused {
 		text := map[string]string{"freeze": "FREEZE", "peak-hours": "peak hours", "outside-window": "outside windows"}[rule]
-		if rule == "outside-window" && len(g.Changes.Windows) == 0 {
-			text = "no windows, require_window: emergencies only"
-		}
 		return WindowStatus{State: rule, Text: text + untilNext, Next: next}
 	}
 	if w, ok := g.currentWindow(t, loc); ok {
