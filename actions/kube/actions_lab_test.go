@@ -47,7 +47,7 @@ func TestLabStripFinalizersConflict(t *testing.T) {
 	lab := labenv.Load(t)
 	defer lab.Reseed(t)
 	w := labWatcher(t, lab)
-	reg := actions.NewRegistry(Actions(lab.Site, []*sitekube.Watcher{w})...)
+	reg := actions.NewRegistry(Actions(lab.Site, []*sitekube.Watcher{w}, nil)...)
 	a, err := reg.Lookup("kube.strip-finalizers", "machines/node5-dead")
 	if err != nil {
 		t.Fatal(err)

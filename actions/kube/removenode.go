@@ -58,9 +58,19 @@ func (a *acts) removable(ctx context.Context, w *sitekube.Watcher, node string) 
 		problem = "no SSH pool: the host's reachability is unknown"
 	default:
 		since, _ := kubechecks.UnreachableSince(a.hosts, h.Name)
+		if since.IsZero() {
+			// Not tried by this process yet (a one-shot command): ask now. Unreachable now and
+			// NotReady since T is down since T, as far as anyone can tell.
+			pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			_, err := a.hosts.Run(pctx, h, "true")
+			cancel()
+			if kubechecks.Unreachable(err) {
+				since = notReadySince(n)
+			}
+		}
 		switch down := a.clock().Sub(since); {
 		case since.IsZero():
-			problem = fmt.Sprintf("host %s is not known to be unreachable (it answers over SSH, or was not tried yet): §2.3.2 says start its kubelet", h.Name)
+			problem = fmt.Sprintf("host %s is not known to be unreachable (it answers over SSH): §2.3.2 says start its kubelet", h.Name)
 		case down < need:
 			problem = fmt.Sprintf("host %s has been unreachable for %s only (needs %s, thresholds.node_down_before_removal)", h.Name, down.Round(time.Second), need)
 		}
@@ -91,4 +101,14 @@ func first(s []string, n int) []string {
 		return append(s[:n:n], "…")
 	}
 	return s
+}
+
+// notReadySince is when the node's Ready condition last changed (its heartbeats stopped).
+func notReadySince(n *corev1.Node) time.Time {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady && !c.LastTransitionTime.IsZero() {
+			return c.LastTransitionTime.Time
+		}
+	}
+	return time.Time{}
 }

@@ -84,6 +84,9 @@ func (c *cluster) checks() []checks.Check {
 					return []string{c.w.Cluster} // one finding says why there is nothing to check
 				}
 				ts := targets()
+				if _, bad := c.untrusted(cols...); bad && len(ts) == 0 {
+					return []string{c.w.Cluster} // nothing cached: one finding says why
+				}
 				for i := range ts {
 					ts[i] = c.prefix + ts[i]
 				}

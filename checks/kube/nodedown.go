@@ -70,8 +70,7 @@ func (c *cluster) nodeDown(ctx context.Context, n *corev1.Node, f *checks.Findin
 		return
 	}
 	res, err := c.hosts.Run(ctx, h, "systemctl", "is-active", "kubelet")
-	var ce *ssh.ConnectError
-	if err != nil && errors.As(err, &ce) && (ce.Op == "dial" || ce.Op == "jump" || ce.Op == "handshake") {
+	if Unreachable(err) {
 		since, why := UnreachableSince(c.hosts, h.Name)
 		if why == "" {
 			why = err.Error()
@@ -108,6 +107,13 @@ func (c *cluster) nodeDown(ctx context.Context, n *corev1.Node, f *checks.Findin
 	}
 	f.Summary += fmt.Sprintf("; host %s reachable, kubelet active but not reporting", h.Name)
 	f.Details = join(f.Details, "The kubelet runs but the API does not hear from it: read its journal (evidence), check its certificates and the route to the API; restart it with host.restart-kubelet.")
+}
+
+// Unreachable tells an SSH failure that means the host does not answer (dial refused or timed
+// out, no handshake) from one where it answers but SSH refuses (host key, auth).
+func Unreachable(err error) bool {
+	var ce *ssh.ConnectError
+	return err != nil && errors.As(err, &ce) && (ce.Op == "dial" || ce.Op == "jump" || ce.Op == "handshake")
 }
 
 func join(a, b string) string {

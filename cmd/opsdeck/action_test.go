@@ -212,10 +212,17 @@ func TestKubeActionsOnDemo(t *testing.T) {
 		{"kube.label-no-daemonset", "node4", "yes", "the node carries the label"},
 		{"kube.delete-pod", "app/web-2", "app/web-2", "the pod is gone"},
 		{"kube.force-delete-pod", "app/db-0", "app/db-0", "uses PVC data-db-0"},
-		{"kube.remove-node", "node3", "node3", "[5/5] ran"},
+		// Its pods still wait to be rescheduled, and its host answers (§2.3.2: start kubelet).
+		{"kube.remove-node", "node3", "node3", "refused: 2 pod(s) of node3 still need rescheduling"},
 	}
 	for _, c := range cases {
 		out, stderr, code := run(t, "action", "run", "--demo", c.name, c.target, "--yes-i-typed", c.typed)
+		if strings.HasPrefix(c.want, "refused: ") {
+			if code == 0 || !strings.Contains(stderr, strings.TrimPrefix(c.want, "refused: ")) {
+				t.Errorf("%s %s: want a refusal, got %d %s", c.name, c.target, code, stderr)
+			}
+			continue
+		}
 		if c.want == "" {
 			if code == 0 || !strings.Contains(stderr, "does not apply") {
 				t.Errorf("%s %s: want a refusal, got %d %s", c.name, c.target, code, stderr)

@@ -108,6 +108,7 @@ func TestLabHostActions(t *testing.T) {
 func TestLabKubeChecks(t *testing.T) {
 	lab := labenv.Load(t)
 	lab.Reseed(t)
+	lab.SetUnit(t, "node3", "kubelet", "inactive") // the scenario's §2.3.2 shape
 	out, stderr, _ := run(t, "check", "--site", lab.SiteFile, "--only", "kube.*", "--only", "adns.zone", "--only", "adns.dnsendpoint", "-o", "json")
 	var r checks.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
@@ -117,16 +118,20 @@ func TestLabKubeChecks(t *testing.T) {
 	for _, f := range r.Findings {
 		by[f.Check+" "+f.Target] = f.Finding
 	}
+	// Two clusters: targets carry the cluster's name.
 	want := map[string]checks.Status{
-		"kube.api lab": checks.OK, "kube.node node1": checks.OK, "kube.node node2": checks.Warn, "kube.node node3": checks.Crit,
-		"kube.node node4": checks.Warn, "kube.pod app-demo/web-2": checks.Crit, "kube.pod app-demo/web-3": checks.Crit,
-		"kube.pod app-demo/queue-pending-0": checks.Warn, "kube.pod app-demo/stuck-finalizer": checks.Crit,
-		"kube.pod kube-system/network-controller-7f9c-xk2lp":      checks.OK, // known exception
-		"kube.workload kube-system/deployment/network-controller": checks.Crit, "kube.workload kube-system/deployment/coredns": checks.OK,
-		"kube.workload kube-system/daemonset/rama-daemon": checks.Crit, "kube.static-pod kube-system/kube-apiserver-master1": checks.OK,
-		"kube.namespace stuck-ns": checks.Crit, "kube.machine node5-dead": checks.Crit, "kube.machine node1": checks.OK,
-		"kube.machineop scale-out-node6": checks.Crit, "adns.zone broken.example": checks.Crit, "adns.zone lab.example": checks.OK,
-		"adns.dnsendpoint app-demo/api": checks.Crit, "adns.dnsendpoint app-demo/www": checks.OK, "kube.allocation node1": checks.OK,
+		"kube.api lab": checks.OK, "kube.node lab/node1": checks.OK, "kube.node lab/node2": checks.Warn, "kube.node lab/node3": checks.Crit,
+		"kube.node lab/node4": checks.Warn, "kube.pod lab/app-demo/web-2": checks.Crit, "kube.pod lab/app-demo/web-3": checks.Crit,
+		"kube.pod lab/app-demo/queue-pending-0": checks.Warn, "kube.pod lab/app-demo/stuck-finalizer": checks.Crit,
+		"kube.pod lab/kube-system/network-controller-7f9c-xk2lp":      checks.OK, // known exception
+		"kube.workload lab/kube-system/deployment/network-controller": checks.Crit, "kube.workload lab/kube-system/deployment/coredns": checks.OK,
+		"kube.workload lab/kube-system/daemonset/rama-daemon": checks.Crit, "kube.static-pod lab/kube-system/kube-apiserver-master1": checks.OK,
+		"kube.namespace lab/stuck-ns": checks.Crit, "kube.machine lab/node5-dead": checks.Crit, "kube.machine lab/node1": checks.OK,
+		"kube.machineop lab/scale-out-node6": checks.Crit, "adns.zone lab/broken.example": checks.Crit, "adns.zone lab/lab.example": checks.OK,
+		"adns.dnsendpoint lab/app-demo/api": checks.Crit, "adns.dnsendpoint lab/app-demo/www": checks.OK, "kube.allocation lab/node1": checks.OK,
+		// The business cluster serves none of the Ant resources: once "not installed", the rest live.
+		"kube.api business": checks.OK, "kube.node business/biz1": checks.OK, "kube.machine business": checks.OK,
+		"kube.machineop business": checks.OK, "adns.zone business": checks.OK, "adns.dnsendpoint business": checks.OK,
 	}
 	for k, st := range want {
 		f, ok := by[k]
@@ -134,11 +139,24 @@ func TestLabKubeChecks(t *testing.T) {
 			t.Errorf("%s: %s %q (want %s)", k, f.Status, f.Summary, st)
 		}
 	}
-	if _, ok := by["kube.pod app-demo/report-28913420-x7k2p"]; ok {
+	for k, f := range by {
+		if f.Status == checks.Unknown {
+			t.Errorf("%s is unknown: %q", k, f.Summary)
+		}
+	}
+	if f := by["kube.machine business"]; !strings.Contains(f.Summary, "not installed on this cluster") {
+		t.Errorf("business machines: %q", f.Summary)
+	}
+	if _, ok := by["kube.pod lab/app-demo/report-28913420-x7k2p"]; ok {
 		t.Error("a completed job pod is not a problem")
 	}
-	if d := by["kube.node node3"].Details; !strings.Contains(d, "data-db-0") || !strings.Contains(d, "ip-db-0") || !strings.Contains(d, "loses its data") {
-		t.Errorf("migration plan: %q", d)
+	// node3 rebooted and its kubelet did not start (§2.3.2): its host answers over SSH.
+	if f := by["kube.node lab/node3"]; !strings.Contains(f.Summary, "kubelet inactive → start kubelet") || !strings.Contains(f.Summary, "lease not renewed") {
+		t.Errorf("node3: %q", f.Summary)
+	}
+	// node4's kubelet stopped renewing its Lease: only that is wrong with it.
+	if f := by["kube.node lab/node4"]; !strings.Contains(f.Summary, "Ready; lease not renewed for") {
+		t.Errorf("node4: %q", f.Summary)
 	}
 }
 
@@ -159,14 +177,13 @@ func TestLabKubeActions(t *testing.T) {
 	cases := []struct {
 		name, target, typed, want string
 	}{
-		{"kube.cordon", "node1", "yes", "verify: check probe on node node1 is cordoned: node node1 is cordoned"},
-		{"kube.uncordon", "node1", "yes", "node node1 is schedulable"},
-		{"kube.label-no-daemonset", "node1", "yes", "the node carries the label"},
-		{"kube.delete-pod", "app-demo/queue-pending-0", "app-demo/queue-pending-0", "the pod is gone"},
-		{"kube.force-delete-pod", "app-demo/web-3", "app-demo/web-3", "the pod is gone"},
-		{"kube.strip-finalizers", "pods/app-demo/stuck-finalizer", "pods/app-demo/stuck-finalizer", "(succeeded)"},
-		{"kube.strip-finalizers", "machines/node5-dead", "machines/node5-dead", "(succeeded)"},
-		{"kube.remove-node", "node3", "node3", "[5/5] ran"},
+		{"kube.cordon", "lab:node1", "yes", "verify: check probe on node node1 is cordoned: node node1 is cordoned"},
+		{"kube.uncordon", "lab:node1", "yes", "node node1 is schedulable"},
+		{"kube.label-no-daemonset", "lab:node1", "yes", "the node carries the label"},
+		{"kube.delete-pod", "lab:app-demo/queue-pending-0", "lab:app-demo/queue-pending-0", "the pod is gone"},
+		{"kube.force-delete-pod", "lab:app-demo/web-3", "lab:app-demo/web-3", "the pod is gone"},
+		{"kube.strip-finalizers", "lab:pods/app-demo/stuck-finalizer", "lab:pods/app-demo/stuck-finalizer", "(succeeded)"},
+		{"kube.strip-finalizers", "lab:machines/node5-dead", "lab:machines/node5-dead", "(succeeded)"},
 	}
 	for _, c := range cases {
 		out, stderr, code := run(t, "action", "run", "--site", lab.SiteFile, c.name, c.target, "--yes-i-typed", c.typed)
@@ -174,12 +191,51 @@ func TestLabKubeActions(t *testing.T) {
 			t.Errorf("%s %s: exit %d, want %q\n%s\n%s", c.name, c.target, code, c.want, out, stderr)
 		}
 	}
-	// Re-running the node removal after it is done skips every step, verified, not assumed.
-	lab.Reseed(t) // node3 comes back NotReady; its machine and configmaps too
-	out, _, code := run(t, "action", "run", "--site", lab.SiteFile, "kube.remove-node", "node3", "--yes-i-typed", "node3")
-	if code != 0 {
-		t.Fatalf("second removal: %d\n%s", code, out)
+	// node3's pods still wait to be rescheduled: refused.
+	_, stderr, code := run(t, "action", "run", "--site", lab.SiteFile, "kube.remove-node", "lab:node3", "--yes-i-typed", "lab:node3")
+	if code == 0 || !strings.Contains(stderr, "still need rescheduling") {
+		t.Fatalf("removal with pods left: %d\n%s", code, stderr)
 	}
+	// Its host answers over SSH (§2.3.2 says start kubelet): removed only with an override.
+	removeNode3 := func() (string, string, int) {
+		deletePodsOn(t, admin, "node3")
+		return run(t, "action", "run", "--site", lab.SiteFile, "kube.remove-node", "lab:node3", "--yes-i-typed", "lab:node3",
+			"--override-reason", "lab: the host stays up, the removal itself is tested")
+	}
+	if _, stderr, code := run(t, "action", "run", "--site", lab.SiteFile, "kube.remove-node", "lab:node3", "--yes-i-typed", "lab:node3"); code == 0 ||
+		!strings.Contains(stderr, "still need rescheduling") && !strings.Contains(stderr, "not known to be unreachable") {
+		t.Fatalf("removal of a reachable host: %d\n%s", code, stderr)
+	}
+	out, stderr, code := removeNode3()
+	if code != 0 || !strings.Contains(out, "[5/5] ran") || !strings.Contains(out, "OVERRIDE") {
+		t.Fatalf("removal with override: %d\n%s\n%s", code, out, stderr)
+	}
+	// Re-running the node removal after it is done skips every step, verified, not assumed.
+	lab.Reseed(t) // node3 comes back NotReady; its machine, configmaps and pods too
+	if out, stderr, code := removeNode3(); code != 0 {
+		t.Fatalf("second removal: %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// deletePodsOn removes a dead node's pods at once, as the migration plan's step 3 does (no
+// kubelet answers there, so with grace 0).
+func deletePodsOn(t *testing.T, admin *sitekube.Clients, node string) {
+	t.Helper()
+	ctx := context.Background()
+	ps, err := admin.Kube.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + node})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := int64(0)
+	for _, p := range ps.Items {
+		if len(p.Finalizers) > 0 {
+			continue
+		}
+		if err := admin.Kube.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The watcher of the next opsdeck process lists afresh: nothing to wait for here.
 }
 
 // The read-only user cannot run an API action: the gate refuses it with RBAC's reason, before
@@ -191,7 +247,7 @@ func TestLabKubeActionDeniedForViewer(t *testing.T) {
 	src := strings.Replace(string(b), "kubeconfig: state/kube/admin.kubeconfig", "kubeconfig: kube/viewer.kubeconfig", 1)
 	src = strings.ReplaceAll(src, "state/", "")
 	os.WriteFile(site, []byte(src), 0o600)
-	out, stderr, code := run(t, "action", "run", "--site", site, "kube.cordon", "node1", "--yes-i-typed", "yes")
+	out, stderr, code := run(t, "action", "run", "--site", site, "kube.cordon", "lab:node1", "--yes-i-typed", "yes")
 	if code != 1 || !strings.Contains(stderr, "refused (rbac)") || strings.Contains(out, "[1/1]") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
 	}

@@ -19,6 +19,9 @@ import (
 // and delete (finalizers honoured) over real HTTP, enough for client-go's informers and
 // opsdeck's actions. Objects are plain JSON maps.
 type KubeAPI struct {
+	// NoCustomResources makes it a business cluster: none of the Ant resources is served.
+	NoCustomResources bool
+
 	ln    net.Listener
 	srv   *http.Server
 	mu    sync.Mutex
@@ -68,6 +71,47 @@ func init() {
 	register("adns.alipay.com", "v1", "zones", "Zone", false)
 	register("adns.alipay.com", "v1", "dnsendpoints", "DNSEndpoint", true)
 	register("networking.alibaba.com", "v1", "ipinstances", "IPInstance", true)
+	register("coordination.k8s.io", "v1", "leases", "Lease", true)
+}
+
+// custom tells the Ant custom resources apart from what every cluster serves.
+func (r resource) custom() bool {
+	return strings.Contains(r.group, "alipay.com") || strings.Contains(r.group, "alibaba.com")
+}
+
+// serveDiscovery answers GET /api/v1 and /apis/GROUP/VERSION with the resources served there,
+// as client-go's discovery asks; a group the cluster does not serve is 404.
+func (k *KubeAPI) serveDiscovery(w http.ResponseWriter, path string) bool {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	var group, version string
+	switch {
+	case len(parts) == 2 && parts[0] == "api":
+		version = parts[1]
+	case len(parts) == 3 && parts[0] == "apis":
+		group, version = parts[1], parts[2]
+	default:
+		return false
+	}
+	var list []map[string]any
+	for _, r := range simResources {
+		if r.group != group || r.version != version || r.custom() && k.NoCustomResources {
+			continue
+		}
+		list = append(list, map[string]any{"name": r.name, "kind": r.kind, "namespaced": r.namespaced,
+			"singularName": "", "verbs": []string{"get", "list", "watch", "patch", "delete"}})
+	}
+	if len(list) == 0 {
+		status(w, http.StatusNotFound, "NotFound", "the server could not find the requested resource")
+		return true
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i]["name"].(string) < list[j]["name"].(string) })
+	gv := version
+	if group != "" {
+		gv = group + "/" + version
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": list})
+	return true
 }
 
 // StartKubeAPI listens on 127.0.0.1 and serves the given objects.
@@ -194,7 +238,13 @@ func (k *KubeAPI) serve(w http.ResponseWriter, req *http.Request) {
 		_ = json.NewEncoder(w).Encode(review)
 		return
 	}
+	if req.Method == http.MethodGet && k.serveDiscovery(w, req.URL.Path) {
+		return
+	}
 	r, ns, name, _, ok := route(req.URL.Path)
+	if ok && r.custom() && k.NoCustomResources {
+		ok = false
+	}
 	if !ok {
 		status(w, http.StatusNotFound, "NotFound", "the demo does not serve "+req.URL.Path)
 		return
@@ -221,7 +271,7 @@ func (k *KubeAPI) serve(w http.ResponseWriter, req *http.Request) {
 	case req.Method == http.MethodPatch:
 		k.servePatch(w, req, r, id)
 	case req.Method == http.MethodDelete:
-		k.serveDelete(w, r, id)
+		k.serveDelete(w, req, r, id)
 	default:
 		status(w, http.StatusMethodNotAllowed, "MethodNotAllowed", req.Method+" is not served by the demo")
 	}
@@ -366,7 +416,14 @@ func asList(v any) []any {
 	return l
 }
 
-func (k *KubeAPI) serveDelete(w http.ResponseWriter, r resource, id string) {
+func (k *KubeAPI) serveDelete(w http.ResponseWriter, req *http.Request, r resource, id string) {
+	var opts struct {
+		Preconditions struct {
+			UID string `json:"uid"`
+		} `json:"preconditions"`
+	}
+	body, _ := io.ReadAll(req.Body)
+	_ = json.Unmarshal(body, &opts) // DeleteOptions, when sent as JSON
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	obj, ok := k.objs[r.key()][id]
@@ -375,6 +432,10 @@ func (k *KubeAPI) serveDelete(w http.ResponseWriter, r resource, id string) {
 		return
 	}
 	meta := obj["metadata"].(map[string]any)
+	if uid := opts.Preconditions.UID; uid != "" && meta["uid"] != uid {
+		status(w, http.StatusConflict, "Conflict", fmt.Sprintf("Precondition failed: UID in precondition: %s, UID in object meta: %v", uid, meta["uid"]))
+		return
+	}
 	if len(asList(meta["finalizers"])) > 0 {
 		if _, set := meta["deletionTimestamp"]; !set {
 			meta["deletionTimestamp"] = k.now().UTC().Format(time.RFC3339)

@@ -27,7 +27,7 @@ func obj(ns, name string, labels map[string]any, extra map[string]any) map[strin
 // ImagePullBackOff as after a power-loss recovery (a known exception, §9.4).
 func seedKube(k *KubeAPI, now time.Time) {
 	ts := func(d time.Duration) string { return now.Add(-d).UTC().Format(time.RFC3339) }
-	for _, ns := range []string{"kube-system", "app", "asp-aks", "sigma-operator-machine-conditions"} {
+	for _, ns := range []string{"kube-system", "kube-node-lease", "app", "asp-aks", "sigma-operator-machine-conditions"} {
 		k.Put("v1/namespaces", obj("", ns, nil, map[string]any{"status": map[string]any{"phase": "Active"}}))
 	}
 	for i := 1; i <= 6; i++ {
@@ -52,6 +52,11 @@ func seedKube(k *KubeAPI, now time.Time) {
 			}}))
 		k.Put("machine.sigma.alipay.com/v1/machines", obj("", name, nil, map[string]any{
 			"spec": map[string]any{"hostname": name}, "status": map[string]any{"phase": "Running"}}))
+		renewed := 5 * time.Second
+		if name == "node3" {
+			renewed = 14 * time.Minute // its kubelet stopped renewing with the rest
+		}
+		k.PutLease(name, now.Add(-renewed))
 	}
 	k.Put("machine.sigma.alipay.com/v1/machines", obj("", "node7-old", nil, map[string]any{
 		"spec": map[string]any{"hostname": "node7-old"}, "status": map[string]any{"phase": "Deleting"}}))
@@ -128,4 +133,56 @@ func seedKube(k *KubeAPI, now time.Time) {
 	k.Put("adns.alipay.com/v1/dnsendpoints", obj("app", "www", nil, map[string]any{"spec": map[string]any{}, "status": map[string]any{"phase": "Succeed"}}))
 	k.Put("networking.alibaba.com/v1/ipinstances", obj("asp-aks", "ip-db-0", nil, map[string]any{
 		"spec": map[string]any{"podName": "db-0", "podNamespace": "app", "address": "10.200.0.10"}}))
+}
+
+// PutLease writes a node's heartbeat Lease in kube-node-lease, as its kubelet would.
+func (k *KubeAPI) PutLease(node string, renewed time.Time) {
+	k.Put("coordination.k8s.io/v1/leases", obj("kube-node-lease", node, nil, map[string]any{
+		"spec": map[string]any{"holderIdentity": node, "leaseDurationSeconds": 40,
+			"renewTime": renewed.UTC().Format("2006-01-02T15:04:05.000000Z07:00")}}))
+}
+
+// RenewLeases renews the named nodes' Leases every period, as their kubelets do (every 10 s),
+// until stop closes.
+func (k *KubeAPI) RenewLeases(nodes []string, every time.Duration, stop <-chan struct{}) {
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				for _, n := range nodes {
+					k.PutLease(n, k.now())
+				}
+			}
+		}
+	}()
+}
+
+// seedBusiness writes a business cluster: two Ready nodes with Leases, a few pods, none of the
+// Ant custom resources (the API does not serve them).
+func seedBusiness(k *KubeAPI, now time.Time) {
+	ts := func(d time.Duration) string { return now.Add(-d).UTC().Format(time.RFC3339) }
+	for _, ns := range []string{"kube-system", "kube-node-lease", "shop"} {
+		k.Put("v1/namespaces", obj("", ns, nil, map[string]any{"status": map[string]any{"phase": "Active"}}))
+	}
+	for _, name := range []string{"biz1", "biz2"} {
+		k.Put("v1/nodes", obj("", name, map[string]any{"kubernetes.io/hostname": name}, map[string]any{
+			"spec": map[string]any{},
+			"status": map[string]any{
+				"conditions": []any{map[string]any{"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status",
+					"lastHeartbeatTime": ts(4 * time.Minute), "lastTransitionTime": ts(9 * 24 * time.Hour)}},
+				"addresses":   []any{map[string]any{"type": "InternalIP", "address": "127.0.0.1"}},
+				"allocatable": map[string]any{"cpu": "15", "memory": "60Gi", "pods": "110"},
+			}}))
+		k.PutLease(name, now.Add(-3*time.Second))
+		p := obj("shop", "cart-"+name, map[string]any{"app": "cart"}, map[string]any{
+			"spec": map[string]any{"nodeName": name, "containers": []any{map[string]any{"name": "main", "image": "reg.demo/cart",
+				"resources": map[string]any{"requests": map[string]any{"cpu": "1", "memory": "1Gi"}}}}},
+			"status": map[string]any{"phase": "Running", "containerStatuses": []any{map[string]any{"name": "main", "ready": true, "restartCount": 0,
+				"state": map[string]any{"running": map[string]any{"startedAt": ts(time.Hour)}}, "image": "reg.demo/cart", "imageID": "", "containerID": ""}}}})
+		k.Put("v1/pods", p)
+	}
 }

@@ -100,6 +100,13 @@ func DemoScenario(now time.Time) Scenario {
 		switch name {
 		case "node3":
 			st.Units["kubelet"] = "inactive" // rebooted-but-failed shape of §2.3.2
+			boot := now.Add(-14 * time.Minute).Format("Jan 02 15:04:05")
+			st.Journal = map[string][]string{"kubelet": { // the shape of a kubelet that failed at boot
+				boot + " node3 systemd[1]: Started kubelet: The Kubernetes Node Agent.",
+				boot + " node3 kubelet[1187]: E1126 run.go:72] \"command failed\" err=\"failed to run Kubelet: unable to determine runtime API version: rpc error: code = Unavailable desc = connection error: dial unix /run/containerd/containerd.sock: connect: no such file or directory\"",
+				boot + " node3 systemd[1]: kubelet.service: Main process exited, code=exited, status=1/FAILURE",
+				boot + " node3 systemd[1]: kubelet.service: Failed with result 'exit-code'.",
+			}}
 		case "node5":
 			st.Disks[1].UsedPct = 93
 		}

@@ -26,14 +26,18 @@ type Site struct {
 	Config *config.Site // the site file describing it (also written to Dir/site.yaml)
 	Hosts  map[string]*Host
 
-	servers map[string]*sshServer
-	Kube    *KubeAPI
+	servers  map[string]*sshServer
+	Kube     *KubeAPI
+	Business *KubeAPI // with Options.BusinessCluster: a cluster without the Ant resources
+	stop     chan struct{}
 }
 
 // Options tune a simulated site; the zero value is the demo scenario at the real time.
 type Options struct {
 	Now      func() time.Time // the sim's clock (tests pin it)
 	Scenario Scenario
+	// BusinessCluster adds a second cluster, "business", serving none of the Ant resources.
+	BusinessCluster bool
 }
 
 // Start brings up the simulated site with its files under dir.
@@ -61,7 +65,7 @@ func Start(dir string, opts Options) (*Site, error) {
 		return nil, err
 	}
 
-	s := &Site{Dir: dir, Hosts: map[string]*Host{}, servers: map[string]*sshServer{}}
+	s := &Site{Dir: dir, Hosts: map[string]*Host{}, servers: map[string]*sshServer{}, stop: make(chan struct{})}
 	site := config.Defaults()
 	site.Name = "demo"
 	site.SSH.KnownHosts = filepath.Join(dir, "known_hosts")
@@ -136,13 +140,29 @@ func Start(dir string, opts Options) (*Site, error) {
 		return nil, err
 	}
 	seedKube(s.Kube, opts.Now())
+	// The kubelets of the healthy nodes renew their Leases; node3's stopped.
+	s.Kube.RenewLeases([]string{"node1", "node2", "node4", "node5", "node6"}, 5*time.Second, s.stop)
 	kc := filepath.Join(dir, "kubeconfig")
-	kcText := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters:\n- name: demo\n  cluster: {server: %q}\nusers:\n- name: demo-admin\n  user: {token: demo}\ncontexts:\n- name: demo\n  context: {cluster: demo, user: demo-admin}\ncurrent-context: demo\n", s.Kube.URL())
-	if err := os.WriteFile(kc, []byte(kcText), 0o600); err != nil {
+	if err := writeKubeconfig(kc, "demo", s.Kube.URL()); err != nil {
 		s.Close()
 		return nil, err
 	}
 	site.Clusters = []config.Cluster{{Name: "demo", Kubeconfig: kc, Role: "meta"}}
+	if opts.BusinessCluster {
+		if s.Business, err = StartKubeAPI(opts.Now); err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.Business.NoCustomResources = true
+		seedBusiness(s.Business, opts.Now())
+		s.Business.RenewLeases([]string{"biz1", "biz2"}, 5*time.Second, s.stop)
+		bkc := filepath.Join(dir, "business.kubeconfig")
+		if err := writeKubeconfig(bkc, "business", s.Business.URL()); err != nil {
+			s.Close()
+			return nil, err
+		}
+		site.Clusters = append(site.Clusters, config.Cluster{Name: "business", Kubeconfig: bkc, Role: "business"})
+	}
 	site.Exceptions = []config.Exception{
 		{Check: "kube.pod", Target: "kube-system/network-controller-*", Reason: "ImagePullBackOff expected after power-loss recovery (§9.4)"},
 		{Check: "kube.workload", Target: "kube-system/deployment/network-controller", Reason: "waits for its image after power-loss recovery (§9.4)"},
@@ -186,10 +206,23 @@ func (s *Site) ReplaceHostKey(name string) error {
 
 // Close stops every simulated server.
 func (s *Site) Close() {
+	select {
+	case <-s.stop:
+	default:
+		close(s.stop)
+	}
 	for _, srv := range s.servers {
 		srv.stop()
 	}
 	if s.Kube != nil {
 		s.Kube.Close()
 	}
+	if s.Business != nil {
+		s.Business.Close()
+	}
+}
+
+func writeKubeconfig(path, name, server string) error {
+	text := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters:\n- name: %[1]s\n  cluster: {server: %[2]q}\nusers:\n- name: %[1]s-admin\n  user: {token: demo}\ncontexts:\n- name: %[1]s\n  context: {cluster: %[1]s, user: %[1]s-admin}\ncurrent-context: %[1]s\n", name, server)
+	return os.WriteFile(path, []byte(text), 0o600)
 }

@@ -21,14 +21,14 @@ etcd_down() { stop etcd; }
 
 admin_token() { cut -d, -f1 "$STATE/kube/tokens.csv" | head -n1; }
 
-kubeconfig() { # kubeconfig FILE USER TOKEN
+kubeconfig() { # kubeconfig FILE USER TOKEN [PORT]
   cat > "$1" <<KC
 apiVersion: v1
 kind: Config
 clusters:
 - name: lab
   cluster:
-    server: https://$API_ADDR:6443
+    server: https://$API_ADDR:${4:-6443}
     certificate-authority: $STATE/pki/ca.crt
 users:
 - name: $2
@@ -50,10 +50,22 @@ apiserver_up() {
     kubeconfig "$STATE/kube/admin.kubeconfig" admin "$admin"
     kubeconfig "$STATE/kube/viewer.kubeconfig" viewer "$viewer"
   fi
+  if [[ ! -f $STATE/kube/business-admin.kubeconfig ]]; then
+    kubeconfig "$STATE/kube/business-admin.kubeconfig" admin "$(admin_token)" "$BUSINESS_PORT"
+  fi
+  apiserver_start kube-apiserver 6443 /registry
+  # The business cluster: a second apiserver on the same etcd under its own prefix.
+  apiserver_start kube-apiserver-business "$BUSINESS_PORT" /registry-business
+}
+
+BUSINESS_PORT=6444
+
+apiserver_start() { # apiserver_start NAME PORT ETCD_PREFIX
+  local name=$1 port=$2 prefix=$3
   local pki=$STATE/pki
-  start kube-apiserver "$STATE/logs/kube-apiserver.log" "$APISERVER_BIN" \
-    --etcd-servers "http://$ETCD_ADDR:2379" \
-    --bind-address "$API_ADDR" --secure-port 6443 --advertise-address "$API_ADDR" \
+  start "$name" "$STATE/logs/$name.log" "$APISERVER_BIN" \
+    --etcd-servers "http://$ETCD_ADDR:2379" --etcd-prefix "$prefix" \
+    --bind-address "$API_ADDR" --secure-port "$port" --advertise-address "$API_ADDR" \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
     --client-ca-file "$pki/ca.crt" \
     --token-auth-file "$STATE/kube/tokens.csv" --authorization-mode RBAC \
@@ -62,14 +74,23 @@ apiserver_up() {
     --service-cluster-ip-range 10.96.0.0/12 --endpoint-reconciler-type none \
     --enable-priority-and-fairness=false --max-requests-inflight 2000 --max-mutating-requests-inflight 1000 \
     --profiling=false
-  wait_for 120 kube-apiserver "$STATE/logs/kube-apiserver.log" kube-apiserver \
-    curl -fsS --cacert "$pki/ca.crt" -H "Authorization: Bearer $(admin_token)" "https://$API_ADDR:6443/readyz"
+  wait_for 120 "$name" "$STATE/logs/$name.log" "$name" \
+    curl -fsS --cacert "$pki/ca.crt" -H "Authorization: Bearer $(admin_token)" "https://$API_ADDR:$port/readyz"
 }
 
-apiserver_down() { stop kube-apiserver; }
+apiserver_down() { stop lease-renewer; stop lease-renewer-business; stop kube-apiserver-business; stop kube-apiserver; }
 
 seed_up() {
   log "seeding the scenario into the apiserver"
   "$STATE/bin/seed" -kubeconfig "$STATE/kube/admin.kubeconfig" ${LAB_SEED_ARGS:-} >>"$STATE/logs/seed.log" 2>&1 \
     || fail_with seed "$STATE/logs/seed.log"
+  "$STATE/bin/seed" -kubeconfig "$STATE/kube/business-admin.kubeconfig" -business >>"$STATE/logs/seed.log" 2>&1 \
+    || fail_with "seed (business)" "$STATE/logs/seed.log"
+  # Kubelets' heartbeats: every node's Lease renewed every 10 s, except node3 and node4 (their
+  # kubelets are down in the scenario) and nodes paused by a file in kube/lease-paused/.
+  mkdir -p "$STATE/kube/lease-paused"
+  start lease-renewer "$STATE/logs/lease-renewer.log" "$STATE/bin/seed" -kubeconfig "$STATE/kube/admin.kubeconfig" \
+    -no-seed -renew 10s -renew-pause-dir "$STATE/kube/lease-paused"
+  start lease-renewer-business "$STATE/logs/lease-renewer-business.log" "$STATE/bin/seed" -kubeconfig "$STATE/kube/business-admin.kubeconfig" \
+    -no-seed -renew 10s -renew-skip "" -renew-pause-dir "$STATE/kube/lease-paused"
 }

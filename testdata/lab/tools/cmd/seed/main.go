@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +34,11 @@ func main() {
 	nodes := flag.Int("nodes", 0, "extra nodes for benchmarks (scale-node-NNNNN)")
 	pods := flag.Int("pods", 0, "extra pods for benchmarks, spread over the extra nodes")
 	workers := flag.Int("workers", 32, "concurrent requests while scaling")
+	business := flag.Bool("business", false, "seed a business cluster: nodes, pods, no Ant custom resources")
+	renew := flag.Duration("renew", 0, "after seeding, renew every node's Lease this often (like kubelets, 10s) until killed")
+	skip := flag.String("renew-skip", "node3,node4", "nodes whose Leases are not renewed (their kubelets are down in the scenario)")
+	pauseDir := flag.String("renew-pause-dir", "", "a file named after a node in this folder pauses its renewals")
+	noSeed := flag.Bool("no-seed", false, "do not seed, only renew")
 	flag.Parse()
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
 	if err != nil {
@@ -41,7 +47,16 @@ func main() {
 	cfg.QPS, cfg.Burst = 2000, 4000
 	s := &seeder{kube: kubernetes.NewForConfigOrDie(cfg), dyn: dynamic.NewForConfigOrDie(cfg)}
 	ctx := context.Background()
+	if *renew > 0 && *noSeed {
+		s.renew(ctx, *renew, strings.Split(*skip, ","), *pauseDir, 8)
+		return
+	}
 	start := time.Now()
+	if *business {
+		must(s.businessScenario(ctx))
+		log.Printf("business cluster seeded in %s", time.Since(start).Round(time.Millisecond))
+		return
+	}
 	must(ensureCRDs(ctx, apiext.NewForConfigOrDie(cfg)))
 	// CRDs take a moment to be served.
 	for i := 0; i < 100; i++ {
@@ -54,6 +69,9 @@ func main() {
 	log.Printf("scenario seeded in %s", time.Since(start).Round(time.Millisecond))
 	if *nodes > 0 || *pods > 0 {
 		must(s.scale(ctx, *nodes, *pods, *workers))
+	}
+	if *renew > 0 {
+		s.renew(ctx, *renew, strings.Split(*skip, ","), *pauseDir, 8)
 	}
 }
 
@@ -124,8 +142,10 @@ func (s *seeder) node(ctx context.Context, n nodeSpec) error {
 			Message: map[corev1.ConditionStatus]string{corev1.ConditionTrue: "kubelet is posting ready status", corev1.ConditionUnknown: "Kubelet stopped posting node status."}[n.ready]}},
 		NodeInfo: corev1.NodeSystemInfo{KubeletVersion: "v1.37.2", OSImage: "Alibaba Group Enterprise Linux Server 7.2", ContainerRuntimeVersion: "containerd://1.7.0"},
 	}
-	_, err = s.kube.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
-	return err
+	if _, err = s.kube.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+		return err
+	}
+	return s.lease(ctx, n.name, n.heartbeat) // the kubelet's heartbeat, as old as its status one
 }
 
 // podSpec is one seeded pod and the status it is left in.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -17,7 +18,7 @@ var stuckPod = podSpec{ns: "app-demo", name: "stuck-finalizer", node: "node1", p
 
 // scenario is the lab's problems and healthy parts (testdata/lab/README.md lists them).
 func (s *seeder) scenario(ctx context.Context) error {
-	for _, ns := range []string{"kube-system", "asp-aks", "sigma-operator-machine-conditions", "app-demo", "stuck-ns"} {
+	for _, ns := range []string{"kube-system", leaseNS, "asp-aks", "sigma-operator-machine-conditions", "app-demo", "stuck-ns"} {
 		if err := s.namespace(ctx, ns); err != nil {
 			return err
 		}
@@ -30,7 +31,7 @@ func (s *seeder) scenario(ctx context.Context) error {
 		{name: "node1", ip: "127.0.1.5", ready: corev1.ConditionTrue},
 		{name: "node2", ip: "127.0.1.6", ready: corev1.ConditionTrue, cordoned: true},
 		{name: "node3", ip: "127.0.1.7", ready: corev1.ConditionUnknown, heartbeat: 20 * time.Minute}, // kubelet inactive
-		{name: "node4", ip: "127.0.1.8", ready: corev1.ConditionTrue, heartbeat: 10 * time.Minute},    // heartbeat stale
+		{name: "node4", ip: "127.0.1.8", ready: corev1.ConditionTrue, heartbeat: 10 * time.Minute},    // heartbeat stale (its Lease is not renewed)
 	}
 	for _, n := range nodes {
 		if err := s.node(ctx, n); err != nil {
@@ -145,4 +146,26 @@ func (s *seeder) stuck(ctx context.Context) error {
 		return err
 	}
 	return ignoreGone(s.dyn.Resource(machines.gvr).Delete(ctx, "node5-dead", metav1.DeleteOptions{}))
+}
+
+// businessScenario is a business cluster (a second apiserver on the same etcd, its own prefix):
+// Ready nodes with Leases, an app, kube-system workloads, and none of the Ant resources.
+func (s *seeder) businessScenario(ctx context.Context) error {
+	for _, ns := range []string{"kube-system", leaseNS, "shop"} {
+		if err := s.namespace(ctx, ns); err != nil {
+			return err
+		}
+	}
+	if err := s.rbac(ctx); err != nil {
+		return err
+	}
+	for i, n := range []string{"biz1", "biz2"} {
+		if err := s.node(ctx, nodeSpec{name: n, ip: fmt.Sprintf("10.20.0.%d", i+1), ready: corev1.ConditionTrue}); err != nil {
+			return err
+		}
+		if err := s.pod(ctx, podSpec{ns: "shop", name: "cart-" + n, node: n, phase: corev1.PodRunning, ready: true}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
