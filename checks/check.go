@@ -29,6 +29,9 @@ type Def struct {
 	ID, Area, Title string
 	Targets         func() []string
 	Probe           func(ctx context.Context, target string) Finding
+	// Every, when longer than the site's interval, is this check's interval unless the site
+	// overrides it (certificates need not be read every 30 s).
+	Every time.Duration
 }
 
 // Build turns defs into checks with the site's schedule applied once: interval and timeout from
@@ -39,6 +42,9 @@ func Build(site *config.Site, defs ...Def) []Check {
 		iv, to, off := site.CheckSchedule(d.ID)
 		if off {
 			continue
+		}
+		if site.Checks.Overrides[d.ID].Interval == 0 {
+			iv = max(iv, d.Every)
 		}
 		out = append(out, Check{ID: d.ID, Area: d.Area, Title: d.Title, Interval: iv, Timeout: to, Targets: d.Targets, Probe: d.Probe})
 	}

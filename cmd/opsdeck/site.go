@@ -20,6 +20,7 @@ import (
 	"opsdeck/checks/etcd"
 	"opsdeck/checks/hosts"
 	kubechecks "opsdeck/checks/kube"
+	"opsdeck/checks/ntp"
 	"opsdeck/config"
 	sitekube "opsdeck/site/kube"
 	"opsdeck/site/sim"
@@ -93,7 +94,7 @@ func openSite(g globals) (*env, error) {
 	site = withClusterNodes(site, watchers)
 	pool := ssh.NewPool(ssh.OptionsFromSite(site))
 	closers = append([]func(){pool.Close}, closers...)
-	cs := slices.Concat(hosts.Checks(site, pool), etcd.Checks(site, pool), adns.Checks(site, pool), kubechecks.Checks(site, watchers))
+	cs := slices.Concat(hosts.Checks(site, pool), etcd.Checks(site, pool), ntp.Checks(site, pool), adns.Checks(site, pool), kubechecks.Checks(site, watchers))
 	return &env{
 		site:     site,
 		pool:     pool,

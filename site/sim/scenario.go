@@ -50,6 +50,7 @@ func OutageScenario(now time.Time) Scenario {
 			sc.Hosts[i].State.Hang = true
 		}
 	}
+	outageADNS(&sc)
 	return sc
 }
 
@@ -116,5 +117,7 @@ func DemoScenario(now time.Time) Scenario {
 		}
 		add(name, "nodes", roles, st)
 	}
+	demoNTP(&sc)
+	demoADNS(&sc)
 	return sc
 }

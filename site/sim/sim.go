@@ -68,10 +68,11 @@ func Start(dir string, opts Options) (*Site, error) {
 	site.SSH.IdentityFiles = []string{keyPath}
 	site.SSH.UseAgent = false
 	site.SSH.ConfigFile = "" // the demo must not pick up the operator's ~/.ssh/config
-	site.ADNS.MasterVIP = "10.10.0.100"
-	site.ADNS.SlaveVIPs = []string{"10.10.0.101"}
+	site.ADNS.MasterVIP = demoMasterVIP
+	site.ADNS.SlaveVIPs = []string{demoSlaveVIP}
 	site.ADNS.ProbeNames = []string{"iam.demo.example"}
-	site.NTP.Servers = []string{"10.10.0.11"}
+	site.NTP.Servers = []string{"10.10.0.11", "10.10.0.12"}
+	site.NTP.Upstream = []string{"10.1.1.1", "10.1.1.2"}
 	site.SSH.ConnectTimeout = config.Duration(2 * time.Second)
 	site.Checks.Interval = config.Duration(5 * time.Second)
 	site.Checks.Timeout = config.Duration(5 * time.Second)
