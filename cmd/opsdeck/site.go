@@ -17,6 +17,7 @@ import (
 	kubeactions "opsdeck/actions/kube"
 	"opsdeck/checks"
 	"opsdeck/checks/adns"
+	"opsdeck/checks/certs"
 	"opsdeck/checks/etcd"
 	"opsdeck/checks/hosts"
 	kubechecks "opsdeck/checks/kube"
@@ -94,7 +95,7 @@ func openSite(g globals) (*env, error) {
 	site = withClusterNodes(site, watchers)
 	pool := ssh.NewPool(ssh.OptionsFromSite(site))
 	closers = append([]func(){pool.Close}, closers...)
-	cs := slices.Concat(hosts.Checks(site, pool), etcd.Checks(site, pool), ntp.Checks(site, pool), adns.Checks(site, pool), kubechecks.Checks(site, watchers))
+	cs := slices.Concat(hosts.Checks(site, pool), etcd.Checks(site, pool), ntp.Checks(site, pool), certs.Checks(site, pool), adns.Checks(site, pool), kubechecks.Checks(site, watchers))
 	return &env{
 		site:     site,
 		pool:     pool,

@@ -96,6 +96,9 @@ func (h *Host) exec(argv []string, now time.Time) (string, string, int) {
 func catFile(h *Host, st *HostState, argv []string, now time.Time) (string, string, int) {
 	var out strings.Builder
 	for _, p := range argv[1:] {
+		if p == "--" {
+			continue
+		}
 		s, ok := st.file(p, now)
 		if !ok {
 			return out.String(), fmt.Sprintf("cat: %s: No such file or directory\n", p), 1

@@ -28,6 +28,7 @@ type Site struct {
 
 	servers map[string]*sshServer
 	Kube    *KubeAPI
+	pki     *pki
 }
 
 // Options tune a simulated site; the zero value is the demo scenario at the real time.
@@ -144,6 +145,10 @@ func Start(dir string, opts Options) (*Site, error) {
 		return nil, err
 	}
 	site.Clusters = []config.Cluster{{Name: "demo", Kubeconfig: kc, Role: "meta"}}
+	if err := s.startPKI(&site, dir, opts.Now()); err != nil {
+		s.Close()
+		return nil, err
+	}
 	site.Exceptions = []config.Exception{
 		{Check: "kube.pod", Target: "kube-system/network-controller-*", Reason: "ImagePullBackOff expected after power-loss recovery (§9.4)"},
 		{Check: "kube.workload", Target: "kube-system/deployment/network-controller", Reason: "waits for its image after power-loss recovery (§9.4)"},
@@ -193,4 +198,5 @@ func (s *Site) Close() {
 	if s.Kube != nil {
 		s.Kube.Close()
 	}
+	s.pki.close()
 }
