@@ -46,6 +46,8 @@ func Defaults() Site {
 			MaxAge:    Duration(26 * time.Hour), // daily snapshot by cron, kept 7 days
 		},
 		ADNS: ADNS{
+			DNSPort:   53,
+			APIPort:   80,
 			Latency:   Level{Warn: 200, Crit: 1000}, // §6.2: resolution over 200 ms is an alarm
 			MinPerMin: 10,                           // §6.2
 		},

@@ -125,6 +125,8 @@ type ADNS struct {
 	SlaveVIPs  []string       `yaml:"slave_vips"`
 	ProbeNames []string       `yaml:"probe_names"`
 	Instances  []ADNSInstance `yaml:"instances"`
+	DNSPort    int            `yaml:"dns_port"`            // where bind answers on the VIPs (53)
+	APIPort    int            `yaml:"api_port"`            // dnsmng's HTTP API on the master VIP (80): /ha/hastate
 	Latency    Level          `yaml:"latency_ms"`          // §6.2: > 200 ms is an alarm
 	MinPerMin  float64        `yaml:"min_success_per_min"` // §6.2: < 10 resolutions/min is an alarm
 }

@@ -79,6 +79,12 @@ func (v *validator) semantic(s *Site) {
 		}
 	}
 	v.level("adns.latency_ms", s.ADNS.Latency, 0)
+	if p := s.ADNS.DNSPort; p < 1 || p > 65535 {
+		v.at("adns.dns_port", "%d is not a port", p)
+	}
+	if p := s.ADNS.APIPort; p < 1 || p > 65535 {
+		v.at("adns.api_port", "%d is not a port", p)
+	}
 	v.level("ntp.offset_ms", s.NTP.Offset, 0)
 	if s.NTP.Client != "ntpdate" && s.NTP.Client != "chrony" {
 		v.at("ntp.client", "must be ntpdate or chrony, not %q", s.NTP.Client)

@@ -29,6 +29,7 @@ type Site struct {
 	servers map[string]*sshServer
 	Kube    *KubeAPI
 	pki     *pki
+	ADNS    *ADNSService
 }
 
 // Options tune a simulated site; the zero value is the demo scenario at the real time.
@@ -71,7 +72,7 @@ func Start(dir string, opts Options) (*Site, error) {
 	site.SSH.ConfigFile = "" // the demo must not pick up the operator's ~/.ssh/config
 	site.ADNS.MasterVIP = demoMasterVIP
 	site.ADNS.SlaveVIPs = []string{demoSlaveVIP}
-	site.ADNS.ProbeNames = []string{"iam.demo.example"}
+	site.ADNS.ProbeNames = []string{"iam.demo.example", "www.demo.example"}
 	site.NTP.Servers = []string{"10.10.0.11", "10.10.0.12"}
 	site.NTP.Upstream = []string{"10.1.1.1", "10.1.1.2"}
 	site.SSH.ConnectTimeout = config.Duration(2 * time.Second)
@@ -145,6 +146,10 @@ func Start(dir string, opts Options) (*Site, error) {
 		return nil, err
 	}
 	site.Clusters = []config.Cluster{{Name: "demo", Kubeconfig: kc, Role: "meta"}}
+	if s.ADNS, err = startADNS(&site, opts.Scenario); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.startPKI(&site, dir, opts.Now()); err != nil {
 		s.Close()
 		return nil, err
@@ -199,4 +204,5 @@ func (s *Site) Close() {
 		s.Kube.Close()
 	}
 	s.pki.close()
+	s.ADNS.Close()
 }
