@@ -33,6 +33,9 @@ type Def struct {
 	Guide           string // the guide's section, e.g. "§2.3.2" ("" takes the default of the id)
 	Targets         func() []string
 	Probe           func(ctx context.Context, target string) Finding
+	// Every, when longer than the site's interval, is this check's interval unless the site
+	// overrides it (certificates need not be read every 30 s).
+	Every time.Duration
 }
 
 // Build turns defs into checks with the site's schedule applied once: interval and timeout from
@@ -43,6 +46,9 @@ func Build(site *config.Site, defs ...Def) []Check {
 		iv, to, off := site.CheckSchedule(d.ID)
 		if off {
 			continue
+		}
+		if site.Checks.Overrides[d.ID].Interval == 0 {
+			iv = max(iv, d.Every)
 		}
 		out = append(out, Check{ID: d.ID, Area: d.Area, Kind: d.Kind, Guide: d.Guide, Title: d.Title, Interval: iv, Timeout: to,
 			Targets: d.Targets, Probe: d.Probe})

@@ -86,19 +86,35 @@ func (v *validator) semantic(s *Site) {
 		}
 	}
 	v.level("adns.latency_ms", s.ADNS.Latency, 0)
+	if p := s.ADNS.DNSPort; p < 1 || p > 65535 {
+		v.at("adns.dns_port", "%d is not a port", p)
+	}
+	if p := s.ADNS.APIPort; p < 1 || p > 65535 {
+		v.at("adns.api_port", "%d is not a port", p)
+	}
 	v.level("ntp.offset_ms", s.NTP.Offset, 0)
 	if s.NTP.Client != "ntpdate" && s.NTP.Client != "chrony" {
 		v.at("ntp.client", "must be ntpdate or chrony, not %q", s.NTP.Client)
 	}
-	for i, srv := range s.NTP.Servers {
-		if net.ParseIP(srv) == nil && !hostNameRe.MatchString(srv) {
-			v.at(fmt.Sprintf("ntp.servers[%d]", i), "%q is neither an IP address nor a host name", srv)
+	for _, list := range []struct {
+		key string
+		v   []string
+	}{{"ntp.servers", s.NTP.Servers}, {"ntp.upstream", s.NTP.Upstream}} {
+		for i, srv := range list.v {
+			if net.ParseIP(srv) == nil && !hostNameRe.MatchString(srv) {
+				v.at(fmt.Sprintf("%s[%d]", list.key, i), "%q is neither an IP address nor a host name", srv)
+			}
 		}
 	}
 	for i, g := range s.Certificates.Files {
-		if _, err := path.Match(g, ""); err != nil || !strings.HasPrefix(g, "/") {
-			v.at(fmt.Sprintf("certificates.files[%d]", i), "%q must be an absolute path glob", g)
+		// The glob is in the file name only: the folder is listed with find (no shell expands it).
+		dir, base := path.Split(g)
+		if _, err := path.Match(base, ""); err != nil || base == "" || strings.ContainsAny(dir, "*?[\\") || strings.ContainsAny(g, "\n\x00") || strings.HasPrefix(g, "-") {
+			v.at(fmt.Sprintf("certificates.files[%d]", i), "%q must be a path whose file name may be a glob (/etc/kubernetes/pki/*.crt)", g)
 		}
+	}
+	if k := s.Certificates.KubeletClient; k != "" && (strings.ContainsAny(k, "*?[\n\x00") || strings.HasPrefix(k, "-")) {
+		v.at("certificates.kubelet_client", "%q must be a plain path", k)
 	}
 	for i, e := range s.Certificates.Endpoints {
 		if _, _, err := net.SplitHostPort(e); err != nil {

@@ -17,9 +17,11 @@ import (
 	kubeactions "opsdeck/actions/kube"
 	"opsdeck/checks"
 	"opsdeck/checks/adns"
+	"opsdeck/checks/certs"
 	"opsdeck/checks/etcd"
 	"opsdeck/checks/hosts"
 	kubechecks "opsdeck/checks/kube"
+	"opsdeck/checks/ntp"
 	"opsdeck/config"
 	sitekube "opsdeck/site/kube"
 	"opsdeck/site/sim"
@@ -95,7 +97,7 @@ func openSite(g globals) (*env, error) {
 	opts.ReadOnly = g.readOnly // watch, --read-only and check: probe commands only (site/ssh/probes.go)
 	pool := ssh.NewPool(opts)
 	closers = append([]func(){pool.Close}, closers...)
-	cs := slices.Concat(hosts.Checks(site, pool), etcd.Checks(site, pool), adns.Checks(site, pool), kubechecks.Checks(site, watchers, pool))
+	cs := slices.Concat(hosts.Checks(site, pool), etcd.Checks(site, pool), ntp.Checks(site, pool), certs.Checks(site, pool), adns.Checks(site, pool), kubechecks.Checks(site, watchers, pool))
 	return &env{
 		site:     site,
 		pool:     pool,
