@@ -28,6 +28,7 @@ type Site struct {
 
 	servers map[string]*sshServer
 	Kube    *KubeAPI
+	logs    *logWriter
 }
 
 // Options tune a simulated site; the zero value is the demo scenario at the real time.
@@ -148,6 +149,13 @@ func Start(dir string, opts Options) (*Site, error) {
 		{Check: "kube.workload", Target: "kube-system/deployment/network-controller", Reason: "waits for its image after power-loss recovery (§9.4)"},
 	}
 
+	// Live logs, local and behind the hosts' SSH servers (logs.go).
+	if s.logs, err = startLogs(s, opts.Now); err != nil {
+		s.Close()
+		return nil, err
+	}
+	site.Logs = demoLogs(s)
+
 	// The demo's site file is a real one: `opsdeck check --site DIR/site.yaml` reads it back.
 	site.Path = filepath.Join(dir, "site.yaml")
 	b, err := config.Marshal(&site)
@@ -191,5 +199,8 @@ func (s *Site) Close() {
 	}
 	if s.Kube != nil {
 		s.Kube.Close()
+	}
+	if s.logs != nil {
+		s.logs.stop()
 	}
 }
