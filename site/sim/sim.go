@@ -32,6 +32,7 @@ type Site struct {
 	stop     chan struct{}
 	pki      *pki
 	ADNS     *ADNSService
+	logs     *logWriter
 }
 
 // Options tune a simulated site; the zero value is the demo scenario at the real time.
@@ -179,6 +180,13 @@ func Start(dir string, opts Options) (*Site, error) {
 		{Check: "kube.workload", Target: "kube-system/deployment/network-controller", Reason: "waits for its image after power-loss recovery (§9.4)"},
 	}
 
+	// Live logs, local and behind the hosts' SSH servers (logs.go).
+	if s.logs, err = startLogs(s, opts.Now); err != nil {
+		s.Close()
+		return nil, err
+	}
+	site.Logs = demoLogs(s)
+
 	// The demo's site file is a real one: `opsdeck check --site DIR/site.yaml` reads it back.
 	site.Path = filepath.Join(dir, "site.yaml")
 	b, err := config.Marshal(&site)
@@ -232,6 +240,9 @@ func (s *Site) Close() {
 	s.ADNS.Close()
 	if s.Business != nil {
 		s.Business.Close()
+	}
+	if s.logs != nil {
+		s.logs.stop()
 	}
 }
 
