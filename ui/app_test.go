@@ -307,6 +307,15 @@ func TestDeadHostIsOneRow(t *testing.T) {
 	if strings.Count(s, "node7") != 1 || !strings.Contains(s, "4 checks") {
 		t.Fatalf("a host's identical failures fold into one row:\n%s", s)
 	}
+	// A hung host: every check could not tell, each in its own words — one row too.
+	for _, c := range []string{"host.cpu", "host.disk", "host.units"} {
+		fs = append(fs, checks.Finding{Check: c, Area: "hosts", Target: "node4", Status: checks.Unknown, Summary: "could not run: " + c + " still running on the host", ObservedAt: t0})
+	}
+	checks.SortWorstFirst(fs)
+	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
+	if s := screen(t, m); strings.Count(s, "node4") != 1 || !strings.Contains(s, "3 checks") {
+		t.Fatalf("a hung host's unknowns fold into one row:\n%s", s)
+	}
 }
 
 func TestChineseTextWidth(t *testing.T) {

@@ -9,12 +9,19 @@ type listRow struct {
 	folded []string // the checks folded into this row
 }
 
-// fold turns three or more failing findings of one target with the same status and summary (a
-// dead host, a changed host key) into one row.
+// fold turns a host's failures into one row when they are really one: three or more findings of
+// one target that could not tell (a dead or hung host: every check times out or cannot run, each
+// in its own words), or that fail with the same status and summary (a changed host key).
 func fold(fs []*checks.Finding) []listRow {
 	type id struct {
 		target, summary string
 		status          checks.Status
+	}
+	key := func(f *checks.Finding) id {
+		if f.Status == checks.Unknown {
+			return id{target: f.Target, status: f.Status}
+		}
+		return id{f.Target, f.Summary, f.Status}
 	}
 	// Only targets with three failing findings or more can fold: count first, so the common
 	// case (one finding per target) builds no key.
@@ -27,18 +34,18 @@ func fold(fs []*checks.Finding) []listRow {
 	same := map[id][]string{}
 	for _, f := range fs {
 		if f.Status != checks.OK && perTarget[f.Target] >= 3 {
-			k := id{f.Target, f.Summary, f.Status}
+			k := key(f)
 			same[k] = append(same[k], f.Check)
 		}
 	}
 	var out []listRow
 	done := map[id]bool{}
 	for _, f := range fs {
-		if perTarget[f.Target] < 3 {
+		if perTarget[f.Target] < 3 || f.Status == checks.OK {
 			out = append(out, listRow{f: f})
 			continue
 		}
-		k := id{f.Target, f.Summary, f.Status}
+		k := key(f)
 		if n := same[k]; len(n) >= 3 {
 			if !done[k] {
 				done[k] = true

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -216,7 +217,7 @@ func (p *findingsPane) Selected() (checks.Ref, *checks.Finding, bool) {
 	}
 	f := *r.finding
 	if n := r.folded; len(n) > 0 {
-		f.Details = fmt.Sprintf("The same for %d checks: %v\n%s", len(n), n, f.Details)
+		f.Details = fmt.Sprintf("Folded into this row, %d checks on %s: %s\n%s", len(n), f.Target, strings.Join(n, ", "), f.Details)
 	}
 	return r.ref, &f, true
 }
