@@ -49,6 +49,7 @@ type Model struct {
 	feed   feedMsg
 
 	feedLoading, feedDirty bool
+	cache                  *loadCache // only the load in flight uses it
 
 	filtering bool
 	filter    lineInput
@@ -84,7 +85,7 @@ func New(o Options) *Model {
 	if o.Theme != "" {
 		setTheme(o.Theme, noColor(), utf8Locale())
 	}
-	m := &Model{opts: o, keys: newKeyMap(o.Session == nil, o.Watch), now: o.Now(), width: 80, height: 24}
+	m := &Model{opts: o, keys: newKeyMap(o.Session == nil, o.Watch), now: o.Now(), width: 80, height: 24, cache: &loadCache{}}
 	if o.Store != nil {
 		m.sub = o.Store.Subscribe()
 	}
@@ -160,7 +161,7 @@ func (m *Model) requestFeeds() tea.Cmd {
 func (m *Model) loadSpec() loadSpec {
 	return loadSpec{backend: m.opts.Backend, snap: m.snap, now: m.now,
 		orders:   [3]rowOrder{m.nodes.grid.order(), m.pods.grid.order(), m.hosts.grid.order()},
-		findings: []*findingsPane{m.alerts, m.adns, m.ntp, m.certs}}
+		findings: []*findingsPane{m.alerts, m.adns, m.ntp, m.certs}, cache: m.cache}
 }
 
 // Update routes one message; it never does I/O.

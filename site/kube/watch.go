@@ -62,9 +62,11 @@ type Watcher struct {
 	apiOKAt   time.Time
 
 	version atomic.Uint64
-	changed chan struct{}
-	dirtyMu sync.Mutex
-	dirty   map[string]bool // node names touched by node, pod and lease events since the last take
+	// podsVersion and nodesVersion count the events of those collections alone.
+	podsVersion, nodesVersion atomic.Uint64
+	changed                   chan struct{}
+	dirtyMu                   sync.Mutex
+	dirty                     map[string]bool // node names touched by node, pod and lease events since the last take
 }
 
 const (
