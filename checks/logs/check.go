@@ -89,6 +89,7 @@ func errorRate(hub *tail.Hub, src int, lv config.Level, now time.Time) checks.Fi
 			f.Error = st.Err
 		}
 		f.Details = s.Where
+		f.AddEvidence("stream "+s.Name+" ("+s.Where+")", []byte(st.Err))
 		return f
 	}
 	c := hub.Counts(src, Window)
@@ -104,10 +105,11 @@ func errorRate(hub *tail.Hub, src int, lv config.Level, now time.Time) checks.Fi
 			ex = append(ex, e.Text)
 		}
 	})
-	if len(ex) > 0 {
-		slices.Reverse(ex)
-		f.AddEvidence("log "+s.Name+" ("+s.Where+"), latest errors", []byte(strings.Join(ex, "\n")))
+	slices.Reverse(ex)
+	if len(ex) == 0 {
+		ex = []string{fmt.Sprintf("(no error lines in the last %s; %d lines read since the stream started)", Window, st.Lines)}
 	}
+	f.AddEvidence("log "+s.Name+" ("+s.Where+"), latest errors", []byte(strings.Join(ex, "\n")))
 	return f
 }
 
