@@ -215,7 +215,13 @@ func (e *env) waitWatchers(ctx context.Context, d time.Duration) {
 		if tty {
 			fmt.Fprintf(os.Stderr, "\rsyncing %s…", w.Cluster)
 		}
-		w.WaitSynced(ctx) // returns early when the API is known to fail
+		// The custom resources too (discovered first): an action's targets and the checks of a
+		// one-shot round read them. Returns early when the API is known to fail.
+		names := slices.Clone(sitekube.CoreCollections)
+		for _, r := range w.Resources() {
+			names = append(names, r.GVR.Resource)
+		}
+		w.WaitFor(ctx, names...)
 	}
 	if tty {
 		fmt.Fprint(os.Stderr, "\r\033[K")
