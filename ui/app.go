@@ -83,7 +83,7 @@ func New(o Options) *Model {
 		o.Session = nil // read-only by construction: nothing here can reach an executor
 	}
 	if o.Theme != "" {
-		setTheme(o.Theme, noColor(), utf8Locale())
+		setTheme(o.Theme, noColorEnv(), utf8Locale())
 	}
 	m := &Model{opts: o, keys: newKeyMap(o.Session == nil, o.Watch), now: o.Now(), width: 80, height: 24, cache: &loadCache{}}
 	if o.Store != nil {
@@ -782,4 +782,3 @@ func (m *Model) footer() string {
 	return dimStyle.Render(cut(" "+strings.Join(hints, " "+sym.sep+" "), m.width))
 }
 
-func noColor() bool { return noColorEnv() }
