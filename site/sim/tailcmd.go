@@ -10,7 +10,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	sitetail "opsdeck/site/tail"
+	"opsdeck/site/tail/seek"
 )
 
 // stream serves the long-lived commands opsdeck's log tails send — `tail -n N -F PATH` and
@@ -67,7 +67,7 @@ func (s *sshServer) stream(ch gossh.Channel, reqs <-chan *gossh.Request, cmd str
 		}
 		cancel()
 	}()
-	off, _ := sitetail.LastLinesOffset(real, n)
+	off, _ := seek.LastLines(real, n)
 	followFile(ctx, real, off, func(b []byte) error { _, err := ch.Write(b); return err })
 	return true
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"opsdeck/config"
+	"opsdeck/site/tail/seek"
 )
 
 func TestRingKeepsItsLineBudget(t *testing.T) {
@@ -174,11 +175,11 @@ func TestCleanNeutralisesEscapes(t *testing.T) {
 	}
 }
 
-func TestLastLinesOffset(t *testing.T) {
+func TestLastLines(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "f")
 	os.WriteFile(p, []byte("a\nbb\nccc\n"), 0o600)
 	for n, want := range map[int]int64{0: 9, 1: 5, 2: 2, 3: 0, 10: 0} {
-		if got, _ := LastLinesOffset(p, n); got != want {
+		if got, _ := seek.LastLines(p, n); got != want {
 			t.Errorf("n=%d: %d, want %d", n, got, want)
 		}
 	}
