@@ -184,3 +184,23 @@ func TestLastLines(t *testing.T) {
 		}
 	}
 }
+
+func TestRolesExpandToOneSourcePerHost(t *testing.T) {
+	site := &config.Site{
+		Hosts: config.Hosts{Groups: []config.HostGroup{
+			{Name: "nodes", Roles: []string{"node"}, Hosts: []config.HostConfig{{Name: "node1"}, {Name: "node2"}}},
+			{Name: "ops", Roles: []string{"ops"}, Hosts: []config.HostConfig{{Name: "ops1"}}},
+		}},
+		Logs: []config.LogSource{
+			{Name: "kubelet", Roles: []string{"node"}, Path: "/home/t4/sigma-slave/logs/KUBELET.INFO"},
+			{Name: "gw", Path: "/x.log"},
+		},
+	}
+	var got []string
+	for _, l := range Expand(site) {
+		got = append(got, l.Name+"@"+l.Host)
+	}
+	if strings.Join(got, " ") != "kubelet-node1@node1 kubelet-node2@node2 gw@" {
+		t.Errorf("%q", got)
+	}
+}
