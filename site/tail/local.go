@@ -30,6 +30,10 @@ func (f localFile) run(ctx context.Context, l *link, resume bool, _ time.Time) e
 	t, err := nxtail.TailFile(f.path, nxtail.Config{
 		Location: loc, ReOpen: true, Follow: true, MustExist: false, Poll: f.poll,
 		Logger: nxtail.DiscardingLogger, CompleteLines: true,
+		// In nxadm/tail v1.4.11 Pipe only skips a position lookup before each line whose result
+		// is thrown away (tail.go:299): one lseek syscall less per line, ~10 % of ingestion.
+		// Re-check this when upgrading the library.
+		Pipe: true,
 	})
 	if err != nil {
 		return err
