@@ -32,6 +32,9 @@ func (v *validator) logs(ls []LogSource, hosts, clusters map[string]bool) {
 		if l.Host != "" && !hosts[l.Host] {
 			v.at(p+".host", "%q is not a host of the inventory", l.Host)
 		}
+		if len(l.Roles) > 0 && (l.Host != "" || l.Kind == "pod") {
+			v.at(p+".roles", "roles picks the hosts: leave host out (and not for kind pod)")
+		}
 		switch l.Kind {
 		case "", "file":
 			if l.Path == "" || strings.ContainsAny(l.Path, "\x00\n*?[") || strings.HasPrefix(l.Path, "-") {

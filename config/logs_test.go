@@ -21,6 +21,7 @@ func TestLogsBlockErrorsHaveLineCol(t *testing.T) {
 		"  - {name: b, kind: supervisor, path: 'keep alived', stream: err}\n" +
 		"  - {name: c, path: '/var/log/*.log', format: json, lines: -5}\n" +
 		"  - {name: d, path: /x, runtime: podman}\n" +
+		"  - {name: e, host: ops1, roles: [node], path: /x}\n" +
 		rest
 	_, err := Parse("site.yaml", []byte(src))
 	var ps Problems
@@ -40,6 +41,7 @@ func TestLogsBlockErrorsHaveLineCol(t *testing.T) {
 		line(3) + `60: logs[3].lines: must be -1`,
 		line(4) + `34: logs[4].runtime: must be docker or crictl`,
 		line(4) + `5: logs[4].container: required with runtime podman`,
+		line(5) + `34: logs[5].roles: roles picks the hosts`,
 	}
 	got := err.Error()
 	for _, w := range want {

@@ -166,11 +166,14 @@ type Certificates struct {
 
 // LogSource is one log to follow (validated in logs.go).
 type LogSource struct {
-	Name    string `yaml:"name"`
-	Host    string `yaml:"host"`    // inventory host; "" means this machine
-	Path    string `yaml:"path"`    // file path; program for kind supervisor; namespace/pod[/container] for kind pod
-	Kind    string `yaml:"kind"`    // file | pod | supervisor
-	Cluster string `yaml:"cluster"` // for kind pod
+	Name string `yaml:"name"`
+	Host string `yaml:"host"` // inventory host; "" means this machine
+	// Roles follows the log on every inventory host with one of these roles (as NAME-HOST),
+	// e.g. kubelet on every node, including a from_cluster group's; instead of host.
+	Roles   []string `yaml:"roles"`
+	Path    string   `yaml:"path"`    // file path; program for kind supervisor; namespace/pod[/container] for kind pod
+	Kind    string   `yaml:"kind"`    // file | pod | supervisor
+	Cluster string   `yaml:"cluster"` // for kind pod
 	// Container holds the file or the supervisord (kind file, supervisor), or picks the pod's
 	// container (kind pod); Runtime says how to exec into it (docker | crictl).
 	Container string `yaml:"container"`

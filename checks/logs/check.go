@@ -31,7 +31,7 @@ func Checks(site *config.Site, hub *tail.Hub) []checks.Check {
 		return nil
 	}
 	rates := map[string]config.Level{}
-	for _, l := range site.Logs {
+	for _, l := range tail.Expand(site) {
 		rates[l.Name] = l.ErrorRate
 	}
 	index := func(name string) int {

@@ -67,7 +67,7 @@ func (p *Parser) Parse(line string, e *tail.Entry) bool {
 		case p.parseLog4j(line, e):
 			p.javaOpen = true
 			return false
-		case p.parseLogrus(line, e), p.parseKlog(line, e):
+		case p.parseLogrus(line, e), p.parseKlog(line, e), p.parseBind(line, e), p.parseISO(line, e):
 			p.javaOpen = false
 			return false
 		}
@@ -168,7 +168,62 @@ func (p *Parser) parseLogrus(line string, e *tail.Entry) bool {
 		w, _ := firstWord(s[i+7:])
 		e.Level = levelWord(strings.Trim(w, `"`))
 	}
+	if e.Level >= tail.Error && strings.Contains(s, harmlessDispatch) {
+		e.Level, e.Note = tail.Info, "harmless on dnsagent (guide §6)"
+	}
 	return true
+}
+
+// harmlessDispatch is an error dnsagent logs that the guide calls harmless (§6).
+const harmlessDispatch = "failed to update timeout dispatch job: DB unavailable"
+
+// parseBind reads named's own stamp (named -g, or a channel with print-time):
+// "26-Nov-2026 02:13:25.636 zone lab.example/IN: loaded serial 2026112501".
+func (p *Parser) parseBind(line string, e *tail.Entry) bool {
+	// 012345678901234567890123
+	// 26-Nov-2026 02:13:25.636 …
+	if len(line) < 25 || line[2] != '-' || line[6] != '-' || line[11] != ' ' || line[14] != ':' || line[20] != '.' ||
+		!isDigits(line[:2]) || !isDigits(line[7:11]) || line[24] != ' ' {
+		return false
+	}
+	t, ok := p.cached(line[:24], func(s string) (time.Time, error) {
+		return time.ParseInLocation("02-Jan-2006 15:04:05.000", s, time.Local)
+	})
+	if !ok {
+		return false
+	}
+	e.Time, e.Level = t, keywordLevel(line[25:])
+	return true
+}
+
+// parseISO reads lines that start with an RFC 3339 time (chronyd, many Go and Python daemons):
+// "2026-11-26T02:13:28Z Selected source 127.0.4.1".
+func (p *Parser) parseISO(line string, e *tail.Entry) bool {
+	sp := strings.IndexByte(line, ' ')
+	if sp < 20 || sp > 35 || line[4] != '-' || line[10] != 'T' || !isDigits(line[:4]) {
+		return false
+	}
+	t, ok := p.cached(line[:sp], func(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) })
+	if !ok {
+		return false
+	}
+	e.Time, e.Level = t, keywordLevel(line[sp+1:])
+	return true
+}
+
+// keywordLevel guesses the level of a line whose format has none.
+func keywordLevel(msg string) tail.Level {
+	for _, w := range []string{"error", "Error", "ERROR", "failed", "Failed", "FAILED", "refused", "denied"} {
+		if strings.Contains(msg, w) {
+			return tail.Error
+		}
+	}
+	for _, w := range []string{"warning", "Warning", "WARNING", "Can't synchronise", "No suitable source"} {
+		if strings.Contains(msg, w) {
+			return tail.Warn
+		}
+	}
+	return tail.Info
 }
 
 // parseKlog reads klog's header: Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg.

@@ -122,3 +122,44 @@ func TestUnknownLinesAreKept(t *testing.T) {
 		}
 	}
 }
+
+// Lines from the lab's real components (testdata/ORIGIN.md): every stamped line gets its time,
+// levels come from the format or, where it has none, from its words; unstamped lines stay raw.
+func TestLabLines(t *testing.T) {
+	for _, c := range []struct {
+		file            string
+		events          int
+		levels          map[tail.Level]int
+		timeDay, timeHr int // expected day and hour of every event's time (0: not checked)
+	}{
+		{"lab_kube-apiserver.log", 40, map[tail.Level]int{tail.Info: 25, tail.Warn: 14, tail.Error: 1}, 26, 2},
+		{"lab_named_slave.log", 45, map[tail.Level]int{tail.Info: 45}, 26, 2},
+		{"lab_chronyd_client.log", 5, map[tail.Level]int{tail.Info: 5}, 26, 2},
+		{"lab_supervisord_master.log", 12, nil, 26, 2},
+		{"lab_dnsagent_biz.log", 6, map[tail.Level]int{tail.Info: 6}, 26, 2},
+		{"lab_sshd_node1.log", 2, map[tail.Level]int{tail.Unknown: 2}, 0, 0},
+	} {
+		es := feed(t, c.file, "auto")
+		if len(es) != c.events {
+			t.Errorf("%s: %d events, want %d", c.file, len(es), c.events)
+			continue
+		}
+		got := map[tail.Level]int{}
+		for _, e := range es {
+			got[e.Level]++
+			if c.timeDay != 0 && (e.Time.Day() != c.timeDay || e.Time.Hour() != c.timeHr) {
+				t.Errorf("%s: %q read at %s", c.file, e.Text, e.Time)
+			}
+		}
+		for l, n := range c.levels {
+			if got[l] != n {
+				t.Errorf("%s: %d %v lines, want %d (all: %v)", c.file, got[l], l, n, got)
+			}
+		}
+	}
+	// The guide calls dnsagent's "DB unavailable" dispatch error harmless (§6): not an error here.
+	es := feed(t, "lab_dnsagent_biz.log", "auto")
+	if es[1].Note != "harmless on dnsagent (guide §6)" {
+		t.Errorf("note %q", es[1].Note)
+	}
+}

@@ -141,7 +141,7 @@ func (w *logWriter) tick() error {
 			add(p, logrus(now, "info", "zone serial checked", "DNSAgent"))
 			if w.rng.IntN(8) == 0 {
 				p, _ := hostPath(h, c.Name, "/var/log/supervisor/keepalived-stderr.log")
-				add(p, now.Format("Mon Jan  2 15:04:05 2006")+": VRRP_Instance(VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.10.0.100")
+				add(p, now.Format("Mon Jan _2 15:04:05 2006")+": VRRP_Instance(VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.10.0.100")
 			}
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"opsdeck/site/tail/seek"
 )
 
 // stream serves the long-lived commands opsdeck's log tails send — `tail -n N -F PATH` and
@@ -65,7 +67,7 @@ func (s *sshServer) stream(ch gossh.Channel, reqs <-chan *gossh.Request, cmd str
 		}
 		cancel()
 	}()
-	off := lastLines(real, n)
+	off, _ := seek.LastLines(real, n)
 	followFile(ctx, real, off, func(b []byte) error { _, err := ch.Write(b); return err })
 	return true
 }
@@ -119,25 +121,4 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-time.After(d):
 	}
-}
-
-// lastLines is the offset where the last n lines of a (small, demo) file start. The simulator
-// keeps to itself: site/tail imports site/ssh, whose tests start this simulator.
-func lastLines(path string, n int) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil || n <= 0 {
-		return int64(len(b))
-	}
-	end := len(b)
-	if end > 0 && b[end-1] == '\n' {
-		end-- // a final newline ends the last line; it does not start an empty one
-	}
-	for i := end - 1; i >= 0; i-- {
-		if b[i] == '\n' {
-			if n--; n == 0 {
-				return int64(i + 1)
-			}
-		}
-	}
-	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,7 +20,7 @@ type stream interface {
 type link struct {
 	h       *Hub
 	src     int
-	wasUp   bool
+	wasUp   atomic.Bool
 	partial []byte
 	batch   []string
 }
@@ -28,10 +29,16 @@ type link struct {
 const maxLine = 64 << 10
 
 func (l *link) up() {
-	if !l.wasUp {
-		l.wasUp = true
+	if l.wasUp.CompareAndSwap(false, true) {
 		l.h.up(l.src)
 	}
+}
+
+// upAfter marks the stream up once it has run for d without failing: a remote tail of a quiet
+// file prints nothing, and must not look down for it. It returns a stop function.
+func (l *link) upAfter(d time.Duration) func() {
+	t := time.AfterFunc(d, l.up)
+	return func() { t.Stop() }
 }
 
 // Write splits p into lines and hands complete ones to the hub in one batch.
@@ -59,6 +66,14 @@ func (l *link) Write(p []byte) (int, error) {
 	}
 	l.h.Ingest(l.src, l.batch, l.h.now())
 	return n, nil
+}
+
+// flush hands over a last line that had no newline when the stream ended.
+func (l *link) flush() {
+	if len(l.partial) > 0 {
+		l.h.Ingest(l.src, []string{string(l.partial)}, l.h.now())
+		l.partial = l.partial[:0]
+	}
 }
 
 // lines hands already split lines to the hub.
@@ -91,8 +106,9 @@ func (h *Hub) follow(ctx context.Context, src int, st stream) {
 		l := &link{h: h, src: src}
 		err := st.run(ctx, l, resume, lostAt)
 		if ctx.Err() != nil {
-			return
+			return // (a stream cut by ctx may still be writing: no flush)
 		}
+		l.flush()
 		if errors.Is(err, finished) {
 			h.note(src, Note, "end of log", "")
 			return
@@ -100,7 +116,7 @@ func (h *Hub) follow(ctx context.Context, src int, st stream) {
 		if err == nil {
 			err = errEnded
 		}
-		if l.wasUp || !resume {
+		if l.wasUp.Load() || !resume {
 			wait = BackoffMin
 			lostAt = h.now()
 		}

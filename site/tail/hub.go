@@ -38,6 +38,13 @@ type source struct {
 	state  State
 	lostAt time.Time // zero while up
 	rate   rate
+	// scratch holds a batch being parsed; only the source's one writer (its stream) uses it.
+	scratch []parsed
+}
+
+type parsed struct {
+	e    Entry
+	cont bool
 }
 
 // Hub holds every source's ring and tells subscribers when something changed.
@@ -177,7 +184,8 @@ func (h *Hub) Close() {
 }
 
 // Ingest parses lines read at recv and appends them to src's ring. Parsing happens before the
-// lock; the lock is held only to append, never while reading from the network.
+// lock; the lock is held only to append, never while reading from the network. A source has one
+// writer: its stream (or a test).
 func (h *Hub) Ingest(src int, lines []string, recv time.Time) {
 	if len(lines) == 0 {
 		return
@@ -185,11 +193,10 @@ func (h *Hub) Ingest(src int, lines []string, recv time.Time) {
 	h.mu.RLock()
 	s := h.sources[src]
 	h.mu.RUnlock()
-	type parsed struct {
-		e    Entry
-		cont bool
+	if cap(s.scratch) < len(lines) {
+		s.scratch = make([]parsed, len(lines))
 	}
-	batch := make([]parsed, len(lines))
+	batch := s.scratch[:len(lines)]
 	for i, l := range lines {
 		e := Entry{Source: src, Time: recv, Recv: recv, Text: Clean(l)}
 		cont := s.parser.Parse(e.Text, &e)
@@ -206,6 +213,7 @@ func (h *Hub) Ingest(src int, lines []string, recv time.Time) {
 	}
 	s.state.Lines += uint64(len(lines))
 	h.mu.Unlock()
+	clear(batch) // the ring has its copies; drop the strings
 	h.bump()
 }
 

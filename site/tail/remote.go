@@ -36,6 +36,7 @@ func (c command) run(ctx context.Context, l *link, resume bool, _ time.Time) err
 		pre = p
 	}
 	argv := append(pre, c.argv(resume)...)
+	defer l.upAfter(QuietUp)()
 	if c.host == nil {
 		return runLocal(ctx, l, argv)
 	}
@@ -45,6 +46,10 @@ func (c command) run(ctx context.Context, l *link, resume bool, _ time.Time) err
 	}
 	return err
 }
+
+// QuietUp is how long a command stream must run without failing to count as up before its
+// first line.
+var QuietUp = 3 * time.Second
 
 // runLocal runs argv on this machine (docker exec, supervisorctl) with its stdout going to l.
 func runLocal(ctx context.Context, l *link, argv []string) error {

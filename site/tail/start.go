@@ -52,7 +52,7 @@ func StartAll(ctx context.Context, site *config.Site, o Options) (*Hub, error) {
 	for _, hc := range site.Inventory() {
 		hosts[hc.Name] = hc
 	}
-	for _, ls := range site.Logs {
+	for _, ls := range Expand(site) {
 		if err := h.Open(ctx, ls, hosts, o); err != nil {
 			h.Close()
 			return nil, err
@@ -61,9 +61,32 @@ func StartAll(ctx context.Context, site *config.Site, o Options) (*Hub, error) {
 	return h, nil
 }
 
+// Expand turns the logs block into one source per log and host: an entry with roles becomes
+// NAME-HOST for every inventory host with one of them.
+func Expand(site *config.Site) []config.LogSource {
+	var out []config.LogSource
+	for _, ls := range site.Logs {
+		if len(ls.Roles) == 0 {
+			out = append(out, ls)
+			continue
+		}
+		for _, h := range site.Inventory() {
+			for _, r := range ls.Roles {
+				if h.HasRole(r) {
+					one := ls
+					one.Name, one.Host, one.Roles = ls.Name+"-"+h.Name, h.Name, nil
+					out = append(out, one)
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
 func needsSSH(site *config.Site) bool {
 	for _, l := range site.Logs {
-		if l.Host != "" && l.Kind != "pod" {
+		if (l.Host != "" || len(l.Roles) > 0) && l.Kind != "pod" {
 			return true
 		}
 	}

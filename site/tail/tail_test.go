@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"opsdeck/config"
+	"opsdeck/site/tail/seek"
 )
 
 func TestRingKeepsItsLineBudget(t *testing.T) {
@@ -174,12 +175,32 @@ func TestCleanNeutralisesEscapes(t *testing.T) {
 	}
 }
 
-func TestLastLinesOffset(t *testing.T) {
+func TestLastLines(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "f")
 	os.WriteFile(p, []byte("a\nbb\nccc\n"), 0o600)
 	for n, want := range map[int]int64{0: 9, 1: 5, 2: 2, 3: 0, 10: 0} {
-		if got, _ := LastLinesOffset(p, n); got != want {
+		if got, _ := seek.LastLines(p, n); got != want {
 			t.Errorf("n=%d: %d, want %d", n, got, want)
 		}
+	}
+}
+
+func TestRolesExpandToOneSourcePerHost(t *testing.T) {
+	site := &config.Site{
+		Hosts: config.Hosts{Groups: []config.HostGroup{
+			{Name: "nodes", Roles: []string{"node"}, Hosts: []config.HostConfig{{Name: "node1"}, {Name: "node2"}}},
+			{Name: "ops", Roles: []string{"ops"}, Hosts: []config.HostConfig{{Name: "ops1"}}},
+		}},
+		Logs: []config.LogSource{
+			{Name: "kubelet", Roles: []string{"node"}, Path: "/home/t4/sigma-slave/logs/KUBELET.INFO"},
+			{Name: "gw", Path: "/x.log"},
+		},
+	}
+	var got []string
+	for _, l := range Expand(site) {
+		got = append(got, l.Name+"@"+l.Host)
+	}
+	if strings.Join(got, " ") != "kubelet-node1@node1 kubelet-node2@node2 gw@" {
+		t.Errorf("%q", got)
 	}
 }

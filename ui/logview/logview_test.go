@@ -327,3 +327,12 @@ func TestLiteralFiltersSkipTheRegexEngine(t *testing.T) {
 		}
 	}
 }
+
+func TestOwnsItsMessages(t *testing.T) {
+	a, b := newModel(t, demoHub(t), 80, 5), newModel(t, demoHub(t), 80, 5)
+	_, cmd := a.Update(tea.KeyPressMsg{Code: 'l', Text: "l"}) // a level change: a rebuild command
+	msg := cmd()
+	if !a.Owns(msg) || b.Owns(msg) || a.Owns(tea.KeyPressMsg{}) {
+		t.Errorf("owns: a %v b %v", a.Owns(msg), b.Owns(msg))
+	}
+}

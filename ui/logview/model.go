@@ -107,6 +107,22 @@ func (m *Model) wait() tea.Cmd {
 	}
 }
 
+// Owns tells whether msg is one of this pane's own messages (hub changes, rebuilt indexes,
+// saves): the root routes those here whatever has the focus.
+func (m *Model) Owns(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case changedMsg:
+		return msg.id == m.id
+	case moreMsg:
+		return msg.id == m.id
+	case rebuiltMsg:
+		return msg.id == m.id
+	case savedMsg:
+		return msg.id == m.id
+	}
+	return false
+}
+
 // Close stops the pane's subscription.
 func (m *Model) Close() {
 	if m.hub != nil && m.sub != nil {
