@@ -185,7 +185,7 @@ func (p *Pool) Run(ctx context.Context, h config.Host, argv ...string) (Result, 
 			// long as ctx allows, never dropping the sessions in flight.
 			<-hc.sessions
 			select {
-			case <-time.After(min(time.Duration(attempt+1)*20*time.Millisecond, 500*time.Millisecond)):
+			case <-time.After(min(time.Duration(attempt+1)*20*time.Millisecond, 100*time.Millisecond)):
 				continue
 			case <-ctx.Done():
 				return res, fmt.Errorf("%s: sshd refused a session (%v): %w", h.Name, err, ctx.Err())
