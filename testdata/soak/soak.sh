@@ -68,9 +68,10 @@ shows() { grep -E 'CRIT|UNKNOWN' "$OUT/screen.now" 2>/dev/null | grep -E "(^|[^[
 
 clears() { ! shows "$@"; }
 
-# await SECONDS CMD…: poll CMD every 0.5 s for at most SECONDS; print how long it took, or fail.
+# await SINCE SECONDS CMD…: poll CMD every 0.5 s until SECONDS after SINCE (date +%s.%N); print
+# how long after SINCE it held, or fail.
 await() {
-  local limit=$1 start; shift; start=$(date +%s.%N)
+  local start=$1 limit=$2; shift 2
   until "$@"; do
     (($(date +%s) - ${start%.*} <= limit)) || return 1
     sleep 0.5
@@ -112,17 +113,18 @@ for f in "${FAULTS[@]}"; do
   if shows "$target" "$check"; then log "skip $name: $target $check is already not ok"; continue; fi
   tag=$(tr -c '[:alnum:]\n' - <<<"${name%% (*}")
   log "inject: $name"
-  t0=$(date +%s)
+  t0=$(date +%s) t0n=$(date +%s.%N)
   eval "$inject"
-  if ! shown=$(await "$SHOW_WITHIN" shows "$target" "$check"); then
+  if ! shown=$(await "$t0n" "$SHOW_WITHIN" shows "$target" "$check"); then
     shown=-; fail "$name: not on the screen within ${SHOW_WITHIN}s"
   fi
   cp "$OUT/screen.now" "$OUT/screens/$tag-fault.txt"
   sleep $((t0 + SLOT / 2 - $(date +%s) > 0 ? t0 + SLOT / 2 - $(date +%s) : 0))
   still=no; shows "$target" "$check" && still=yes
   log "recover: $name (still shown: $still)"
+  t1n=$(date +%s.%N)
   eval "$recover"
-  if ! cleared=$(await "$((SHOW_WITHIN + 30))" clears "$target" "$check"); then
+  if ! cleared=$(await "$t1n" "$((SHOW_WITHIN + 30))" clears "$target" "$check"); then
     cleared=-; fail "$name: still on the screen $((SHOW_WITHIN + 30))s after recovery"
     cp "$OUT/screen.now" "$OUT/screens/$tag-stuck.txt"
   fi
