@@ -91,6 +91,8 @@ type Pool struct {
 	conns map[string]*hostConn
 	auths map[string][]gossh.AuthMethod // by identity set; only complete successes are kept
 	agent *agentConn
+	// closed is set by Close: a dial that finishes later closes its connection at once.
+	closed bool
 }
 
 type hostConn struct {
@@ -185,7 +187,7 @@ func (p *Pool) Run(ctx context.Context, h config.Host, argv ...string) (Result, 
 			// long as ctx allows, never dropping the sessions in flight.
 			<-hc.sessions
 			select {
-			case <-time.After(min(time.Duration(attempt+1)*20*time.Millisecond, 500*time.Millisecond)):
+			case <-time.After(min(time.Duration(attempt+1)*20*time.Millisecond, 100*time.Millisecond)):
 				continue
 			case <-ctx.Done():
 				return res, fmt.Errorf("%s: sshd refused a session (%v): %w", h.Name, err, ctx.Err())
@@ -403,6 +405,13 @@ func (p *Pool) client(ctx context.Context, hc *hostConn, h config.Host, chain ..
 func (p *Pool) dialShared(ctx context.Context, hc *hostConn, h config.Host, chain []string, done chan struct{}) {
 	start := time.Now()
 	c, settings, err := p.dial(ctx, h, chain)
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if err == nil && closed {
+		c.Close()
+		err = errors.New("the pool is closed")
+	}
 	hc.mu.Lock()
 	hc.dialing = nil
 	if err != nil {
@@ -686,6 +695,7 @@ func (p *Pool) State(name string) HostState {
 // Close drops every connection.
 func (p *Pool) Close() {
 	p.mu.Lock()
+	p.closed = true
 	hcs := make([]*hostConn, 0, len(p.conns))
 	for _, hc := range p.conns {
 		hcs = append(hcs, hc)

@@ -36,14 +36,16 @@ mkdir -p "$OUT/screens"
 FAILURES=()
 go build -o "$OUT/opsdeck" "$ROOT/cmd/opsdeck"
 tmux new-session -d -s "$SESSION" -x 180 -y 50 "exec '$OUT/opsdeck' watch --site '$SITE' 2>'$OUT/stderr'"
+tmux set-option -w -t "$SESSION" remain-on-exit on # an exit's last words stay on the screen
 PID=$(tmux display -p -t "$SESSION" '#{pane_pid}')
+alive() { [[ $(tmux display -p -t "$SESSION" '#{pane_dead}' 2>/dev/null) == 0 ]]; }
 trap 'tmux kill-session -t "$SESSION" 2>/dev/null || true; kill "${SAMPLER:-0}" 2>/dev/null || true' EXIT
 log "watch pid $PID, duration $DURATION, out $OUT"
 
 # The sampler: every 0.5 s the screen as a terminal shows it, the clock's lag, RSS and threads.
 sampler() {
   printf 'unix\tclock_lag_s\trss_kb\tthreads\n' > "$OUT/samples.tsv"
-  while kill -0 "$PID" 2>/dev/null; do
+  while alive; do
     local screen now clock lag=-1 rss threads
     screen=$(tmux capture-pane -p -t "$SESSION" 2>/dev/null || true)
     printf '%s\n' "$screen" > "$OUT/screen.now"
@@ -55,6 +57,8 @@ sampler() {
     printf '%s\t%s\t%s\t%s\n' "$now" "$lag" "$rss" "$threads" >> "$OUT/samples.tsv"
     sleep 0.5
   done
+  tmux capture-pane -p -S -200 -t "$SESSION" > "$OUT/screens/exit.txt" 2>/dev/null || true
+  echo "$(date -u +%T) watch exited: $(tmux display -p -t "$SESSION" '#{pane_dead_status}' 2>/dev/null)" >> "$OUT/exited"
 }
 sampler &
 SAMPLER=$!
@@ -64,9 +68,10 @@ shows() { grep -E 'CRIT|UNKNOWN' "$OUT/screen.now" 2>/dev/null | grep -E "(^|[^[
 
 clears() { ! shows "$@"; }
 
-# await SECONDS CMD…: poll CMD every 0.5 s for at most SECONDS; print how long it took, or fail.
+# await SINCE SECONDS CMD…: poll CMD every 0.5 s until SECONDS after SINCE (date +%s.%N); print
+# how long after SINCE it held, or fail.
 await() {
-  local limit=$1 start; shift; start=$(date +%s.%N)
+  local start=$1 limit=$2; shift 2
   until "$@"; do
     (($(date +%s) - ${start%.*} <= limit)) || return 1
     sleep 0.5
@@ -75,8 +80,14 @@ await() {
 }
 
 pidof_lab() { cat "$STATE/pids/$1.pid"; }
+# tree PID: PID and all its descendants.
+tree() { local c; echo "$1"; for c in $(pgrep -P "$1" || true); do tree "$c"; done; }
+# host_sshd_pids NAME: the host's listening sshd and every sshd-session under it (stopping the
+# listener alone leaves open connections working; OpenSSH's per-connection processes are its
+# children and grandchildren).
+host_sshd_pids() { tree "$(pidof_lab "sshd-$1")"; }
 sshd_restart() { # the command lab.sh's hosts part starts it with
-  setsid /usr/sbin/sshd -D -e -f "$STATE/ssh/$1/sshd_config" >>"$STATE/logs/sshd-$1.log" 2>&1 </dev/null &
+  setsid /usr/sbin/sshd -D -e -f "$STATE/hosts/$1/sshd_config" >>"$STATE/logs/sshd-$1.log" 2>&1 </dev/null &
   echo $! > "$STATE/pids/sshd-$1.pid"
 }
 MASTER_SUP=$STATE/adns/master/supervisord.conf
@@ -84,8 +95,8 @@ MASTER_SUP=$STATE/adns/master/supervisord.conf
 # name | target | check regex | inject | recover
 FAULTS=(
   "apiserver stopped|lab|kube\\.api|$LAB/lab.sh apiserver stop|$LAB/lab.sh apiserver start"
-  "sshd killed on node2|node2|host\\.reachable|kill \$(pidof_lab sshd-node2)|sshd_restart node2"
-  "node1 blackholed (sshd frozen: accepts TCP, never answers)|node1|host\\.reachable|kill -STOP \$(pidof_lab sshd-node1)|kill -CONT \$(pidof_lab sshd-node1)"
+  "sshd killed on node2|node2|host\\.reachable|kill \$(host_sshd_pids node2)|sshd_restart node2"
+  "node1 blackholed (sshd frozen: accepts TCP, never answers)|node1|host\\.reachable|FROZEN=\$(host_sshd_pids node1); kill -STOP \$FROZEN|kill -CONT \$FROZEN"
   "bind stopped through supervisorctl|ops1|adns\\.processes|supervisorctl -c $MASTER_SUP stop bind|supervisorctl -c $MASTER_SUP start bind"
   "etcd frozen|master1|etcd\\.health|kill -STOP \$(pidof_lab etcd)|kill -CONT \$(pidof_lab etcd)"
 )
@@ -102,16 +113,18 @@ for f in "${FAULTS[@]}"; do
   if shows "$target" "$check"; then log "skip $name: $target $check is already not ok"; continue; fi
   tag=$(tr -c '[:alnum:]\n' - <<<"${name%% (*}")
   log "inject: $name"
-  t0=$(date +%s)
+  t0=$(date +%s) t0n=$(date +%s.%N)
   eval "$inject"
-  if ! shown=$(await "$SHOW_WITHIN" shows "$target" "$check"); then
+  if ! shown=$(await "$t0n" "$SHOW_WITHIN" shows "$target" "$check"); then
     shown=-; fail "$name: not on the screen within ${SHOW_WITHIN}s"
   fi
   cp "$OUT/screen.now" "$OUT/screens/$tag-fault.txt"
   sleep $((t0 + SLOT / 2 - $(date +%s) > 0 ? t0 + SLOT / 2 - $(date +%s) : 0))
-  log "recover: $name"
+  still=no; shows "$target" "$check" && still=yes
+  log "recover: $name (still shown: $still)"
+  t1n=$(date +%s.%N)
   eval "$recover"
-  if ! cleared=$(await "$((SHOW_WITHIN + 30))" clears "$target" "$check"); then
+  if ! cleared=$(await "$t1n" "$((SHOW_WITHIN + 30))" clears "$target" "$check"); then
     cleared=-; fail "$name: still on the screen $((SHOW_WITHIN + 30))s after recovery"
     cp "$OUT/screen.now" "$OUT/screens/$tag-stuck.txt"
   fi
@@ -120,6 +133,7 @@ for f in "${FAULTS[@]}"; do
   sleep $((t0 + SLOT - $(date +%s) > 0 ? t0 + SLOT - $(date +%s) : 0))
 done
 
+[[ -s $OUT/exited ]] && fail "the watch exited during the soak: $(cat "$OUT/exited") (last screen: screens/exit.txt)"
 # Goroutines from outside: SIGQUIT makes the Go runtime dump every goroutine and exit.
 kill -QUIT "$PID" 2>/dev/null || true
 sleep 2
