@@ -61,10 +61,11 @@ type Watcher struct {
 	apiErrAt  time.Time
 	apiOKAt   time.Time
 
-	version atomic.Uint64
-	changed chan struct{}
-	dirtyMu sync.Mutex
-	dirty   map[string]bool // node names touched by node, pod and lease events since the last take
+	version   atomic.Uint64
+	changed   chan struct{}
+	dirtyMu   sync.Mutex
+	dirty     map[string]bool // node names touched by node, pod and lease events since the last take
+	dirtyPods map[string]bool // namespace/name of pods touched since the last take
 }
 
 const (
@@ -78,7 +79,7 @@ const (
 func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) *Watcher {
 	w := &Watcher{Cluster: cluster, PingEvery: DefaultPingEvery, DiscoverEvery: DefaultDiscoverEvery,
 		CallTimeout: DefaultCallTimeout, ListTimeout: 2 * time.Minute, clients: c,
-		crs: map[string]*customResource{}, changed: make(chan struct{}, 1), dirty: map[string]bool{}}
+		crs: map[string]*customResource{}, changed: make(chan struct{}, 1), dirty: map[string]bool{}, dirtyPods: map[string]bool{}}
 	k := c.Kube
 	w.nodes = w.newInformer("nodes", &corev1.Node{}, k,
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
