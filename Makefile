@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/opsdeck
 PKGS    := ./...
 
-.PHONY: all build demo test test-lab bench bench-lab lint deps clean
+.PHONY: all build demo test test-lab bench bench-lab bench-screen soak lint deps clean
 
 all: build
 
@@ -42,6 +42,28 @@ bench-lab: deps
 	LAB_STATE=$(BENCH_STATE) LAB_SEED_ARGS="-nodes 5000 -pods 100000 -workers 48" testdata/lab/lab.sh up
 	LAB_STATE=$(BENCH_STATE) $(GO) test -tags lab -run '^$$' -bench 'LabWatchSync|LabNodeFlip' -benchtime 3x ./site/kube
 	LAB_STATE=$(BENCH_STATE) testdata/lab/lab.sh down
+
+# The screen as the operator sees it (issue #14): a lab of its own seeded with NODES nodes and
+# PODS pods, opsdeck in tmux measured from outside (first complete screen, RSS, idle CPU, a Node
+# flipped through the API → on screen, key → frame), opsdeck check and kubectl get pods -A beside
+# it. The table goes to $(BENCH_STATE)/screen.md (and BENCHMARKS.md by hand).
+NODES ?= 2000
+PODS  ?= 42000
+RUNS  ?= 3
+KUBECTL := $(HOME)/.cache/opsdeck-lab/kubectl-v1.37.2
+bench-screen: build
+	test -x $(KUBECTL) || (cd testdata/lab/tools && $(GO) build -tags tools -o $(KUBECTL) k8s.io/kubernetes/cmd/kubectl)
+	testdata/lab/lab.sh down
+	LAB_STATE=$(BENCH_STATE) LAB_SEED_ARGS="-nodes $(NODES) -pods $(PODS) -workers 48" testdata/lab/lab.sh up
+	mkdir -p $(BENCH_STATE)-site && ln -sfn $(BENCH_STATE) $(BENCH_STATE)-site/state && cp testdata/lab/site.yaml $(BENCH_STATE)-site/site.yaml
+	$(BENCH_STATE)/bin/benchscreen -opsdeck $(CURDIR)/$(BIN) -site $(BENCH_STATE)-site/site.yaml \
+		-kubeconfig $(BENCH_STATE)/kube/admin.kubeconfig -kubectl $(KUBECTL) -runs $(RUNS) | tee $(BENCH_STATE)/screen.md
+	LAB_STATE=$(BENCH_STATE) testdata/lab/lab.sh down
+
+# Fault soak (not part of `make test`): `opsdeck watch` on the running lab in tmux while faults
+# are injected in turn, asserted from outside; SOAK_DURATION=5m for a short run (default 20m).
+soak: deps
+	testdata/soak/soak.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -6,10 +6,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -34,7 +38,7 @@ type Record struct {
 	Verdict      string        `json:"verdict"`
 	Steps        []StepResult  `json:"steps,omitempty"`
 	Verify       *VerifyResult `json:"verify,omitempty"`
-	Outcome      string        `json:"outcome,omitempty"` // succeeded | failed | verify-failed
+	Outcome      string        `json:"outcome,omitempty"` // succeeded | failed | verify-failed | interrupted
 	Error        string        `json:"error,omitempty"`
 	DurationMS   int64         `json:"duration_ms,omitempty"`
 }
@@ -50,13 +54,20 @@ type Operator struct {
 	Host      string `json:"host"`                 // machine opsdeck ran on
 }
 
-// CurrentOperator reads the operator from the process environment.
+// CurrentOperator is the process's identity (real uid → user name from the user database, not
+// $USER) and the environment's claims beside it.
 func CurrentOperator() Operator {
-	o := Operator{SudoUser: os.Getenv("SUDO_USER")}
-	if u, err := user.Current(); err == nil {
+	return operatorFrom(os.Getuid(), os.Getenv, user.LookupId)
+}
+
+func operatorFrom(uid int, getenv func(string) string, lookup func(string) (*user.User, error)) Operator {
+	o := Operator{UID: strconv.Itoa(uid), SudoUser: getenv("SUDO_USER")}
+	if u, err := lookup(o.UID); err == nil && u.Username != "" {
 		o.User = u.Username
+	} else {
+		o.User = "uid " + o.UID // not in the user database: the number is the identity
 	}
-	if c := strings.Fields(os.Getenv("SSH_CONNECTION")); len(c) > 0 {
+	if c := strings.Fields(getenv("SSH_CONNECTION")); len(c) > 0 {
 		o.SSHClient = c[0]
 	}
 	o.Host, _ = os.Hostname()
@@ -65,13 +76,15 @@ func CurrentOperator() Operator {
 
 // StepResult is what one step did.
 type StepResult struct {
-	Step       string `json:"step"`
-	Status     string `json:"status"` // ran | skipped | failed | not-run
-	ExitCode   int    `json:"exit_code"`
-	Excerpt    string `json:"excerpt,omitempty"`
-	Error      string `json:"error,omitempty"`
-	Diagnosis  string `json:"diagnosis,omitempty"` // output of the step's Diagnose command
-	DurationMS int64  `json:"duration_ms"`
+	Step     string `json:"step"`
+	Status   string `json:"status"`    // ran | skipped | failed | interrupted | not-run
+	ExitCode int    `json:"exit_code"` // an API step: the HTTP status
+	Excerpt  string `json:"excerpt,omitempty"`
+	// Object identifies what an API step got back; never its body.
+	Object     *ObjectRef `json:"object,omitempty"`
+	Error      string     `json:"error,omitempty"`
+	Diagnosis  string     `json:"diagnosis,omitempty"` // output of the step's Diagnose command
+	DurationMS int64      `json:"duration_ms"`
 }
 
 // VerifyResult is the verification's outcome.
@@ -86,47 +99,122 @@ type VerifyResult struct {
 // exclusive lock so two opsdeck processes never interleave lines.
 type AuditLog struct {
 	path string
+	// LockWait bounds the wait for another process's lock (0: 5 s).
+	LockWait time.Duration
+	// write is the one write of a record (a test makes it fail half-way, as a full disk does).
+	write func(f *os.File, b []byte) (int, error)
 }
 
-// OpenAudit makes sure the log can be appended to (creating it and its folder).
+// OpenAudit makes sure the log can be appended to (creating it and its folder). A new file's
+// directory entry is fsynced, so the log itself survives a crash right after it is created.
 func OpenAudit(path string) (*AuditLog, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("audit log %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		syncErr := f.Sync()
+		f.Close()
+		if err := errors.Join(syncErr, syncDir(dir)); err != nil {
+			return nil, fmt.Errorf("audit log %s: fsync after create: %w", path, err)
+		}
+	case errors.Is(err, fs.ErrExist):
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("audit log %s: %w", path, err)
+		}
+		f.Close()
+	default:
 		return nil, fmt.Errorf("audit log %s: %w", path, err)
 	}
-	f.Close()
 	return &AuditLog{path: path}, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // Path is the log's file.
 func (l *AuditLog) Path() string { return l.path }
 
-// Append writes one record and returns only after it is on disk.
+// Append writes one record and returns only after it is on disk. A failed write (a full disk)
+// is cut back to the last good offset, so no torn line spoils the next record; a torn line left
+// by a crashed process is closed with a newline first, so this record stays readable.
 func (l *AuditLog) Append(r Record) error {
 	b, err := json.Marshal(r.Safe())
 	if err != nil {
 		return err
 	}
 	b = append(b, '\n')
-	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("audit log %s: %w", l.path, err)
 	}
 	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		return fmt.Errorf("audit log %s: lock: %w", l.path, err)
+	if err := l.lock(f); err != nil {
+		return err
 	}
 	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	if _, err := f.Write(b); err != nil {
+	st, err := f.Stat()
+	if err != nil {
 		return fmt.Errorf("audit log %s: %w", l.path, err)
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("audit log %s: fsync: %w", l.path, err)
+	good := st.Size()
+	if good > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, good-1); err == nil && last[0] != '\n' {
+			b = append([]byte{'\n'}, b...)
+		}
+	}
+	write := l.write
+	if write == nil {
+		write = (*os.File).Write
+	}
+	n, err := write(f, b)
+	if err == nil && n < len(b) {
+		err = io.ErrShortWrite
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		if terr := f.Truncate(good); terr != nil {
+			return fmt.Errorf("audit log %s: %w; and cutting the torn record back failed: %v", l.path, err, terr)
+		}
+		_ = f.Sync()
+		return fmt.Errorf("audit log %s: %w (record not written)", l.path, err)
 	}
 	return nil
+}
+
+// lock takes the exclusive lock, waiting at most LockWait: a stuck process holding it must not
+// hang an operator's action without a word.
+func (l *AuditLog) lock(f *os.File) error {
+	wait := l.LockWait
+	if wait <= 0 {
+		wait = 5 * time.Second
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return fmt.Errorf("audit log %s: lock: %w", l.path, err)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("audit log %s: another process has held its lock for %s (a stuck opsdeck? see `fuser %s`); nothing was recorded", l.path, wait, l.path)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // NewID is a record id: time-ordered and unique enough across processes.

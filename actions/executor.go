@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -101,7 +102,7 @@ type Outcome struct {
 	Verdict Verdict
 	Steps   []StepResult
 	Verify  *VerifyResult
-	Result  string // succeeded | failed | verify-failed | refused | cancelled
+	Result  string // succeeded | failed | verify-failed | interrupted | refused | cancelled
 }
 
 // RefusedError says the gate refused a plan.
@@ -150,7 +151,12 @@ func (x *Executor) Run(ctx context.Context, req Request, progress func(Event)) (
 	}
 
 	var runErr error
+	interrupted := false
 	for i, s := range p.Steps {
+		if runErr == nil && ctx.Err() != nil { // SIGINT/SIGTERM between steps
+			interrupted = true
+			runErr = fmt.Errorf("before step %d", i+1)
+		}
 		if runErr != nil {
 			out.Steps = append(out.Steps, StepResult{Step: s.String(), Status: "not-run"})
 			continue
@@ -159,6 +165,9 @@ func (x *Executor) Run(ctx context.Context, req Request, progress func(Event)) (
 			progress(Event{Index: i + 1, Total: len(p.Steps), Step: s.String()})
 		}
 		r := x.step(ctx, s)
+		if r.Status == "failed" && ctx.Err() != nil { // cut short by the interruption
+			r.Status, interrupted = "interrupted", true
+		}
 		if r.Status == "failed" && s.Diagnose != nil && x.ssh != nil {
 			dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 			res, err := x.ssh.Run(dctx, s.Diagnose.Host, s.Diagnose.Argv...)
@@ -173,14 +182,21 @@ func (x *Executor) Run(ctx context.Context, req Request, progress func(Event)) (
 		if progress != nil {
 			progress(Event{Index: i + 1, Total: len(p.Steps), Step: s.String(), Result: &r})
 		}
-		if r.Status == "failed" {
+		switch r.Status {
+		case "failed":
 			runErr = fmt.Errorf("step %d failed: %s: %s", i+1, s, r.Error)
+		case "interrupted":
+			runErr = fmt.Errorf("during step %d", i+1)
 		}
 	}
 	out.Result = "succeeded"
-	if runErr != nil {
+	switch {
+	case interrupted:
+		out.Result = "interrupted"
+		runErr = interruption(ctx, out.Steps)
+	case runErr != nil:
 		out.Result = "failed"
-	} else if p.Verify != nil {
+	case p.Verify != nil:
 		out.Verify = x.verifyPlan(ctx, p.Verify).Safe()
 		if progress != nil {
 			progress(Event{Verify: out.Verify})
@@ -201,12 +217,33 @@ func (x *Executor) Run(ctx context.Context, req Request, progress func(Event)) (
 	return out, runErr
 }
 
-// Cancel records an attempt the operator abandoned before confirming.
-func (x *Executor) Cancel(p *Plan, typed, why string) error {
-	now := x.now()
-	return x.audit.Append(Record{ID: NewID(now), Phase: "cancelled", Time: now, Operator: x.operator, Mode: ReadWrite.String(),
-		Site: x.site, Action: p.Action, Target: p.Target, Destructive: p.Destructive, Plan: p.Lines(),
-		Confirmation: typed, Error: why})
+// interruption says how far an interrupted run got: which steps ran, which was cut short,
+// which never started — what the operator needs to decide whether to run the plan again.
+func interruption(ctx context.Context, steps []StepResult) error {
+	var ran, cut, notRun []string
+	for i, s := range steps {
+		n := strconv.Itoa(i + 1)
+		switch s.Status {
+		case "ran", "skipped", "failed":
+			ran = append(ran, n)
+		case "interrupted":
+			cut = append(cut, n)
+		default:
+			notRun = append(notRun, n)
+		}
+	}
+	why := "interrupted"
+	if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
+		why = c.Error()
+	}
+	return fmt.Errorf("%s: steps that ran: %s; cut short: %s; not run: %s", why, list(ran), list(cut), list(notRun))
+}
+
+func list(ns []string) string {
+	if len(ns) == 0 {
+		return "none"
+	}
+	return strings.Join(ns, ", ")
 }
 
 func (x *Executor) preconditions(ctx context.Context, p *Plan) error {
@@ -288,7 +325,10 @@ func (x *Executor) step(ctx context.Context, s Step) (r StepResult) {
 			return r
 		}
 		out, code, err := x.api.Do(ctx, *s.API)
-		r.ExitCode, r.Excerpt = code, excerpt(out, nil)
+		// Only what identifies the answer is kept: the object itself may carry secrets
+		// (last-applied-configuration, env values) that must not reach the log or stdout.
+		r.ExitCode, r.Object = code, objectRef(out)
+		r.Excerpt = apiExcerpt(code, r.Object)
 		if err != nil {
 			r.Status, r.Error = "failed", err.Error()
 		} else {

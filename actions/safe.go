@@ -7,6 +7,12 @@ import "opsdeck/internal/termsafe"
 func (s StepResult) Safe() StepResult {
 	s.Step, s.Status = termsafe.Line(s.Step), termsafe.Line(s.Status)
 	s.Excerpt, s.Error, s.Diagnosis = termsafe.Text(s.Excerpt), termsafe.Text(s.Error), termsafe.Text(s.Diagnosis)
+	if s.Object != nil {
+		o := *s.Object
+		o.Kind, o.Namespace, o.Name = termsafe.Line(o.Kind), termsafe.Line(o.Namespace), termsafe.Line(o.Name)
+		o.UID, o.ResourceVersion = termsafe.Line(o.UID), termsafe.Line(o.ResourceVersion)
+		s.Object = &o
+	}
 	return s
 }
 

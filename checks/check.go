@@ -15,6 +15,7 @@ type Check struct {
 	ID       string // dotted, area first: "host.disk"
 	Area     string // grouping in reports: "hosts", "kubernetes", …
 	Kind     string // what a target names: KindHost, KindNode, … (Ref)
+	Guide    string // the guide's section the check follows, shown in the cockpit's details
 	Title    string
 	Interval time.Duration
 	Timeout  time.Duration
@@ -28,8 +29,13 @@ type Check struct {
 // Def declares a check: what it is, what it looks at and how. Its schedule comes from the site.
 type Def struct {
 	ID, Area, Title string
+	Kind            string // what a target names (Ref); "" takes the default of the id
+	Guide           string // the guide's section, e.g. "§2.3.2" ("" takes the default of the id)
 	Targets         func() []string
 	Probe           func(ctx context.Context, target string) Finding
+	// Every, when longer than the site's interval, is this check's interval unless the site
+	// overrides it (certificates need not be read every 30 s).
+	Every time.Duration
 }
 
 // Build turns defs into checks with the site's schedule applied once: interval and timeout from
@@ -41,7 +47,11 @@ func Build(site *config.Site, defs ...Def) []Check {
 		if off {
 			continue
 		}
-		out = append(out, Check{ID: d.ID, Area: d.Area, Title: d.Title, Interval: iv, Timeout: to, Targets: d.Targets, Probe: d.Probe})
+		if site.Checks.Overrides[d.ID].Interval == 0 {
+			iv = max(iv, d.Every)
+		}
+		out = append(out, Check{ID: d.ID, Area: d.Area, Kind: d.Kind, Guide: d.Guide, Title: d.Title, Interval: iv, Timeout: to,
+			Targets: d.Targets, Probe: d.Probe})
 	}
 	return out
 }

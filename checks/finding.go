@@ -88,7 +88,8 @@ type Finding struct {
 	Check      string        `json:"check"`
 	Area       string        `json:"area"`
 	Target     string        `json:"target"`
-	Kind       string        `json:"kind,omitempty"` // what Target names (Ref reads it)
+	Kind       string        `json:"kind,omitempty"`  // what Target names (Ref reads it)
+	Guide      string        `json:"guide,omitempty"` // the guide's section the check follows
 	Status     Status        `json:"status"`
 	Summary    string        `json:"summary"`
 	Details    string        `json:"details,omitempty"`

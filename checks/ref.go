@@ -77,5 +77,28 @@ func (f Finding) KindOrDefault() string {
 var defaultKinds = map[string]string{
 	"kube.node": KindNode, "kube.allocation": KindNode, "kube.pod": KindPod, "kube.static-pod": KindPod,
 	"kube.machine": KindMachine, "kube.api": KindCluster, "adns.processes": KindADNSInstance,
-	"etcd.health": KindHost, "etcd.backup": KindHost,
+	"etcd.health": KindHost, "etcd.backup": KindHost, "etcd.members": KindHost,
+	"ntp.sync": KindHost, "ntp.upstream": KindHost, "dns.resolv": KindHost, "cert.kubelet": KindHost,
+}
+
+// guideSections are the guide's sections (RUNBOOK.md) of the checks that do not name their own,
+// by id or by id prefix (the longest match wins).
+var guideSections = map[string]string{
+	"host.reachable": "§2.3.1", "host.kubelet": "§2.3.2", "host.uptime": "§2.3.2", "host.load": "§5.4.1",
+	"host.cpu": "§5.4.1", "host.memory": "§5.4.1", "host.disk": "§5.4.1", "host.logdirs": "§5.8.2",
+	"host.ports": "§2.1", "host.units": "§9.7", "host.containers": "§6", "etcd": "§5.2",
+	"kube.node": "§2.3.1", "kube.allocation": "§5.6.5", "kube.pod": "§4.4.1", "kube.workload": "§5.6.2",
+	"kube.static-pod": "§5.6.4", "kube.namespace": "§4.4.1", "kube.machine": "§2.3.1", "kube.machineop": "§5.8.4",
+	"adns": "§6", "dns": "§3.2", "ntp": "§3.1", "certs": "§5.6.6", "logs": "§5.5",
+}
+
+// GuideOf is the guide's section of a check id ("" when none is known).
+func GuideOf(id string) string {
+	best := ""
+	for k := range guideSections {
+		if (id == k || strings.HasPrefix(id, k+".")) && len(k) > len(best) {
+			best = k
+		}
+	}
+	return guideSections[best]
 }

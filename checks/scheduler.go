@@ -176,6 +176,9 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding
 	if f.Kind == "" {
 		f.Kind = c.Kind
 	}
+	if f.Guide = c.Guide; f.Guide == "" {
+		f.Guide = GuideOf(c.ID)
+	}
 	if f.ObservedAt.IsZero() {
 		f.ObservedAt = s.Now()
 	}

@@ -46,14 +46,17 @@ func Defaults() Site {
 			MaxAge:    Duration(26 * time.Hour), // daily snapshot by cron, kept 7 days
 		},
 		ADNS: ADNS{
+			DNSPort:   53,
+			APIPort:   80,
 			Latency:   Level{Warn: 200, Crit: 1000}, // §6.2: resolution over 200 ms is an alarm
 			MinPerMin: 10,                           // §6.2
 		},
 		NTP: NTP{Client: "ntpdate", Offset: Level{Warn: 30, Crit: 1000}}, // §9.2 30 ms; §3.1 1 s
 		Certificates: Certificates{
-			Files:      []string{"/etc/kubernetes/pki/*.crt", "/etc/kubernetes/pki/etcd/*.crt"},
-			WarnWithin: Duration(60 * 24 * time.Hour), // §5.6.6
-			CritWithin: Duration(30 * 24 * time.Hour),
+			Files:         []string{"/etc/kubernetes/pki/*.crt", "/etc/kubernetes/pki/etcd/*.crt"},
+			KubeletClient: "/var/lib/kubelet/pki/kubelet-client-current.pem",
+			WarnWithin:    Duration(60 * 24 * time.Hour), // §5.6.6
+			CritWithin:    Duration(30 * 24 * time.Hour),
 		},
 		Thresholds: Thresholds{
 			CPU:                Level{Warn: 80, Crit: 90}, // §2.2: over 90 % is the alarm line

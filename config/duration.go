@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -15,13 +16,23 @@ type Duration time.Duration
 // D returns the plain time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
+// daysRe is a plain decimal number of days: no sign, exponent, NaN, Inf, hex or underscores
+// (strconv.ParseFloat would take them all).
+var daysRe = regexp.MustCompile(`^[0-9]{1,6}(\.[0-9]{1,6})?$`)
+
+// maxDays keeps a day count far from time.Duration's ~292 years.
+const maxDays = 36500
+
 // ParseDuration accepts Go durations plus a whole or fractional day suffix "d".
 func ParseDuration(s string) (Duration, error) {
 	s = strings.TrimSpace(s)
 	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.ParseFloat(days, 64)
-		if err != nil {
+		if !daysRe.MatchString(days) {
 			return 0, fmt.Errorf("%q is not a duration (e.g. 30s, 5m, 2h, 60d)", s)
+		}
+		n, err := strconv.ParseFloat(days, 64)
+		if err != nil || n > maxDays {
+			return 0, fmt.Errorf("%q is not a duration of at most %d days", s, maxDays)
 		}
 		return Duration(n * float64(24*time.Hour)), nil
 	}

@@ -2,8 +2,10 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -41,12 +43,27 @@ func (ps Problems) Error() string {
 // ErrNoSiteFile is returned (wrapped) when the site file does not exist or cannot be read.
 var ErrNoSiteFile = errors.New("site file not readable")
 
+// MaxFileSize bounds a site file: a real one with a thousand hosts is well under 200 KiB.
+const MaxFileSize = 1 << 20
+
+// MaxExpandedNodes bounds the YAML nodes a site file may stand for once its aliases are
+// expanded: a 24 KB file of nested aliases (a "billion laughs") once took 11 s and 658 MiB.
+const MaxExpandedNodes = 200_000
+
 // Load reads and validates a site file. On validation failure the error is a Problems listing
 // every error at once; on a missing file it wraps ErrNoSiteFile and names the path.
 func Load(path string) (*Site, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrNoSiteFile, path, unwrapPathErr(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrNoSiteFile, path, unwrapPathErr(err))
+	}
+	if len(data) > MaxFileSize {
+		return nil, Problems{{File: path, Line: 1, Col: 1, Field: "(file)", Msg: fmt.Sprintf("larger than %d KiB: not a site file", MaxFileSize>>10)}}
 	}
 	return Parse(path, data)
 }
@@ -61,6 +78,9 @@ func unwrapPathErr(err error) error {
 
 // Parse validates data as a site file named file (used in messages only).
 func Parse(file string, data []byte) (*Site, error) {
+	if len(data) > MaxFileSize {
+		return nil, Problems{{File: file, Line: 1, Col: 1, Field: "(file)", Msg: fmt.Sprintf("larger than %d KiB: not a site file", MaxFileSize>>10)}}
+	}
 	v := &validator{file: file, pos: map[string]*yaml.Node{}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -71,10 +91,23 @@ func Parse(file string, data []byte) (*Site, error) {
 		return nil, Problems{{File: file, Line: 1, Col: 1, Field: "version", Msg: "the file is empty; start from `opsdeck config init`"}}
 	}
 	root := doc.Content[0]
+	memo := map[*yaml.Node]int{}
+	if expandedSize(root, memo) > MaxExpandedNodes {
+		at := cmp.Or(biggestAlias(memo), root)
+		return nil, Problems{{File: file, Line: at.Line, Col: at.Column, Field: "(aliases)",
+			Msg: fmt.Sprintf("aliases expand to more than %d nodes (an alias bomb?): refused", MaxExpandedNodes)}}
+	}
 	v.walk(root, reflect.TypeOf(site), "")
-	// Decoding onto the defaults keeps every default the file does not mention. Type errors were
-	// already reported by walk with their columns, so the decoder's own copy is dropped.
-	_ = root.Decode(&site)
+	// Decoding onto the defaults keeps every default the file does not mention. Walk decoded
+	// every scalar already and reported bad ones with their columns, so a decoder error is
+	// reported when walk found nothing, or when it is about the document itself (yaml's own
+	// "excessive aliasing"): then alone, since checking a half-decoded site would only add
+	// misleading "required" messages.
+	if err := root.Decode(&site); err != nil {
+		if strings.Contains(err.Error(), "excessive aliasing") || len(v.problems) == 0 {
+			return nil, Problems{syntaxProblem(file, err)}
+		}
+	}
 	site.Path = file
 	site.resolveRelative(filepath.Dir(file))
 	v.semantic(&site)
@@ -86,6 +119,38 @@ func Parse(file string, data []byte) (*Site, error) {
 		return nil, v.problems
 	}
 	return &site, nil
+}
+
+// expandedSize counts the nodes under n with every alias expanded, memoised per node so that the
+// count itself stays linear (a cycle counts as too many).
+func expandedSize(n *yaml.Node, memo map[*yaml.Node]int) int {
+	if c, ok := memo[n]; ok {
+		return c
+	}
+	memo[n] = MaxExpandedNodes + 1
+	total := 1
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		total += expandedSize(n.Alias, memo)
+	}
+	for _, c := range n.Content {
+		total = min(total+expandedSize(c, memo), 1<<40)
+	}
+	memo[n] = total
+	return total
+}
+
+// biggestAlias is the alias that expands the most (the first such in file order), to point at.
+func biggestAlias(memo map[*yaml.Node]int) *yaml.Node {
+	var best *yaml.Node
+	for n, c := range memo {
+		if n.Kind != yaml.AliasNode {
+			continue
+		}
+		if best == nil || c > memo[best] || c == memo[best] && (n.Line < best.Line || n.Line == best.Line && n.Column < best.Column) {
+			best = n
+		}
+	}
+	return best
 }
 
 func syntaxProblem(file string, err error) Problem {

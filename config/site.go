@@ -129,6 +129,8 @@ type ADNS struct {
 	SlaveVIPs  []string       `yaml:"slave_vips"`
 	ProbeNames []string       `yaml:"probe_names"`
 	Instances  []ADNSInstance `yaml:"instances"`
+	DNSPort    int            `yaml:"dns_port"`            // where bind answers on the VIPs (53)
+	APIPort    int            `yaml:"api_port"`            // dnsmng's HTTP API on the master VIP (80): /ha/hastate
 	Latency    Level          `yaml:"latency_ms"`          // §6.2: > 200 ms is an alarm
 	MinPerMin  float64        `yaml:"min_success_per_min"` // §6.2: < 10 resolutions/min is an alarm
 }
@@ -143,18 +145,23 @@ type ADNSInstance struct {
 
 // NTP describes the time service and the offsets that matter.
 type NTP struct {
-	Servers []string `yaml:"servers"`
-	Client  string   `yaml:"client"`    // how hosts sync: ntpdate (ntpdate -u SERVER) or chrony (chronyc makestep)
-	Offset  Level    `yaml:"offset_ms"` // §3.1: within 1 s; §9.2: under 30 ms after power recovery
+	// Servers are the site's own NTP servers (usually ops1, ops2: §3.1), which every other host
+	// syncs to; Upstream are the servers the ops hosts sync to (the customer's).
+	Servers  []string `yaml:"servers"`
+	Upstream []string `yaml:"upstream"`
+	Client   string   `yaml:"client"`    // how hosts sync: ntpdate (ntpdate -u SERVER) or chrony (chronyc makestep)
+	Offset   Level    `yaml:"offset_ms"` // §3.1: within 1 s; §9.2: under 30 ms after power recovery
 }
 
 // Certificates lists what to inspect for expiry.
 type Certificates struct {
-	Files       []string `yaml:"files"`       // globs on the masters
+	Files       []string `yaml:"files"`       // on the masters: a folder (absolute, or in the login user's home) and a file name glob
 	Endpoints   []string `yaml:"endpoints"`   // host:port served over TLS
 	Kubeconfigs []string `yaml:"kubeconfigs"` // client certs inside kubeconfigs
-	WarnWithin  Duration `yaml:"warn_within"` // §5.6.6: 60 days
-	CritWithin  Duration `yaml:"crit_within"` // §5.6.6: 30 days
+	// KubeletClient is the kubelet's client certificate on every node ("" leaves it out).
+	KubeletClient string   `yaml:"kubelet_client"`
+	WarnWithin    Duration `yaml:"warn_within"` // §5.6.6: 60 days
+	CritWithin    Duration `yaml:"crit_within"` // §5.6.6: 30 days
 }
 
 // LogSource is one log to follow (validated in logs.go).

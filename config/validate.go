@@ -54,8 +54,8 @@ func (v *validator) semantic(s *Site) {
 			v.at("resources."+field, "%q must be resource.version.group, e.g. machines.v1.machine.sigma.alipay.com", r)
 		}
 	}
-	v.positive("ssh.connect_timeout", s.SSH.ConnectTimeout)
-	v.positive("ssh.keepalive", s.SSH.KeepAlive)
+	v.atLeast("ssh.connect_timeout", s.SSH.ConnectTimeout, minTimeout)
+	v.atLeast("ssh.keepalive", s.SSH.KeepAlive, time.Second)
 	if s.SSH.MaxSessionsPerHost < 1 || s.SSH.MaxSessionsPerHost > 9 {
 		v.at("ssh.max_sessions_per_host", "must be 1..9 (sshd's default MaxSessions is 10), not %d", s.SSH.MaxSessionsPerHost)
 	}
@@ -86,19 +86,35 @@ func (v *validator) semantic(s *Site) {
 		}
 	}
 	v.level("adns.latency_ms", s.ADNS.Latency, 0)
+	if p := s.ADNS.DNSPort; p < 1 || p > 65535 {
+		v.at("adns.dns_port", "%d is not a port", p)
+	}
+	if p := s.ADNS.APIPort; p < 1 || p > 65535 {
+		v.at("adns.api_port", "%d is not a port", p)
+	}
 	v.level("ntp.offset_ms", s.NTP.Offset, 0)
 	if s.NTP.Client != "ntpdate" && s.NTP.Client != "chrony" {
 		v.at("ntp.client", "must be ntpdate or chrony, not %q", s.NTP.Client)
 	}
-	for i, srv := range s.NTP.Servers {
-		if net.ParseIP(srv) == nil && !hostNameRe.MatchString(srv) {
-			v.at(fmt.Sprintf("ntp.servers[%d]", i), "%q is neither an IP address nor a host name", srv)
+	for _, list := range []struct {
+		key string
+		v   []string
+	}{{"ntp.servers", s.NTP.Servers}, {"ntp.upstream", s.NTP.Upstream}} {
+		for i, srv := range list.v {
+			if net.ParseIP(srv) == nil && !hostNameRe.MatchString(srv) {
+				v.at(fmt.Sprintf("%s[%d]", list.key, i), "%q is neither an IP address nor a host name", srv)
+			}
 		}
 	}
 	for i, g := range s.Certificates.Files {
-		if _, err := path.Match(g, ""); err != nil || !strings.HasPrefix(g, "/") {
-			v.at(fmt.Sprintf("certificates.files[%d]", i), "%q must be an absolute path glob", g)
+		// The glob is in the file name only: the folder is listed with find (no shell expands it).
+		dir, base := path.Split(g)
+		if _, err := path.Match(base, ""); err != nil || base == "" || strings.ContainsAny(dir, "*?[\\") || strings.ContainsAny(g, "\n\x00") || strings.HasPrefix(g, "-") {
+			v.at(fmt.Sprintf("certificates.files[%d]", i), "%q must be a path whose file name may be a glob (/etc/kubernetes/pki/*.crt)", g)
 		}
+	}
+	if k := s.Certificates.KubeletClient; k != "" && (strings.ContainsAny(k, "*?[\n\x00") || strings.HasPrefix(k, "-")) {
+		v.at("certificates.kubelet_client", "%q must be a plain path", k)
 	}
 	for i, e := range s.Certificates.Endpoints {
 		if _, _, err := net.SplitHostPort(e); err != nil {
@@ -145,14 +161,18 @@ func (v *validator) semantic(s *Site) {
 		}
 	}
 	v.level("host_checks.log_dirs_percent", s.HostChecks.LogDirsPercent, 100)
-	v.positive("checks.interval", s.Checks.Interval)
-	v.positive("checks.timeout", s.Checks.Timeout)
+	v.remotePaths(s)
+	v.atLeast("checks.interval", s.Checks.Interval, time.Second)
+	v.atLeast("checks.timeout", s.Checks.Timeout, minTimeout)
 	if s.Checks.Concurrency < 1 {
 		v.at("checks.concurrency", "must be at least 1")
 	}
 	for id, o := range s.Checks.Overrides {
-		if o.Interval < 0 || o.Timeout < 0 {
-			v.at("checks.overrides."+id, "interval and timeout must be positive")
+		if o.Interval != 0 { // 0: the checks' own
+			v.atLeast("checks.overrides."+id+".interval", o.Interval, time.Second)
+		}
+		if o.Timeout != 0 {
+			v.atLeast("checks.overrides."+id+".timeout", o.Timeout, minTimeout)
 		}
 	}
 	for i, e := range s.Exceptions {
@@ -300,6 +320,17 @@ func (v *validator) changes(c Changes) {
 				v.at(fmt.Sprintf("%s.days[%d]", p, j), "%q is not a weekday (mon..sun)", d)
 			}
 		}
+	}
+}
+
+// minTimeout is the shortest timeout that still means something over a network: below it, every
+// probe would time out and the screen would show a site in flames.
+const minTimeout = 100 * time.Millisecond
+
+// atLeast rejects durations below a floor (a 1ns interval would spin the scheduler).
+func (v *validator) atLeast(field string, d Duration, floor time.Duration) {
+	if d.D() < floor {
+		v.at(field, "%s is too short: at least %s", d, Duration(floor))
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 // actionItem is one action that applies to the selection, planned and judged by the gate.
 type actionItem struct {
+	ref     checks.Ref // the selection it was looked up for
 	app     actions.Applicable
 	pending *actions.Pending
 	err     error
@@ -54,7 +55,7 @@ func lookupActions(s *actions.Session, ref checks.Ref) tea.Cmd {
 		var items []actionItem
 		for _, app := range s.Registry.ForRef(ref) {
 			p, err := s.Prepare(ctx, app.Action.Name, app.Target)
-			items = append(items, actionItem{app: app, pending: p, err: err})
+			items = append(items, actionItem{ref: ref, app: app, pending: p, err: err})
 		}
 		return actionsMsg{ref: ref, items: items}
 	}
@@ -148,7 +149,7 @@ func (d *confirmDialog) key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
 			d.problem = fmt.Sprintf("%q does not match %q: type it exactly, or esc to cancel", got, want)
 			return false, nil
 		}
-		return true, m.startRun(p, got, strings.TrimSpace(d.emergency.value))
+		return true, m.startRun(d.item.ref, p, got, strings.TrimSpace(d.emergency.value))
 	}
 	if d.step == 0 {
 		d.emergency.update(k)

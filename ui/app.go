@@ -49,6 +49,7 @@ type Model struct {
 	feed   feedMsg
 
 	feedLoading, feedDirty bool
+	cache                  *loadCache // only the load in flight uses it
 
 	filtering bool
 	filter    lineInput
@@ -84,7 +85,7 @@ func New(o Options) *Model {
 	if o.Theme != "" {
 		setTheme(o.Theme, noColor(), utf8Locale())
 	}
-	m := &Model{opts: o, keys: newKeyMap(o.Session == nil, o.Watch), now: o.Now(), width: 80, height: 24}
+	m := &Model{opts: o, keys: newKeyMap(o.Session == nil, o.Watch), now: o.Now(), width: 80, height: 24, cache: &loadCache{}}
 	if o.Store != nil {
 		m.sub = o.Store.Subscribe()
 	}
@@ -154,7 +155,13 @@ func (m *Model) requestFeeds() tea.Cmd {
 		return nil
 	}
 	m.feedLoading, m.feedDirty = true, false
-	return loadFeeds(m.opts.Backend, m.snap, m.now)
+	return loadFeeds(m.loadSpec())
+}
+
+func (m *Model) loadSpec() loadSpec {
+	return loadSpec{backend: m.opts.Backend, snap: m.snap, now: m.now,
+		orders:   [3]rowOrder{m.nodes.grid.order(), m.pods.grid.order(), m.hosts.grid.order()},
+		findings: []*findingsPane{m.alerts, m.adns, m.ntp, m.certs}, cache: m.cache}
 }
 
 // Update routes one message; it never does I/O.
@@ -165,16 +172,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case snapshotMsg:
-		m.setSnapshot(checks.Snapshot(msg))
+		m.snap = checks.Snapshot(msg) // rows are built from it in the next load, off this goroutine
 		return m, tea.Batch(m.waitSnapshot(), m.requestFeeds())
 	case kubeChangedMsg:
 		return m, tea.Batch(waitChanged(m.opts.Backend.Changed), m.requestFeeds())
 	case feedMsg:
 		m.feedLoading = false
-		m.feed = msg
-		m.nodes.setRows(msg.nodes)
-		m.pods.setRows(msg.pods)
-		m.hosts.setRows(msg.hosts)
+		m.feed, m.oldest = msg, msg.oldest
+		m.nodes.setOrdered(msg.nodes, msg.orders[0])
+		m.pods.setOrdered(msg.pods, msg.orders[1])
+		m.hosts.setOrdered(msg.hosts, msg.orders[2])
+		for i, p := range []*findingsPane{m.alerts, m.adns, m.ntp, m.certs} {
+			if i < len(msg.findings) {
+				p.take(msg.findings[i])
+			}
+		}
 		if m.feedDirty {
 			// Coalesce: at most one rebuild per 100 ms however fast the caches move.
 			return m, tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return feedTickMsg{} })
@@ -239,19 +251,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	return m, nil
-}
-
-func (m *Model) setSnapshot(s checks.Snapshot) {
-	m.snap = s
-	m.oldest = time.Time{}
-	for _, f := range s.Findings {
-		if m.oldest.IsZero() || f.ObservedAt.Before(m.oldest) {
-			m.oldest = f.ObservedAt
-		}
-	}
-	for _, p := range []*findingsPane{m.alerts, m.adns, m.ntp, m.certs} {
-		p.setFindings(s.Findings, m.opts.StaleAfter)
-	}
 }
 
 // key handles a key press: the top dialog first, then the filter line, then the focused pane's
@@ -459,17 +458,9 @@ func (m *Model) cancelAction(p *actions.Pending, typed, why string) tea.Cmd {
 }
 
 // startRun runs a confirmed plan in the background; its events come back as messages.
-func (m *Model) startRun(p *actions.Pending, typed, emergency string) tea.Cmd {
+func (m *Model) startRun(ref checks.Ref, p *actions.Pending, typed, emergency string) tea.Cmd {
 	m.nextRun++
-	r := &run{id: m.nextRun, action: p.Plan.Action, target: p.Plan.Target, started: m.now}
-	if _, _, ok := m.panes[m.focus].Selected(); ok {
-		r.ref, _, _ = m.panes[m.focus].Selected()
-	}
-	for _, d := range m.dialogs {
-		if dd, ok := d.(*detailDialog); ok {
-			r.ref = dd.ref
-		}
-	}
+	r := &run{id: m.nextRun, action: p.Plan.Action, target: p.Plan.Target, ref: ref, started: m.now}
 	m.runs = append(m.runs, r)
 	m.flash = "running " + r.action + " on " + r.target
 	events := make(chan tea.Msg, 64)

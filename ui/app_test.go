@@ -152,9 +152,14 @@ func newModel(t *testing.T, o Options, w, h int) *Model {
 	}
 	m := New(o)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m.Update(snapshotMsg(checks.Snapshot{At: t0.Add(-time.Second), Findings: demoFindings()}))
-	m.Update(loadFeeds(m.opts.Backend, m.snap, m.now)())
+	applySnapshot(m, checks.Snapshot{At: t0.Add(-time.Second), Findings: demoFindings()})
 	return m
+}
+
+// applySnapshot delivers a snapshot and runs the load it starts, as the program would.
+func applySnapshot(m *Model, s checks.Snapshot) {
+	m.Update(snapshotMsg(s))
+	m.Update(loadFeeds(m.loadSpec())())
 }
 
 func press(m *Model, keys ...string) tea.Cmd {
@@ -272,7 +277,7 @@ func TestNarrowAndEmpty(t *testing.T) {
 		t.Errorf("empty screen:\n%s", s)
 	}
 	checkFits(t, s, 40, 8)
-	m.Update(snapshotMsg(checks.Snapshot{At: t0, Findings: demoFindings()}))
+	applySnapshot(m, checks.Snapshot{At: t0, Findings: demoFindings()})
 	checkFits(t, screen(t, m), 40, 8)
 }
 
@@ -284,7 +289,7 @@ func TestStoreUpdatesReachTheScreen(t *testing.T) {
 	for len(checks.Snapshot(msg.(snapshotMsg)).Findings) == 0 {
 		msg = m.waitSnapshot()()
 	}
-	m.Update(msg)
+	applySnapshot(m, checks.Snapshot(msg.(snapshotMsg)))
 	if s := screen(t, m); !strings.Contains(s, "kubelet inactive") {
 		t.Errorf("store update not shown:\n%s", s)
 	}
@@ -297,10 +302,19 @@ func TestDeadHostIsOneRow(t *testing.T) {
 		fs = append(fs, checks.Finding{Check: c, Area: "hosts", Target: "node7", Status: checks.Crit, Summary: "host key changed: possible MITM", ObservedAt: t0})
 	}
 	checks.SortWorstFirst(fs)
-	m.Update(snapshotMsg(checks.Snapshot{At: t0, Findings: fs}))
+	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
 	s := screen(t, m)
 	if strings.Count(s, "node7") != 1 || !strings.Contains(s, "4 checks") {
 		t.Fatalf("a host's identical failures fold into one row:\n%s", s)
+	}
+	// A hung host: every check could not tell, each in its own words — one row too.
+	for _, c := range []string{"host.cpu", "host.disk", "host.units"} {
+		fs = append(fs, checks.Finding{Check: c, Area: "hosts", Target: "node4", Status: checks.Unknown, Summary: "could not run: " + c + " still running on the host", ObservedAt: t0})
+	}
+	checks.SortWorstFirst(fs)
+	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
+	if s := screen(t, m); strings.Count(s, "node4") != 1 || !strings.Contains(s, "3 checks") {
+		t.Fatalf("a hung host's unknowns fold into one row:\n%s", s)
 	}
 }
 
@@ -309,7 +323,7 @@ func TestChineseTextWidth(t *testing.T) {
 	fs := append(demoFindings(), checks.Finding{Check: "host.logdirs", Area: "hosts", Target: "节点七", Status: checks.Crit,
 		Summary: "日志目录占用磁盘超过百分之九十，请清理旧日志文件以释放空间", ObservedAt: t0})
 	checks.SortWorstFirst(fs)
-	m.Update(snapshotMsg(checks.Snapshot{At: t0, Findings: fs}))
+	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
 	s := screen(t, m)
 	if !strings.Contains(s, "节点七") {
 		t.Fatalf("CJK row missing:\n%s", s)
@@ -325,10 +339,24 @@ func BenchmarkRender100kFindings(b *testing.B) {
 	checks.SortWorstFirst(fs)
 	m := New(Options{Site: "big", Now: func() time.Time { return t0 }})
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	snap := snapshotMsg(checks.Snapshot{At: t0, Findings: fs})
-	b.Run("snapshot", func(b *testing.B) {
+	snap := checks.Snapshot{At: t0, Findings: fs}
+	applySnapshot(m, snap)
+	b.Run("snapshot-update", func(b *testing.B) { // what the UI goroutine does per snapshot
 		for b.Loop() {
-			m.Update(snap)
+			m.Update(snapshotMsg(snap))
+			m.feedLoading = false
+		}
+	})
+	b.Run("load", func(b *testing.B) { // the rows, folds and order, built in a command
+		for b.Loop() {
+			_ = loadFeeds(m.loadSpec())()
+		}
+	})
+	msg := loadFeeds(m.loadSpec())()
+	b.Run("take", func(b *testing.B) { // what the UI goroutine does with a load
+		for b.Loop() {
+			m.feedLoading = true
+			m.Update(msg)
 		}
 	})
 	b.Run("frame", func(b *testing.B) {

@@ -119,6 +119,9 @@ func findingLines(f checks.Finding, now time.Time, width int) []string {
 	add(fmt.Sprintf("%s %s on %s", statusStyle[f.Status].Render(padRight(upper(f.Status.String()), 8)), labelStyle.Render(f.Check), labelStyle.Render(f.Target)))
 	add("  " + f.Summary)
 	add(dimStyle.Render(fmt.Sprintf("  observed %s (%s ago), took %s", f.ObservedAt.Format("2006-01-02 15:04:05"), Age(f.Age(now)), f.Duration.Round(time.Millisecond))))
+	if f.Guide != "" {
+		add(dimStyle.Render("  the guide: " + f.Guide))
+	}
 	if f.Exception != "" {
 		add("  known exception: " + f.Exception)
 	}

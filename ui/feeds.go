@@ -49,6 +49,9 @@ type Backend struct {
 	Pods     func() []PodInfo
 	Hosts    func() []HostInfo
 	API      func() (up, total int)
+	// PodsVersion, when set, moves when pods change: the Pods table is rebuilt only then (or
+	// when the pod findings move, or every minute for the ages).
+	PodsVersion func() uint64
 	// Changed, when set, receives (coalesced) when the Kubernetes caches move.
 	Changed <-chan struct{}
 	// Configured says which optional areas have a data source, by pane name ("ADNS", "NTP",
@@ -56,12 +59,48 @@ type Backend struct {
 	Missing map[string]string
 }
 
-// feedMsg carries rows built off the UI goroutine.
+// feedMsg carries rows built, folded and ordered off the UI goroutine.
 type feedMsg struct {
 	nodes, pods, hosts    []gridRow
+	orders                [3]rowOrder // of nodes, pods, hosts, as they were sorted
+	findings              []builtFindings
+	oldest                time.Time
 	sshUp, sshAll         int
 	apiUp, apiAll         int
 	podsTotal, nodesTotal int
+}
+
+// loadSpec is what a load needs from the panes, copied on the UI goroutine.
+type loadSpec struct {
+	backend  Backend
+	snap     checks.Snapshot
+	now      time.Time
+	orders   [3]rowOrder
+	findings []*findingsPane // build reads only their fixed settings
+	cache    *loadCache
+}
+
+// loadCache keeps the last Pods table between loads. Loads run one at a time (the model starts
+// the next only after the last one's message), so only the load in flight touches it.
+type loadCache struct {
+	podsVersion uint64
+	problems    map[string]checks.Status
+	order       rowOrder
+	builtAt     time.Time
+	rows        []gridRow
+}
+
+// podsFresh says the cached Pods rows still show what the caches and findings hold.
+func (c *loadCache) podsFresh(v uint64, problems map[string]checks.Status, o rowOrder, now time.Time) bool {
+	if c == nil || c.rows == nil || c.podsVersion != v || c.order != o || now.Sub(c.builtAt) > time.Minute || len(problems) != len(c.problems) {
+		return false
+	}
+	for k, st := range problems {
+		if was, ok := c.problems[k]; !ok || was != st {
+			return false
+		}
+	}
+	return true
 }
 
 // kubeChangedMsg says the caches moved.
@@ -74,11 +113,20 @@ func waitChanged(ch <-chan struct{}) tea.Cmd {
 	return func() tea.Msg { <-ch; return kubeChangedMsg{} }
 }
 
-// loadFeeds builds every table's rows from the backend and a findings snapshot.
-func loadFeeds(b Backend, snap checks.Snapshot, now time.Time) tea.Cmd {
+// loadFeeds builds every pane's rows from the backend and a findings snapshot.
+func loadFeeds(spec loadSpec) tea.Cmd {
 	return func() tea.Msg {
+		b, snap, now := spec.backend, spec.snap, spec.now
 		facts := hostFactsFrom(snap.Findings)
-		var m feedMsg
+		m := feedMsg{orders: spec.orders}
+		for _, f := range snap.Findings {
+			if m.oldest.IsZero() || f.ObservedAt.Before(m.oldest) {
+				m.oldest = f.ObservedAt
+			}
+		}
+		for _, p := range spec.findings {
+			m.findings = append(m.findings, p.build(snap.Findings))
+		}
 		if b.Hosts != nil {
 			hs := b.Hosts()
 			m.sshAll = len(hs)
@@ -101,13 +149,28 @@ func loadFeeds(b Backend, snap checks.Snapshot, now time.Time) tea.Cmd {
 			}
 		}
 		if b.Pods != nil {
-			ps := b.Pods()
-			m.podsTotal = len(ps)
 			problems := podProblems(snap.Findings)
-			for _, p := range ps {
-				m.pods = append(m.pods, podRow(p, problems, multi, now))
+			var v uint64
+			if b.PodsVersion != nil {
+				v = b.PodsVersion()
+			}
+			if c := spec.cache; b.PodsVersion != nil && c.podsFresh(v, problems, spec.orders[1], now) {
+				m.pods, m.podsTotal = c.rows, len(c.rows)
+			} else {
+				ps := b.Pods()
+				m.podsTotal = len(ps)
+				m.pods = make([]gridRow, 0, len(ps))
+				for _, p := range ps {
+					m.pods = append(m.pods, podRow(p, problems, multi, now))
+				}
+				sortRows(m.pods, spec.orders[1])
+				if c := spec.cache; c != nil {
+					*c = loadCache{podsVersion: v, problems: problems, order: spec.orders[1], builtAt: now, rows: m.pods}
+				}
 			}
 		}
+		sortRows(m.nodes, spec.orders[0])
+		sortRows(m.hosts, spec.orders[2])
 		return m
 	}
 }

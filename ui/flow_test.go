@@ -263,3 +263,44 @@ func TestWatchCyclesToPanesWithProblems(t *testing.T) {
 		t.Fatal("p pauses the cycling")
 	}
 }
+
+// When rows reorder (another node turns crit and sorts first), the selection stays on its row.
+func TestSelectionFollowsTheRowNotThePosition(t *testing.T) {
+	m := newModel(t, Options{}, 120, 30)
+	press(m, "2")
+	if ref, _, _ := m.panes[m.focus].Selected(); ref.Name != "node3" {
+		t.Fatalf("selected %v", ref)
+	}
+	fs := append(demoFindings(), checks.Finding{Check: "host.disk", Area: "hosts", Target: "node1", Status: checks.Crit, Summary: "/ 99 % used", ObservedAt: t0})
+	checks.SortWorstFirst(fs)
+	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
+	if ref, _, _ := m.panes[m.focus].Selected(); ref.Name != "node3" {
+		t.Fatalf("the selection moved to %v when node1 sorted first", ref)
+	}
+}
+
+// The Pods table is rebuilt only when pods (or their findings) move, not on every load: at
+// 42,000 pods a load per lease renewal would keep a core busy.
+func TestPodsRebuiltOnlyWhenTheyMove(t *testing.T) {
+	b := demoBackend()
+	calls := 0
+	pods := b.Pods
+	b.Pods = func() []PodInfo { calls++; return pods() }
+	var version uint64 = 1
+	b.PodsVersion = func() uint64 { return version }
+	m := newModel(t, Options{Backend: b}, 120, 30)
+	before := calls
+	m.Update(loadFeeds(m.loadSpec())())
+	m.Update(loadFeeds(m.loadSpec())())
+	if calls != before {
+		t.Fatalf("pods re-read %d times without a change", calls-before)
+	}
+	version++
+	m.Update(loadFeeds(m.loadSpec())())
+	if calls != before+1 {
+		t.Fatalf("a pod change must rebuild the table once, got %d", calls-before)
+	}
+	if s := screen(t, m); !strings.Contains(s, "3Pods 1") {
+		t.Fatalf("the cached rows still count:\n%s", s)
+	}
+}

@@ -5,28 +5,47 @@ import "opsdeck/checks"
 // listRow is one finding — or, for a dead or hung host, all its findings that failed the same
 // way (folded: one line, not one per check).
 type listRow struct {
-	f      checks.Finding
+	f      *checks.Finding
 	folded []string // the checks folded into this row
 }
 
-// fold turns three or more failing findings of one target with the same status and summary (a
-// dead host, a changed host key) into one row.
-func fold(fs []checks.Finding) []listRow {
+// fold turns a host's failures into one row when they are really one: three or more findings of
+// one target that could not tell (a dead or hung host: every check times out or cannot run, each
+// in its own words), or that fail with the same status and summary (a changed host key).
+func fold(fs []*checks.Finding) []listRow {
 	type id struct {
 		target, summary string
 		status          checks.Status
 	}
-	same := map[id][]string{}
+	key := func(f *checks.Finding) id {
+		if f.Status == checks.Unknown {
+			return id{target: f.Target, status: f.Status}
+		}
+		return id{f.Target, f.Summary, f.Status}
+	}
+	// Only targets with three failing findings or more can fold: count first, so the common
+	// case (one finding per target) builds no key.
+	perTarget := map[string]int{}
 	for _, f := range fs {
 		if f.Status != checks.OK {
-			k := id{f.Target, f.Summary, f.Status}
+			perTarget[f.Target]++
+		}
+	}
+	same := map[id][]string{}
+	for _, f := range fs {
+		if f.Status != checks.OK && perTarget[f.Target] >= 3 {
+			k := key(f)
 			same[k] = append(same[k], f.Check)
 		}
 	}
 	var out []listRow
 	done := map[id]bool{}
 	for _, f := range fs {
-		k := id{f.Target, f.Summary, f.Status}
+		if perTarget[f.Target] < 3 || f.Status == checks.OK {
+			out = append(out, listRow{f: f})
+			continue
+		}
+		k := key(f)
 		if n := same[k]; len(n) >= 3 {
 			if !done[k] {
 				done[k] = true

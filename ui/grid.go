@@ -30,6 +30,9 @@ type gridRow struct {
 	// stamp, when set, is the time the row's data was observed: the last cell shows its age.
 	stamp time.Time
 	text  string // lower-cased cells, for the filter
+	// finding is the finding a findings pane's row shows (with the checks folded into it).
+	finding *checks.Finding
+	folded  []string
 }
 
 // grid is a virtualized table: only the visible rows are rendered, the selection survives new
@@ -59,14 +62,32 @@ func (g *grid) SetSize(w, h int) { g.width, g.height = w, max(h, 1); g.follow() 
 
 // setRows replaces the rows (built off the UI goroutine) and re-applies filter and order.
 func (g *grid) setRows(rs []gridRow) {
-	for i := range rs {
-		if rs[i].text == "" {
-			rs[i].text = strings.ToLower(strings.Join(rs[i].cells, " "))
-		}
-	}
+	prepare(rs)
 	g.all = rs
 	g.apply()
 }
+
+// setOrdered replaces the rows with ones already prepared and ordered by order (off the UI
+// goroutine): only the filter and the selection are applied here.
+func (g *grid) setOrdered(rs []gridRow, o rowOrder) {
+	g.all = rs
+	if o != g.order() {
+		g.apply()
+		return
+	}
+	g.selectRows(g.filtered(rs))
+}
+
+// prepare fills the filter text of rows that lack it (only needed once a filter is set).
+func prepare(rs []gridRow) {
+	for i := range rs {
+		if rs[i].text == "" {
+			rs[i].text = rowText(rs[i])
+		}
+	}
+}
+
+func rowText(r gridRow) string { return strings.ToLower(strings.Join(r.cells, " ")) }
 
 func (g *grid) setFilter(re *regexp.Regexp, invert bool) {
 	g.filter, g.invert = re, invert
@@ -82,16 +103,18 @@ func (g *grid) cycleSort() {
 	g.apply()
 }
 
-func (g *grid) apply() {
-	g.rows = g.rows[:0]
-	for _, r := range g.all {
-		if g.filter != nil && g.filter.MatchString(r.text) == g.invert {
-			continue
-		}
-		g.rows = append(g.rows, r)
-	}
-	c := g.sortCol
-	slices.SortStableFunc(g.rows, func(a, b gridRow) int {
+// rowOrder is how a grid orders its rows; loads take it along to sort off the UI goroutine.
+type rowOrder struct {
+	col     int // -1: problems first
+	reverse bool
+}
+
+func (g *grid) order() rowOrder { return rowOrder{g.sortCol, g.reverse} }
+
+// sortRows orders rows: problems first (then by key), or by a column.
+func sortRows(rows []gridRow, o rowOrder) {
+	c := o.col
+	slices.SortStableFunc(rows, func(a, b gridRow) int {
 		if c < 0 {
 			if d := cmp.Compare(b.status, a.status); d != 0 {
 				return d
@@ -101,10 +124,10 @@ func (g *grid) apply() {
 		var d int
 		if a.sortBy != nil && b.sortBy != nil && c < len(a.sortBy) && c < len(b.sortBy) {
 			d = cmp.Compare(a.sortBy[c], b.sortBy[c])
-		} else {
+		} else if c < len(a.cells) && c < len(b.cells) {
 			d = strings.Compare(a.cells[c], b.cells[c])
 		}
-		if g.reverse {
+		if o.reverse {
 			d = -d
 		}
 		if d == 0 {
@@ -112,12 +135,48 @@ func (g *grid) apply() {
 		}
 		return d
 	})
+}
+
+func (g *grid) filtered(rs []gridRow) []gridRow {
+	if g.filter == nil {
+		return rs
+	}
+	out := make([]gridRow, 0, len(rs))
+	for _, r := range rs {
+		if r.text == "" {
+			r.text = rowText(r)
+		}
+		if g.filter.MatchString(r.text) != g.invert {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// apply filters and orders every row (on the UI goroutine: after a key that changes them).
+func (g *grid) apply() {
+	rows := g.filtered(g.all)
+	if g.filter == nil {
+		rows = slices.Clone(rows)
+	}
+	sortRows(rows, g.order())
+	g.selectRows(rows)
+}
+
+// selectRows shows rows, keeping the selected row selected.
+func (g *grid) selectRows(rows []gridRow) {
+	g.rows = rows
 	g.cursor = 0
 	for i, r := range g.rows {
 		if r.key == g.selected {
 			g.cursor = i
 			break
 		}
+	}
+	if len(g.rows) > 0 {
+		// Hold on to the row, not the position: when rows reorder (a host turns crit and sorts
+		// first) the selection stays where the operator left it.
+		g.selected = g.rows[g.cursor].key
 	}
 	g.follow()
 }

@@ -72,7 +72,7 @@ func (m *Model) strip() string {
 				style = statusText[0]
 			}
 		}
-		if m.width < 120 { // condensed: short names, problem counts only
+		if m.width < 130 { // condensed: short names, problem counts only
 			label = fmt.Sprintf("%d%s", i+1, shortNames[i])
 			if !t.absent && !(t.note != "" && t.total == 0) {
 				count = fmt.Sprint(t.bad)
@@ -86,7 +86,7 @@ func (m *Model) strip() string {
 	}
 	if !m.opts.Watch {
 		sep := "  " + sym.bar + "  "
-		if m.width < 120 {
+		if m.width < 130 {
 			sep = " "
 		}
 		return cut(" "+strings.Join(cells, sep), m.width)

@@ -58,7 +58,11 @@ func WriteTable(w io.Writer, r checks.Report, o TableOptions) error {
 		}
 		fmt.Fprintf(&b, "\n%s  (%s)\n", upper(a), strings.Join(parts, ", "))
 		// A dead or hung host fails every check the same way: one line for all of them.
-		for _, r := range fold(fs) {
+		ptrs := make([]*checks.Finding, len(fs))
+		for i := range fs {
+			ptrs[i] = &fs[i]
+		}
+		for _, r := range fold(ptrs) {
 			f := r.f
 			if f.Status == checks.OK && !o.All {
 				continue

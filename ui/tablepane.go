@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -54,22 +55,28 @@ func (p *tablePane) Update(msg tea.Msg) (Pane, tea.Cmd) {
 
 // setRows takes freshly built rows (the namespace filter applies here).
 func (p *tablePane) setRows(rs []gridRow) {
+	sortRows(rs, p.grid.order())
+	p.setOrdered(rs, p.grid.order())
+}
+
+// setOrdered takes rows prepared and ordered off the UI goroutine.
+func (p *tablePane) setOrdered(rs []gridRow, o rowOrder) {
 	p.loaded = true
 	p.rows = rs
 	if p.ns == "" {
-		p.grid.setRows(rs)
+		p.grid.setOrdered(rs, o)
 		return
 	}
-	var keep []gridRow
+	keep := make([]gridRow, 0, len(rs)/4)
 	for _, r := range rs {
 		if r.ref.Namespace == p.ns {
 			keep = append(keep, r)
 		}
 	}
-	p.grid.setRows(keep)
+	p.grid.setOrdered(keep, o)
 }
 
-func (p *tablePane) setNamespace(ns string) { p.ns = ns; p.setRows(p.rows) }
+func (p *tablePane) setNamespace(ns string) { p.ns = ns; p.setOrdered(p.rows, rowOrder{col: -2}) }
 
 func (p *tablePane) Selected() (checks.Ref, *checks.Finding, bool) {
 	r, ok := p.grid.current()
@@ -98,8 +105,6 @@ type findingsPane struct {
 	onlyBad bool
 	missing string // the site-file key to set when the area has no data source
 	grid    *grid
-	byKey   map[string]checks.Finding
-	folded  map[string][]string
 	counts  tile
 }
 
@@ -144,12 +149,19 @@ func (p *findingsPane) View(now time.Time) string             { return p.grid.Vi
 func (p *findingsPane) Update(tea.Msg) (Pane, tea.Cmd)        { return p, nil }
 func (p *findingsPane) Tile() tile                            { return p.counts }
 
-// setFindings takes a snapshot (sorted worst first).
-func (p *findingsPane) setFindings(fs []checks.Finding, staleAfter time.Duration) {
-	p.grid.staleAfter = staleAfter
-	var mine []checks.Finding
+// builtFindings are a findings pane's rows, built off the UI goroutine.
+type builtFindings struct {
+	rows []gridRow
+	tile tile
+}
+
+// build makes the pane's rows from a snapshot (sorted worst first); it reads only the pane's
+// fixed settings, so it runs in a command.
+func (p *findingsPane) build(fs []checks.Finding) builtFindings {
+	var mine []*checks.Finding // into the snapshot, which is never changed once published
 	t := tile{label: p.title}
-	for _, f := range fs {
+	for i := range fs {
+		f := &fs[i]
 		if p.areas != nil && !p.areas[f.Area] {
 			continue
 		}
@@ -166,27 +178,36 @@ func (p *findingsPane) setFindings(fs []checks.Finding, staleAfter time.Duration
 	if t.total == 0 && p.missing != "" {
 		t.absent, t.note = true, "not configured"
 	}
-	p.counts = t
-	p.byKey = make(map[string]checks.Finding, len(mine))
-	p.folded = map[string][]string{}
-	rows := make([]gridRow, 0, len(mine))
+	b := builtFindings{tile: t}
+	b.rows = make([]gridRow, 0, len(mine))
 	for _, r := range fold(mine) {
 		f := r.f
 		k := f.Key()
-		p.byKey[k] = f
 		check := f.Check
 		if len(r.folded) > 0 {
 			check = fmt.Sprintf("%d checks", len(r.folded))
-			p.folded[k] = r.folded
 		}
 		summary := f.Summary
 		if f.Exception != "" {
 			summary += " [known exception]"
 		}
-		rows = append(rows, gridRow{key: k, status: f.Status, ref: f.Ref(), stamp: f.ObservedAt,
+		b.rows = append(b.rows, gridRow{key: k, status: f.Status, ref: f.Ref(), stamp: f.ObservedAt, finding: f, folded: r.folded,
 			cells: []string{upper(f.Status.String()), f.Target, check, summary, ""}})
 	}
-	p.grid.setRows(rows)
+	sortRows(b.rows, rowOrder{col: -1})
+	return b
+}
+
+// take shows rows built by build.
+func (p *findingsPane) take(b builtFindings) {
+	p.counts = b.tile
+	p.grid.setOrdered(b.rows, rowOrder{col: -1})
+}
+
+// setFindings builds and shows at once (tests, and small sites).
+func (p *findingsPane) setFindings(fs []checks.Finding, staleAfter time.Duration) {
+	p.grid.staleAfter = staleAfter
+	p.take(p.build(fs))
 }
 
 func (p *findingsPane) Selected() (checks.Ref, *checks.Finding, bool) {
@@ -194,9 +215,9 @@ func (p *findingsPane) Selected() (checks.Ref, *checks.Finding, bool) {
 	if !ok {
 		return checks.Ref{}, nil, false
 	}
-	f := p.byKey[r.key]
-	if n := p.folded[r.key]; len(n) > 0 {
-		f.Details = fmt.Sprintf("The same for %d checks: %v\n%s", len(n), n, f.Details)
+	f := *r.finding
+	if n := r.folded; len(n) > 0 {
+		f.Details = fmt.Sprintf("Folded into this row, %d checks on %s: %s\n%s", len(n), f.Target, strings.Join(n, ", "), f.Details)
 	}
 	return r.ref, &f, true
 }

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"opsdeck/actions"
+	"opsdeck/checks"
 	"opsdeck/checks/adns"
 	"opsdeck/checks/etcd"
+	"opsdeck/checks/ntp"
 	"opsdeck/checks/probe"
 	"opsdeck/config"
 )
@@ -91,22 +93,42 @@ func moreActions(site *config.Site, byName map[string]config.Host, r probe.Runne
 		})
 	}
 
-	// Sync a host's clock to the site's NTP server (§3.1 fix).
-	if len(site.NTP.Servers) > 0 {
+	// Sync a host's clock (§3.1, §9.2): the ops hosts (the site's NTP servers) to the upstream
+	// servers, every other host to the site's servers; a host never syncs to itself.
+	if len(site.NTP.Servers)+len(site.NTP.Upstream) > 0 {
 		all := make([]string, 0, len(byName))
 		for _, h := range site.Inventory() {
 			all = append(all, h.Name)
 		}
 		out = append(out, actions.Action{
-			Name: "host.ntp-sync", Title: "Step the clock to the NTP server (§3.1)", TargetKind: "host",
+			Name: "host.ntp-sync", Title: "Step the clock to the NTP server (§3.1, §9.2)", TargetKind: "host",
 			Targets: func() []string { return all },
 			Plan: func(_ context.Context, target string) (*actions.Plan, error) {
-				argv := []string{"ntpdate", "-u", site.NTP.Servers[0]}
-				if site.NTP.Client == "chrony" {
-					argv = []string{"chronyc", "makestep"}
+				h, ok := byName[target]
+				if !ok {
+					return nil, fmt.Errorf("%q is not a host of the inventory", target)
 				}
+				server, err := NTPServerFor(site, h)
+				if err != nil {
+					return nil, err
+				}
+				argv := []string{"ntpdate", "-u", server}
+				if site.NTP.Client == "chrony" {
+					argv = []string{"chronyc", "makestep"} // steps to chrony's own selected source
+				}
+				warn := site.NTP.Offset.Warn
 				return &actions.Plan{Action: "host.ntp-sync", Title: strings.Join(argv, " "), Target: target,
-					Steps: []actions.Step{{SSH: &actions.Command{Host: byName[target], Argv: argv}, Timeout: 30 * time.Second}},
+					Steps: []actions.Step{{SSH: &actions.Command{Host: h, Argv: argv}, Timeout: 30 * time.Second}},
+					Verify: &actions.Verify{Check: "ntp.sync", Target: target, Within: 30 * time.Second,
+						ExpectText: fmt.Sprintf("offset under %g ms", warn),
+						Expect: func(f checks.Finding) bool {
+							for _, m := range f.Metrics {
+								if m.Name == "offset" {
+									return m.Value < warn
+								}
+							}
+							return false // no selected source: no offset to trust
+						}},
 					Notes: []string{"the clock jumps; logs and certificates checked in the same second may look odd"}}, nil
 			},
 		})
@@ -142,4 +164,26 @@ func moreActions(site *config.Site, byName map[string]config.Host, r probe.Runne
 		})
 	}
 	return out
+}
+
+// NTPServerFor is the server a host steps its clock to: an ops host (an NTP server of the site)
+// to the first upstream server, any other host to the first of the site's servers; never itself.
+func NTPServerFor(site *config.Site, h config.Host) (string, error) {
+	list, key := site.NTP.Servers, "ntp.servers"
+	if ntp.IsServer(site, h) {
+		list, key = site.NTP.Upstream, "ntp.upstream"
+	}
+	for _, s := range list {
+		if s != h.Address && s != h.Name {
+			return s, nil
+		}
+	}
+	return "", fmt.Errorf("no NTP server for %s to sync to: %s lists %s", h.Name, key, orNothing(list))
+}
+
+func orNothing(l []string) string {
+	if len(l) == 0 {
+		return "nothing"
+	}
+	return "only the host itself"
 }

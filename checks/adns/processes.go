@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"opsdeck/checks"
@@ -64,12 +65,8 @@ func (p Process) UptimeSeconds() (float64, bool) {
 	if m == nil {
 		return 0, false
 	}
-	var d, h, mi, s int
-	fmt.Sscan(m[1]+" ", &d)
-	fmt.Sscan(m[2], &h)
-	fmt.Sscan(m[3], &mi)
-	fmt.Sscan(m[4], &s)
-	return float64(((d*24+h)*60+mi)*60 + s), true
+	n := func(s string) int { v, _ := strconv.Atoi(s); return v } // "" (no days) is 0
+	return float64(((n(m[1])*24+n(m[2]))*60+n(m[3]))*60 + n(m[4])), true
 }
 
 // Expected are the processes of each role (§6.1, §6.4).

@@ -16,6 +16,23 @@ type Parser struct {
 	format   string
 	javaOpen bool // the last event was a log4j line: what follows without a header belongs to it
 	year     int  // klog lines carry no year
+	// The last timestamp text and its time: a burst of lines shares its second, and parsing a
+	// time is the dearest part of reading a line.
+	stamp string
+	at    time.Time
+}
+
+// cached parses stamp with parse unless it is the previous line's.
+func (p *Parser) cached(stamp string, parse func(string) (time.Time, error)) (time.Time, bool) {
+	if stamp == p.stamp {
+		return p.at, true
+	}
+	t, err := parse(stamp)
+	if err != nil {
+		return time.Time{}, false
+	}
+	p.stamp, p.at = strings.Clone(stamp), t
+	return t, true
 }
 
 // NewParser is the tail.ParserFactory for site/tail.
@@ -32,25 +49,25 @@ func (p *Parser) Parse(line string, e *tail.Entry) bool {
 	case "raw":
 		return false
 	case "logrus":
-		if parseLogrus(line, e) {
+		if p.parseLogrus(line, e) {
 			return false
 		}
 	case "klog":
-		if parseKlog(line, e, p.year) {
+		if p.parseKlog(line, e) {
 			return false
 		}
 	case "log4j", "gateway":
-		if parseLog4j(line, e) {
+		if p.parseLog4j(line, e) {
 			p.javaOpen = true
 			return false
 		}
 		return p.continuation(line)
 	default: // auto
 		switch {
-		case parseLog4j(line, e):
+		case p.parseLog4j(line, e):
 			p.javaOpen = true
 			return false
-		case parseLogrus(line, e), parseKlog(line, e, p.year):
+		case p.parseLogrus(line, e), p.parseKlog(line, e):
 			p.javaOpen = false
 			return false
 		}
@@ -80,17 +97,19 @@ func isDigits(s string) bool {
 // parseLog4j reads "2021-06-22 00:08:29,757 [ctx] ERROR logger - message" (the level may come
 // right after the time or after a bracketed context). The gateway digest is such a line whose
 // message is the ';'-separated record.
-func parseLog4j(line string, e *tail.Entry) bool {
+func (p *Parser) parseLog4j(line string, e *tail.Entry) bool {
 	// 0123456789012345678901234
 	// 2021-06-22 00:08:29,757 …
 	if len(line) < 24 || line[4] != '-' || line[7] != '-' || line[10] != ' ' || line[13] != ':' || line[16] != ':' ||
 		(line[19] != ',' && line[19] != '.') || !isDigits(line[:4]) || !isDigits(line[20:23]) {
 		return false
 	}
-	t, err := time.ParseInLocation("2006-01-02 15:04:05.000", line[:19]+"."+line[20:23], time.Local)
-	if err != nil {
+	// Fixed layout: read the digits in place (time.Parse is the dearest part of a line).
+	if !isDigits(line[5:7]) || !isDigits(line[8:10]) || !isDigits(line[11:13]) || !isDigits(line[14:16]) || !isDigits(line[17:19]) {
 		return false
 	}
+	t := time.Date(num(line[:4]), time.Month(num(line[5:7])), num(line[8:10]), num(line[11:13]), num(line[14:16]), num(line[17:19]),
+		num(line[20:23])*1e6, time.Local)
 	e.Time = t
 	rest := line[23:]
 	if i := strings.IndexByte(rest, '['); i >= 0 && i < 3 {
@@ -133,7 +152,7 @@ func levelWord(w string) tail.Level {
 
 // parseLogrus reads logrus' text format: time="2021-08-03T22:01:02+08:00" level=error msg="…"
 // service=DNSDataChecker.
-func parseLogrus(line string, e *tail.Entry) bool {
+func (p *Parser) parseLogrus(line string, e *tail.Entry) bool {
 	s := strings.TrimLeft(line, " ")
 	if !strings.HasPrefix(s, `time="`) {
 		return false
@@ -142,7 +161,7 @@ func parseLogrus(line string, e *tail.Entry) bool {
 	if end < 0 {
 		return false
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s[6:6+end]); err == nil {
+	if t, ok := p.cached(s[6:6+end], func(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }); ok {
 		e.Time = t
 	}
 	if i := strings.Index(s, " level="); i >= 0 {
@@ -153,17 +172,18 @@ func parseLogrus(line string, e *tail.Entry) bool {
 }
 
 // parseKlog reads klog's header: Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg.
-func parseKlog(line string, e *tail.Entry, year int) bool {
+func (p *Parser) parseKlog(line string, e *tail.Entry) bool {
 	// 0123456789012345678901
 	// E1125 12:00:00.123456 …
 	if len(line) < 22 || strings.IndexByte("IWEF", line[0]) < 0 || line[5] != ' ' || line[8] != ':' ||
 		line[11] != ':' || line[14] != '.' || !isDigits(line[1:5]) || !isDigits(line[15:21]) {
 		return false
 	}
-	t, err := time.ParseInLocation("2006 0102 15:04:05.000000", itoa(year)+" "+line[1:21], time.Local)
-	if err != nil {
+	if !isDigits(line[6:8]) || !isDigits(line[9:11]) || !isDigits(line[12:14]) {
 		return false
 	}
+	t := time.Date(p.year, time.Month(num(line[1:3])), num(line[3:5]), num(line[6:8]), num(line[9:11]), num(line[12:14]),
+		num(line[15:21])*1e3, time.Local)
 	if t.After(time.Now().Add(24 * time.Hour)) { // December's lines read in January
 		t = t.AddDate(-1, 0, 0)
 	}
@@ -181,15 +201,11 @@ func parseKlog(line string, e *tail.Entry, year int) bool {
 	return true
 }
 
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for n >= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
+// num reads a run of digits (already checked).
+func num(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
 	}
-	i--
-	b[i] = byte('0' + n)
-	return string(b[i:])
+	return n
 }

@@ -197,6 +197,8 @@ func TestHostActionsOnDemo(t *testing.T) {
 		{"host.restart-container", "ops2/adns-slave", "ops2/adns-slave", []string{"1. ssh ops2: docker restart adns-slave", "verify: check host.containers on ops2: ok"}},
 		{"adns.restart-process", "ops1/adns-master/bind", "ops1/adns-master/bind", []string{"ssh ops1: docker exec adns-master supervisorctl restart bind", "verify: check adns.processes on ops1/adns-master: ok"}},
 		{"host.ntp-sync", "node2", "yes", []string{"1. ssh node2: ntpdate -u 10.10.0.11", "adjust time server 10.10.0.11"}},
+		{"host.ntp-sync", "node6", "yes", []string{"1. ssh node6: ntpdate -u 10.10.0.11", "verify: check ntp.sync on node6 shows offset under 30 ms within 30s", "verify: check ntp.sync on node6: ok: synced to 10.10.0.11"}},
+		{"host.ntp-sync", "ops1", "yes", []string{"1. ssh ops1: ntpdate -u 10.1.1.1"}},
 		{"etcd.snapshot", "node1", "yes", []string{"1. ssh node1: mkdir -p /home/t4/etcd/etcd_bk", "snapshot save /home/t4/etcd/etcd_bk/etcd_v3_", "verify: check etcd.backup on node1: ok"}},
 	})
 }

@@ -26,7 +26,9 @@ func checkCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(os.Stderr, "opsdeck check: -o must be table or json, not %q\n", output)
 				return exitError{3}
 			}
-			e, err := openSite(*g)
+			ro := *g
+			ro.readOnly = true // a check round only looks: its SSH pool runs probe commands only
+			e, err := openSite(ro)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "opsdeck check:", err)
 				return exitError{3} // Nagios: could not check at all

@@ -6,29 +6,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"k8s.io/client-go/kubernetes"
-
 	"opsdeck/checks"
 	kubechecks "opsdeck/checks/kube"
-	"opsdeck/checks/logs"
-	"opsdeck/config"
-	sitekube "opsdeck/site/kube"
-	"opsdeck/site/tail"
 	"opsdeck/ui"
 )
-
-// startLogs follows the site's logs: files here and over SSH (on connections of their own),
-// container and supervisord logs, pod logs through a read-only client.
-func (e *env) startLogs(ctx context.Context) (*tail.Hub, error) {
-	kube := map[string]kubernetes.Interface{}
-	for _, c := range e.site.Clusters {
-		cl, err := sitekube.Connect(sitekube.Options{Kubeconfig: config.ExpandPath(c.Kubeconfig), Context: c.Context, ReadOnly: true})
-		if err == nil {
-			kube[c.Name] = cl.Kube
-		}
-	}
-	return tail.StartAll(ctx, e.site, tail.Options{Parsers: logs.NewParser, Kube: kube})
-}
 
 // cockpitFlags are the interactive screen's own flags.
 type cockpitFlags struct {
@@ -67,13 +48,8 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 			_, _ = sched.RunOne(ctx, check, target)
 		},
 	}
-	if len(e.site.Logs) > 0 {
-		hub, err := e.startLogs(ctx)
-		if err != nil {
-			return err
-		}
-		defer hub.Close()
-		o.Logs = ui.NewLogPane(hub)
+	if e.logs != nil {
+		o.Logs = ui.NewLogPane(e.logs)
 	}
 	if !g.readOnly {
 		// The same session `opsdeck action run` uses: gate, confirmation rule, audit, verify.

@@ -63,6 +63,13 @@ func (e *env) backend(ctx context.Context) ui.Backend {
 		}
 		return out
 	}
+	b.PodsVersion = func() uint64 {
+		var v uint64
+		for _, w := range e.watchers {
+			v += w.PodsVersion()
+		}
+		return v
+	}
 	b.Changed = cacheChanges(ctx, e.watchers)
 	b.Pods = func() []ui.PodInfo {
 		var out []ui.PodInfo
@@ -76,8 +83,9 @@ func (e *env) backend(ctx context.Context) ui.Backend {
 	return b
 }
 
-// cacheChanges signals (coalesced, at most every 100 ms) when any cluster's caches moved, by
-// comparing their versions: the watchers' own change channels belong to the checks.
+// cacheChanges signals (coalesced, at most every 100 ms) when any cluster's Nodes or pods moved,
+// by comparing their versions (the watchers' own change channels belong to the checks). Lease
+// renewals alone do not signal: the heartbeat ages refresh with the clock.
 func cacheChanges(ctx context.Context, ws []*sitekube.Watcher) <-chan struct{} {
 	ch := make(chan struct{}, 1)
 	go func() {
@@ -92,7 +100,7 @@ func cacheChanges(ctx context.Context, ws []*sitekube.Watcher) <-chan struct{} {
 			}
 			var v uint64
 			for _, w := range ws {
-				v += w.Version()
+				v += w.NodesVersion() + w.PodsVersion()
 			}
 			if v != last {
 				last = v

@@ -3,10 +3,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -65,7 +68,9 @@ func main() {
 	watch.Flags().StringVar(&wf.theme, "theme", ui.ThemeDark, "colours: dark or light (NO_COLOR turns colour off)")
 	root.AddCommand(checkCmd(&g), configCmd(), actionCmd(&g), auditCmd(&g), watch)
 
-	err := root.Execute()
+	ctx, stop := signalContext()
+	err := root.ExecuteContext(ctx)
+	stop()
 	var ee exitError
 	switch {
 	case err == nil:
@@ -75,6 +80,45 @@ func main() {
 		fmt.Fprintln(os.Stderr, "opsdeck:", err)
 		os.Exit(1)
 	}
+}
+
+// signalContext is cancelled by the first SIGINT or SIGTERM, with the signal as its cause: a
+// running action stops between (or cuts short) its steps and its "finished" record says it was
+// interrupted and which steps ran. A second signal quits at once.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			cancel(fmt.Errorf("interrupted by %s", signalName(s)))
+		case <-done:
+			return
+		}
+		select {
+		case s := <-ch:
+			fmt.Fprintf(os.Stderr, "opsdeck: %s again: quitting now\n", signalName(s))
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
+}
+
+func signalName(s os.Signal) string {
+	if s == os.Interrupt {
+		return "SIGINT"
+	}
+	if s == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return s.String()
 }
 
 func defaultSitePath() string {

@@ -11,19 +11,24 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes"
 
 	"opsdeck/actions"
 	hostactions "opsdeck/actions/hosts"
 	kubeactions "opsdeck/actions/kube"
 	"opsdeck/checks"
 	"opsdeck/checks/adns"
+	"opsdeck/checks/certs"
 	"opsdeck/checks/etcd"
 	"opsdeck/checks/hosts"
 	kubechecks "opsdeck/checks/kube"
+	logchecks "opsdeck/checks/logs"
+	"opsdeck/checks/ntp"
 	"opsdeck/config"
 	sitekube "opsdeck/site/kube"
 	"opsdeck/site/sim"
 	"opsdeck/site/ssh"
+	"opsdeck/site/tail"
 )
 
 // env is a loaded site with its connections, checks and actions.
@@ -33,6 +38,7 @@ type env struct {
 	watchers []*sitekube.Watcher
 	checks   []checks.Check
 	registry *actions.Registry
+	logs     *tail.Hub // the site's log streams (nil without logs:)
 	close    func()
 }
 
@@ -91,12 +97,26 @@ func openSite(g globals) (*env, error) {
 	}
 	closers = append([]func(){stop}, closers...)
 	site = withClusterNodes(site, watchers)
-	pool := ssh.NewPool(ssh.OptionsFromSite(site))
+	opts := ssh.OptionsFromSite(site)
+	opts.ReadOnly = g.readOnly // watch, --read-only and check: probe commands only (site/ssh/probes.go)
+	pool := ssh.NewPool(opts)
 	closers = append([]func(){pool.Close}, closers...)
-	cs := slices.Concat(hosts.Checks(site, pool), etcd.Checks(site, pool), adns.Checks(site, pool), kubechecks.Checks(site, watchers, pool))
+	var hub *tail.Hub
+	if len(site.Logs) > 0 {
+		if hub, err = startLogs(site); err != nil {
+			for _, c := range closers {
+				c()
+			}
+			return nil, err
+		}
+		closers = append([]func(){hub.Close}, closers...)
+	}
+	cs := slices.Concat(hosts.Checks(site, pool), etcd.Checks(site, pool), ntp.Checks(site, pool), certs.Checks(site, pool),
+		adns.Checks(site, pool), kubechecks.Checks(site, watchers, pool), logchecks.Checks(site, hub))
 	return &env{
 		site:     site,
 		pool:     pool,
+		logs:     hub,
 		watchers: watchers,
 		checks:   cs,
 		registry: actions.NewRegistry(append(hostactions.ActionsWith(site, pool), kubeactions.Actions(site, watchers, pool)...)...),
@@ -208,4 +228,17 @@ func (e *env) scheduler(store *checks.Store, selected []checks.Check) *checks.Sc
 
 func demoAuditPath() string {
 	return filepath.Join(filepath.Dir((&config.Site{}).AuditPath()), "audit-demo.jsonl")
+}
+
+// startLogs follows the site's logs: files here and over SSH (on connections of their own),
+// container and supervisord logs, pod logs through a read-only client. Streams only read.
+func startLogs(site *config.Site) (*tail.Hub, error) {
+	kube := map[string]kubernetes.Interface{}
+	for _, c := range site.Clusters {
+		cl, err := sitekube.Connect(sitekube.Options{Kubeconfig: config.ExpandPath(c.Kubeconfig), Context: c.Context, ReadOnly: true})
+		if err == nil {
+			kube[c.Name] = cl.Kube
+		}
+	}
+	return tail.StartAll(context.Background(), site, tail.Options{Parsers: logchecks.NewParser, Kube: kube})
 }

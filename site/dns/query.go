@@ -18,6 +18,8 @@ type Answer struct {
 	Rcode   string   // NOERROR, NXDOMAIN, SERVFAIL, …
 	Records []string // answer section, one record a line
 	RTT     time.Duration
+	// SOA is the zone's SOA from the answer or, for a name below the apex, the authority section.
+	SOA *mdns.SOA
 }
 
 // Query asks server (host or host:port; port 53 by default) for name's qtype records (e.g. "A").
@@ -44,6 +46,14 @@ func Query(ctx context.Context, server, name, qtype string) (Answer, error) {
 	a.Rcode = mdns.RcodeToString[r.Rcode]
 	for _, rr := range r.Answer {
 		a.Records = append(a.Records, rr.String())
+		if soa, ok := rr.(*mdns.SOA); ok {
+			a.SOA = soa
+		}
+	}
+	for _, rr := range r.Ns {
+		if soa, ok := rr.(*mdns.SOA); ok && a.SOA == nil {
+			a.SOA = soa
+		}
 	}
 	return a, nil
 }

@@ -93,6 +93,11 @@ func allReady(p *corev1.Pod) bool {
 // watched collection). A view compares it with the version it last drew.
 func (w *Watcher) Version() uint64 { return w.version.Load() }
 
+// PodsVersion and NodesVersion count pod and Node events only: a view of pods need not be
+// rebuilt when only Leases were renewed (200 a second at 2,000 nodes).
+func (w *Watcher) PodsVersion() uint64  { return w.podsVersion.Load() }
+func (w *Watcher) NodesVersion() uint64 { return w.nodesVersion.Load() }
+
 // Changed is signalled (never blocking, coalesced into one pending signal) when the caches
 // change; read Version or TakeTouched after it fires. One reader per watcher.
 func (w *Watcher) Changed() <-chan struct{} { return w.changed }
@@ -123,6 +128,12 @@ func (w *Watcher) changedObject(old, obj any) {
 	w.version.Add(1)
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = d.Obj
+	}
+	switch obj.(type) {
+	case *corev1.Pod:
+		w.podsVersion.Add(1)
+	case *corev1.Node:
+		w.nodesVersion.Add(1)
 	}
 	node, pod := "", ""
 	switch o := obj.(type) {

@@ -61,11 +61,13 @@ type Watcher struct {
 	apiErrAt  time.Time
 	apiOKAt   time.Time
 
-	version   atomic.Uint64
-	changed   chan struct{}
-	dirtyMu   sync.Mutex
-	dirty     map[string]bool // node names touched by node, pod and lease events since the last take
-	dirtyPods map[string]bool // namespace/name of pods touched since the last take
+	version atomic.Uint64
+	// podsVersion and nodesVersion count the events of those collections alone.
+	podsVersion, nodesVersion atomic.Uint64
+	changed                   chan struct{}
+	dirtyMu                   sync.Mutex
+	dirty                     map[string]bool // node names touched by node, pod and lease events since the last take
+	dirtyPods                 map[string]bool // namespace/name of pods touched since the last take
 }
 
 const (

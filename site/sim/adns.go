@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -160,6 +161,9 @@ func etcdctl(h *Host, st *HostState, argv []string, now time.Time) (string, stri
 func find(h *Host, st *HostState, argv []string, _ time.Time) (string, string, int) {
 	if len(argv) < 2 {
 		return "", "find: no directory\n", 1
+	}
+	if slices.Contains(argv, "-type") {
+		return findFiles(st, argv)
 	}
 	dir := strings.TrimSuffix(argv[1], "/")
 	var b strings.Builder

@@ -39,6 +39,8 @@ type HostState struct {
 	Snapshots   map[string]time.Time // etcd snapshot files → when taken
 	BackupDir   bool                 // the etcd backup folder exists (even if empty)
 	ClockOffset time.Duration
+	NTP         NTPState // the time daemon and its sources (ntp.go)
+	DNS         DNSState // keepalived's VIPs on this host (dns.go)
 }
 
 // Disk is one mounted filesystem.
@@ -94,6 +96,9 @@ func (h *Host) exec(argv []string, now time.Time) (string, string, int) {
 func catFile(h *Host, st *HostState, argv []string, now time.Time) (string, string, int) {
 	var out strings.Builder
 	for _, p := range argv[1:] {
+		if p == "--" {
+			continue
+		}
 		s, ok := st.file(p, now)
 		if !ok {
 			return out.String(), fmt.Sprintf("cat: %s: No such file or directory\n", p), 1

@@ -9,6 +9,7 @@ import (
 // Scenario is the set of simulated hosts and their state.
 type Scenario struct {
 	Hosts []ScenarioHost
+	ADNS  ADNSScenario // dns.go
 }
 
 // ScenarioHost is one host of a scenario.
@@ -50,6 +51,7 @@ func OutageScenario(now time.Time) Scenario {
 			sc.Hosts[i].State.Hang = true
 		}
 	}
+	outageADNS(&sc)
 	return sc
 }
 
@@ -71,7 +73,7 @@ func DemoScenario(now time.Time) Scenario {
 			Units:     map[string]string{"kubelet": "active", "containerd": "active", "sshd": "active"},
 			Listening: []string{"0.0.0.0:22"},
 			DirsKB:    map[string]int64{"/home/t4/containerd/logs": 3_200_000, "/home/t4/sigma-slave/logs": 41_000_000},
-			Files:     map[string]string{"/etc/resolv.conf": "nameserver 10.10.0.101\n"},
+			Files:     map[string]string{"/etc/resolv.conf": "nameserver " + demoSlaveVIP + "\n"},
 		}
 	}
 	sc := Scenario{}
@@ -123,5 +125,7 @@ func DemoScenario(now time.Time) Scenario {
 		}
 		add(name, "nodes", roles, st)
 	}
+	demoNTP(&sc)
+	demoADNS(&sc)
 	return sc
 }

@@ -30,6 +30,9 @@ type Site struct {
 	Kube     *KubeAPI
 	Business *KubeAPI // with Options.BusinessCluster: a cluster without the Ant resources
 	stop     chan struct{}
+	pki      *pki
+	ADNS     *ADNSService
+	logs     *logWriter
 }
 
 // Options tune a simulated site; the zero value is the demo scenario at the real time.
@@ -72,10 +75,11 @@ func Start(dir string, opts Options) (*Site, error) {
 	site.SSH.IdentityFiles = []string{keyPath}
 	site.SSH.UseAgent = false
 	site.SSH.ConfigFile = "" // the demo must not pick up the operator's ~/.ssh/config
-	site.ADNS.MasterVIP = "10.10.0.100"
-	site.ADNS.SlaveVIPs = []string{"10.10.0.101"}
-	site.ADNS.ProbeNames = []string{"iam.demo.example"}
-	site.NTP.Servers = []string{"10.10.0.11"}
+	site.ADNS.MasterVIP = demoMasterVIP
+	site.ADNS.SlaveVIPs = []string{demoSlaveVIP}
+	site.ADNS.ProbeNames = []string{"iam.demo.example", "www.demo.example"}
+	site.NTP.Servers = []string{"10.10.0.11", "10.10.0.12"}
+	site.NTP.Upstream = []string{"10.1.1.1", "10.1.1.2"}
 	site.SSH.ConnectTimeout = config.Duration(2 * time.Second)
 	site.Checks.Interval = config.Duration(5 * time.Second)
 	site.Checks.Timeout = config.Duration(5 * time.Second)
@@ -163,10 +167,25 @@ func Start(dir string, opts Options) (*Site, error) {
 		}
 		site.Clusters = append(site.Clusters, config.Cluster{Name: "business", Kubeconfig: bkc, Role: "business"})
 	}
+	if s.ADNS, err = startADNS(&site, opts.Scenario); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.startPKI(&site, dir, opts.Now()); err != nil {
+		s.Close()
+		return nil, err
+	}
 	site.Exceptions = []config.Exception{
 		{Check: "kube.pod", Target: "kube-system/network-controller-*", Reason: "ImagePullBackOff expected after power-loss recovery (§9.4)"},
 		{Check: "kube.workload", Target: "kube-system/deployment/network-controller", Reason: "waits for its image after power-loss recovery (§9.4)"},
 	}
+
+	// Live logs, local and behind the hosts' SSH servers (logs.go).
+	if s.logs, err = startLogs(s, opts.Now); err != nil {
+		s.Close()
+		return nil, err
+	}
+	site.Logs = demoLogs(s)
 
 	// The demo's site file is a real one: `opsdeck check --site DIR/site.yaml` reads it back.
 	site.Path = filepath.Join(dir, "site.yaml")
@@ -217,8 +236,13 @@ func (s *Site) Close() {
 	if s.Kube != nil {
 		s.Kube.Close()
 	}
+	s.pki.close()
+	s.ADNS.Close()
 	if s.Business != nil {
 		s.Business.Close()
+	}
+	if s.logs != nil {
+		s.logs.stop()
 	}
 }
 

@@ -130,6 +130,9 @@ func (s *sshServer) session(ch gossh.Channel, reqs <-chan *gossh.Request) {
 			}
 			return
 		}
+		if s.stream(ch, reqs, payload.Command) { // log tails (tailcmd.go)
+			return
+		}
 		stdout, stderr, code := s.run(payload.Command)
 		_, _ = ch.Write([]byte(stdout))
 		_, _ = ch.Stderr().Write([]byte(stderr))

@@ -1,7 +1,6 @@
 package logview
 
 import (
-	"regexp"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -125,7 +124,7 @@ func (m *Model) editKey(msg tea.KeyPressMsg) tea.Cmd {
 			f.invert, pat = true, pat[1:]
 		}
 		if pat != "" {
-			re, err := regexp.Compile(pat)
+			re, err := compile(pat)
 			if err != nil {
 				m.inputErr = strings.TrimPrefix(err.Error(), "error parsing regexp: ")
 				return nil

@@ -304,3 +304,26 @@ func TestPauseHoldsTheScreen(t *testing.T) {
 		t.Errorf("resumed:\n%s", screen(m))
 	}
 }
+
+func TestLiteralFiltersSkipTheRegexEngine(t *testing.T) {
+	for pat, lits := range map[string]string{
+		"fetch zone|cni config": "fetch zone,cni config",
+		"error":                 "error",
+		"err(or)?":              "",
+		"(?i)error":             "",
+		"a|b.c":                 "",
+	} {
+		p, err := compile(pat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(p.lits, ","); got != lits {
+			t.Errorf("%q: literals %q, want %q", pat, got, lits)
+		}
+		for _, s := range []string{"x fetch zone y", "cni configs", "ERROR", "an error", "abxc", "nothing"} {
+			if p.MatchString(s) != p.re.MatchString(s) {
+				t.Errorf("%q on %q: fast path disagrees with the regexp", pat, s)
+			}
+		}
+	}
+}

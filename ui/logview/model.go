@@ -11,7 +11,6 @@
 package logview
 
 import (
-	"regexp"
 	"sync/atomic"
 	"time"
 
@@ -162,7 +161,7 @@ func (m *Model) Update(msg tea.Msg) (*Model, tea.Cmd) {
 // filter is what decides whether an entry is shown; immutable once built, so a rebuild can use
 // it from another goroutine.
 type filter struct {
-	re       *regexp.Regexp
+	re       *pattern
 	invert   bool
 	minLevel tail.Level
 }

@@ -30,6 +30,23 @@ var (
 	srcStyle    = lipgloss.NewStyle().Foreground(lipgloss.Color("12"))
 )
 
+// sgr is a style's opening and closing escape sequences, taken once from lipgloss so a row
+// is built by concatenation (Render per row cost more than the rest of the frame).
+type sgr struct{ on, off string }
+
+func sgrOf(st lipgloss.Style) sgr {
+	r := st.Render("\uE000")
+	i := strings.Index(r, "\uE000")
+	if i < 0 {
+		return sgr{}
+	}
+	return sgr{r[:i], r[i+len("\uE000"):]}
+}
+
+func (s sgr) wrap(text string) string { return s.on + text + s.off }
+
+var dim, note, src = sgrOf(dimStyle), sgrOf(noteStyle), sgrOf(srcStyle)
+
 // Highlight marks matches with reverse video (raw SGR: cheaper than a style per match).
 const hlOn, hlOff = "\x1b[7m", "\x1b[27m"
 
@@ -197,12 +214,19 @@ func (m *Model) rows(e *tail.Entry, names []string, tagWidth int) []string {
 	var b strings.Builder
 	if names != nil && e.Source < len(names) {
 		tag := ansi.Truncate(names[e.Source], tagWidth, "…")
-		b.WriteString(srcStyle.Render(tag) + strings.Repeat(" ", tagWidth-ansi.StringWidth(tag)+1))
+		b.WriteString(src.wrap(tag) + strings.Repeat(" ", tagWidth-ansi.StringWidth(tag)+1))
+	}
+	indent := 0
+	if names != nil {
+		indent = tagWidth + 1
 	}
 	if m.stamps {
-		b.WriteString(dimStyle.Render(e.Time.Local().Format("15:04:05.000")) + " ")
+		var buf [16]byte
+		b.WriteString(dim.on)
+		b.Write(e.Time.Local().AppendFormat(buf[:0], "15:04:05.000"))
+		b.WriteString(dim.off + " ")
+		indent += 13
 	}
-	indent := ansi.StringWidth(b.String())
 	switch e.Kind {
 	case tail.Gap:
 		b.WriteString(gapStyle.Render(" " + e.Text + " "))
@@ -215,10 +239,10 @@ func (m *Model) rows(e *tail.Entry, names []string, tagWidth int) []string {
 		b.WriteString(levelTag[e.Level])
 		b.WriteString(m.highlight(e.Text))
 		if e.Note != "" {
-			b.WriteString(noteStyle.Render("  ⟵ " + e.Note))
+			b.WriteString(note.wrap("  ⟵ " + e.Note))
 		}
 		if folded := len(e.More) + e.Dropped; folded > 0 && !m.expand {
-			b.WriteString(dimStyle.Render("  [+" + strconv.Itoa(folded) + " lines, e expands]"))
+			b.WriteString(dim.wrap("  [+" + strconv.Itoa(folded) + " lines, e expands]"))
 		}
 	}
 	out := m.fit(b.String(), nil)

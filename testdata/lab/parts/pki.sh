@@ -1,5 +1,8 @@
-# pki: a CA, the masters' certificates (expiring in 10, 45 and 400 days) and the service-account
-# key pair. The apiserver serves apiserver.crt (45 days).
+# pki: a CA, the masters' certificates (expiring in 10, 45 and 400 days), a kubelet client
+# certificate (200 days, with its key, as kubelet-client-current.pem) and the service-account key
+# pair. The apiserver serves apiserver.crt (45 days). The certificates (not the CA's or servers'
+# keys) are copied into the lab user's home, pki/, where site.yaml's certificates.files find them
+# over SSH on master1, and kubelet_client on the nodes.
 
 cert() { # cert DIR NAME DAYS CN [SAN]
   local dir=$1 name=$2 days=$3 cn=$4 san=${5:-}
@@ -25,6 +28,19 @@ pki_up() {
   cert "$pki" front-proxy-client 400 front-proxy-client
   cert "$pki/etcd" server 400 etcd-server "IP:$ETCD_ADDR"
   cp -n "$pki/ca.crt" "$pki/etcd/ca.crt"
+  cert "$pki" kubelet-client 200 system:node:lab
+  [[ -f $pki/kubelet-client-current.pem ]] || cat "$pki/kubelet-client.crt" "$pki/kubelet-client.key" > "$pki/kubelet-client-current.pem"
   [[ -f $pki/sa.key ]] || { openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null; openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null; }
   chmod -R go+rX "$pki"
+  pki_home
+}
+
+pki_home() {
+  local home; home=$(getent passwd "$LAB_USER" | cut -d: -f6)
+  mkdir -p "$home/pki/etcd"
+  cp "$STATE"/pki/*.crt "$home/pki/"
+  cp "$STATE"/pki/etcd/*.crt "$home/pki/etcd/"
+  rm -f "$home/pki/kubelet-client.crt"
+  install -m 600 "$STATE/pki/kubelet-client-current.pem" "$home/pki/kubelet-client-current.pem"
+  chown -R "$LAB_USER" "$home/pki"
 }

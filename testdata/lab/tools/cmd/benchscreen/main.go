@@ -1,0 +1,327 @@
+// Command benchscreen measures opsdeck from outside the process, the way an operator sees it:
+// it runs the cockpit in tmux against a seeded lab and reads the screen with capture-pane.
+//
+//   - start → first complete screen: the header says api 1/1 and the strip counts every Node
+//     and pod the API holds, with the alerts judged;
+//   - resident memory after the screen is complete and 10 s more (VmRSS), and CPU while nothing
+//     changes (utime+stime over a quiet window);
+//   - a Node set NotReady (and back) through the API → the row on screen says so;
+//   - a key press → the next frame that differs;
+//   - beside it, in the same run: `opsdeck check` and `kubectl get pods -A` (time, peak RSS).
+//
+// Usage (make bench-screen does it all): benchscreen -opsdeck bin/opsdeck -site SITE
+// -kubeconfig ADMIN [-kubectl PATH] [-runs 3].
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+const session = "opsdeck-bench"
+
+// adminKubeconfig is -kubeconfig, for kubectl too.
+var adminKubeconfig string
+
+type result struct {
+	firstScreen   time.Duration
+	rssMB         float64
+	idleCPU       float64 // % of a core
+	flip          []time.Duration
+	keyFrame      []time.Duration
+	checkTime     time.Duration
+	checkPeakMB   float64
+	kubectlTime   time.Duration
+	kubectlPeakMB float64
+}
+
+func main() {
+	bin := flag.String("opsdeck", "bin/opsdeck", "the opsdeck binary")
+	site := flag.String("site", "testdata/lab/site.yaml", "site file")
+	kubeconfig := flag.String("kubeconfig", "", "admin kubeconfig (to count objects and flip a Node)")
+	kubectl := flag.String("kubectl", "", "kubectl binary to time beside opsdeck (optional)")
+	runs := flag.Int("runs", 3, "runs; medians are reported")
+	flips := flag.Int("flips", 5, "Node flips per run")
+	keys := flag.Int("keys", 40, "key presses per run")
+	idle := flag.Duration("idle", 20*time.Second, "quiet window for the idle CPU")
+	width := flag.Int("width", 200, "terminal width")
+	height := flag.Int("height", 50, "terminal height")
+	flag.Parse()
+
+	adminKubeconfig = *kubeconfig
+	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+	if err != nil {
+		log.Fatal(err)
+	}
+	kube := kubernetes.NewForConfigOrDie(cfg)
+	ctx := context.Background()
+	nodes, err := kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	pods, err := kube.CoreV1().Pods("").List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	victim := ""
+	for _, n := range nodes.Items {
+		if strings.HasPrefix(n.Name, "scale-node-") || victim == "" && n.Name == "node1" {
+			victim = n.Name
+		}
+	}
+	log.Printf("site holds %d nodes and %d pods; the flipped node is %s", len(nodes.Items), len(pods.Items), victim)
+
+	var all []result
+	for i := range *runs {
+		r, err := oneRun(ctx, kube, *bin, *site, *kubectl, victim, len(nodes.Items), len(pods.Items), *flips, *keys, *idle, *width, *height)
+		if err != nil {
+			log.Fatalf("run %d: %v", i+1, err)
+		}
+		log.Printf("run %d: first screen %s, rss %.0f MB, idle cpu %.2f %%, flip p50 %s, key p99 %s",
+			i+1, r.firstScreen.Round(time.Millisecond), r.rssMB, r.idleCPU, pct(r.flip, 50), pct(r.keyFrame, 99))
+		all = append(all, r)
+	}
+	report(all, len(nodes.Items), len(pods.Items), *width, *height)
+}
+
+func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, victim string, nNodes, nPods, flips, keys int,
+	idle time.Duration, w, h int) (result, error) {
+	var r result
+	_ = exec.Command("tmux", "kill-session", "-t", session).Run()
+	start := time.Now()
+	cmd := fmt.Sprintf("exec %s --site %s", bin, site)
+	if out, err := exec.Command("tmux", "new-session", "-d", "-s", session, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), cmd).CombinedOutput(); err != nil {
+		return r, fmt.Errorf("tmux: %v: %s", err, out)
+	}
+	defer exec.Command("tmux", "kill-session", "-t", session).Run()
+	pid, err := panePID()
+	if err != nil {
+		return r, err
+	}
+	complete := regexp.MustCompile(fmt.Sprintf(`Nodes \d+/%d .*Pods \d+/%d `, nNodes, nPods))
+	alerts := regexp.MustCompile(`Alerts [1-9]`)
+	if err := waitScreen(3*time.Minute, func(s string) bool {
+		return strings.Contains(s, "api 1/1") && complete.MatchString(s) && alerts.MatchString(s)
+	}); err != nil {
+		return r, fmt.Errorf("first complete screen: %w", err)
+	}
+	r.firstScreen = time.Since(start)
+
+	time.Sleep(10 * time.Second)
+	r.rssMB = rss(pid)
+	c0 := cpuTicks(pid)
+	time.Sleep(idle)
+	r.idleCPU = float64(cpuTicks(pid)-c0) / 100 / idle.Seconds() * 100
+
+	// The Nodes pane, filtered to the victim, so its row is on screen.
+	sendKeys("2", "/")
+	sendText(victim)
+	sendKeys("Enter")
+	if err := waitScreen(10*time.Second, func(s string) bool { return rowOf(s, victim) != "" }); err != nil {
+		return r, fmt.Errorf("victim row: %w", err)
+	}
+	for i := range flips * 2 {
+		ready := i%2 == 1
+		t0, err := setReady(ctx, kube, victim, ready)
+		if err != nil {
+			return r, err
+		}
+		want := func(s string) bool {
+			row := rowOf(s, victim)
+			return row != "" && strings.Contains(row, "NotReady") != ready
+		}
+		if err := waitScreen(30*time.Second, want); err != nil {
+			return r, fmt.Errorf("flip %d: %w", i, err)
+		}
+		r.flip = append(r.flip, time.Since(t0))
+	}
+
+	// Key → frame on the Pods pane (the biggest table): j moves the selection, the frame differs.
+	sendKeys("Escape")
+	time.Sleep(200 * time.Millisecond)
+	sendKeys("3")
+	time.Sleep(time.Second)
+	for range keys {
+		before := capture()
+		t0 := time.Now()
+		sendKeys("j")
+		if err := waitScreen(5*time.Second, func(s string) bool { return s != before }); err != nil {
+			return r, fmt.Errorf("key: %w", err)
+		}
+		r.keyFrame = append(r.keyFrame, time.Since(t0))
+	}
+
+	r.checkTime, r.checkPeakMB = timed(bin, "check", "--site", site, "-o", "json")
+	if kubectl != "" {
+		r.kubectlTime, r.kubectlPeakMB = timed(kubectl, "--kubeconfig", adminKubeconfig, "get", "pods", "-A")
+	}
+	return r, nil
+}
+
+func setReady(ctx context.Context, kube kubernetes.Interface, name string, ready bool) (time.Time, error) {
+	n, err := kube.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return time.Time{}, err
+	}
+	st, reason := corev1.ConditionFalse, "KubeletNotReady"
+	if ready {
+		st, reason = corev1.ConditionTrue, "KubeletReady"
+	}
+	now := metav1.Now()
+	found := false
+	for i, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			n.Status.Conditions[i].Status, n.Status.Conditions[i].Reason = st, reason
+			n.Status.Conditions[i].LastTransitionTime, n.Status.Conditions[i].LastHeartbeatTime = now, now
+			found = true
+		}
+	}
+	if !found {
+		n.Status.Conditions = append(n.Status.Conditions, corev1.NodeCondition{Type: corev1.NodeReady, Status: st, Reason: reason,
+			LastTransitionTime: now, LastHeartbeatTime: now})
+	}
+	if _, err := kube.CoreV1().Nodes().UpdateStatus(ctx, n, metav1.UpdateOptions{}); err != nil {
+		return time.Time{}, err
+	}
+	return time.Now(), nil
+}
+
+// rowOf is the screen line of a Nodes row for name (its first cell), or "".
+func rowOf(screen, name string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		f := strings.Fields(strings.TrimLeft(l, " ›▶✓✗"))
+		if len(f) > 1 && (f[0] == name || strings.TrimLeft(f[0], "›▶✓✗") == name) {
+			return l
+		}
+	}
+	return ""
+}
+
+func capture() string {
+	out, _ := exec.Command("tmux", "capture-pane", "-p", "-t", session).Output()
+	return string(out)
+}
+
+func waitScreen(limit time.Duration, ok func(string) bool) error {
+	deadline := time.Now().Add(limit)
+	var last string
+	for time.Now().Before(deadline) {
+		last = capture()
+		if ok(last) {
+			return nil
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return fmt.Errorf("not on screen within %s; the screen was:\n%s", limit, last)
+}
+
+func sendKeys(keys ...string) {
+	_ = exec.Command("tmux", append([]string{"send-keys", "-t", session}, keys...)...).Run()
+}
+
+func sendText(s string) { _ = exec.Command("tmux", "send-keys", "-t", session, "-l", s).Run() }
+
+func panePID() (int, error) {
+	out, err := exec.Command("tmux", "display-message", "-p", "-t", session, "#{pane_pid}").Output()
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(string(out)))
+}
+
+func rss(pid int) float64 {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			f := strings.Fields(l)
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// cpuTicks is utime+stime of pid in clock ticks (100 per second on Linux).
+func cpuTicks(pid int) int64 {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndex(s, ")")+2:])
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	k, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + k
+}
+
+// timed runs a command to its end: wall time and peak resident memory.
+func timed(name string, args ...string) (time.Duration, float64) {
+	c := exec.Command(name, args...)
+	start := time.Now()
+	_ = c.Run() // opsdeck check exits non-zero when the site has problems
+	d := time.Since(start)
+	if c.ProcessState == nil {
+		return d, 0
+	}
+	ru, _ := c.ProcessState.SysUsage().(*syscall.Rusage)
+	if ru == nil {
+		return d, 0
+	}
+	return d, float64(ru.Maxrss) / 1024
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := min(len(s)-1, (len(s)*p+99)/100-1)
+	return s[max(i, 0)].Round(time.Millisecond)
+}
+
+func median(fs []float64) float64 {
+	s := slices.Clone(fs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func report(rs []result, nodes, pods, w, h int) {
+	var first, rssv, cpu, check, checkMB, kc, kcMB []float64
+	var flips, keysAll []time.Duration
+	for _, r := range rs {
+		first = append(first, r.firstScreen.Seconds())
+		rssv = append(rssv, r.rssMB)
+		cpu = append(cpu, r.idleCPU)
+		check = append(check, r.checkTime.Seconds())
+		checkMB = append(checkMB, r.checkPeakMB)
+		kc = append(kc, r.kubectlTime.Seconds())
+		kcMB = append(kcMB, r.kubectlPeakMB)
+		flips = append(flips, r.flip...)
+		keysAll = append(keysAll, r.keyFrame...)
+	}
+	fmt.Printf("\n%d nodes, %d pods, tmux %d×%d, %d runs (medians; latencies over all samples)\n\n", nodes, pods, w, h, len(rs))
+	fmt.Println("| measure | opsdeck |")
+	fmt.Println("|---|---|")
+	fmt.Printf("| start → first complete screen | %.2f s |\n", median(first))
+	fmt.Printf("| resident memory, 10 s after the screen is complete | %.0f MB |\n", median(rssv))
+	fmt.Printf("| CPU while nothing changes | %.2f %% of a core |\n", median(cpu))
+	fmt.Printf("| a Node flipped through the API → on screen | p50 %s, max %s (%d flips) |\n", pct(flips, 50), pct(flips, 100), len(flips))
+	fmt.Printf("| key press → next frame (capture-pane polled every 5 ms) | p50 %s, p99 %s (%d keys) |\n", pct(keysAll, 50), pct(keysAll, 99), len(keysAll))
+	fmt.Printf("| `opsdeck check` one round | %.2f s, peak %.0f MB |\n", median(check), median(checkMB))
+	if median(kc) > 0 {
+		fmt.Printf("| `kubectl get pods -A` (same run) | %.2f s, peak %.0f MB |\n", median(kc), median(kcMB))
+	}
+}
