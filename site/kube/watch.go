@@ -216,7 +216,9 @@ func (w *Watcher) ping(ctx context.Context) {
 
 // askVersion is GET /version with a deadline (the discovery call itself takes no context).
 func (w *Watcher) askVersion(ctx context.Context) error {
-	d := min(w.PingEvery, w.callTimeout())
+	// Within one ping period (at least a second: a loaded machine answers slowly), and never
+	// longer than a call may take: a hung API is known well inside one check timeout.
+	d := min(max(w.PingEvery, time.Second), w.callTimeout())
 	return withDeadline(ctx, d, "GET /version", func() error {
 		_, err := w.clients.calls().Discovery().ServerVersion()
 		return err
