@@ -174,3 +174,12 @@ func (s *Store) publish() {
 		time.Sleep(s.interval)
 	}
 }
+
+// Has tells whether the store holds a finding for (check, target) (the Kubernetes reactor asks
+// it before re-judging a pod that turned healthy: only a listed one needs clearing).
+func (s *Store) Has(check, target string) bool {
+	s.mu.Lock()
+	_, ok := s.latest[check+"\x00"+target]
+	s.mu.Unlock()
+	return ok
+}

@@ -48,7 +48,8 @@ func TestHangingAPIIsUnknownWithinTheTimeout(t *testing.T) {
 		if id == "kube.pods pods" && !ok {
 			continue // no target without a cache: the api finding says why
 		}
-		if f.Status != checks.Unknown || !strings.Contains(f.Summary, "API unreachable") || !strings.Contains(f.Summary, "no answer within") {
+		// Either the ping or the watch's own deadline says it first; both name the silence.
+		if f.Status != checks.Unknown || !strings.Contains(f.Summary, "no answer within") {
 			t.Errorf("%s: %s %q", id, f.Status, f.Summary)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"opsdeck/checks"
+	kubechecks "opsdeck/checks/kube"
 	"opsdeck/ui"
 )
 
@@ -29,6 +30,10 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 	store := checks.NewStore(100 * time.Millisecond)
 	sched := e.scheduler(store, e.checks)
 	go sched.Run(ctx)
+	// Kubernetes findings follow the informers' events (≤ 100 ms), the schedule is the safety net.
+	kubechecks.React(ctx, e.site, e.watchers, store, 100*time.Millisecond, func(ctx context.Context, check, target string) {
+		_, _ = sched.RunOne(ctx, check, target)
+	})
 	o := ui.Options{
 		Site:       e.site.Name,
 		Store:      store,

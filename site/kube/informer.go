@@ -55,12 +55,16 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 	if transform != nil {
 		_ = in.inf.SetTransform(transform)
 	}
-	touch := func(obj any) {
+	touch := func(old, obj any) {
 		now := time.Now().UnixNano()
 		in.okAt.Store(now)
-		w.changedObject(name, obj)
+		w.changedObject(old, obj)
 	}
-	_, _ = in.inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: touch, UpdateFunc: func(_, n any) { touch(n) }, DeleteFunc: touch})
+	_, _ = in.inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(o any) { touch(nil, o) },
+		UpdateFunc: touch,
+		DeleteFunc: func(o any) { touch(nil, o) },
+	})
 	_ = in.inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) { in.result(err) })
 	return in
 }

@@ -99,24 +99,32 @@ func (w *Watcher) PodsVersion() uint64  { return w.podsVersion.Load() }
 func (w *Watcher) NodesVersion() uint64 { return w.nodesVersion.Load() }
 
 // Changed is signalled (never blocking, coalesced into one pending signal) when the caches
-// change; read Version or TakeTouchedNodes after it fires. One reader per watcher.
+// change; read Version or TakeTouched after it fires. One reader per watcher.
 func (w *Watcher) Changed() <-chan struct{} { return w.changed }
 
-// TakeTouchedNodes returns the node names whose Node, Lease or pods changed since the last
-// call, and forgets them.
-func (w *Watcher) TakeTouchedNodes() []string {
+// TakeTouched returns the node names whose Node or pods changed (or whose Lease came back after
+// going stale), and the pods (namespace/name) that changed, since the last call, and forgets
+// them. A routine Lease renewal touches nothing: it changes no judgement.
+func (w *Watcher) TakeTouched() (nodes, pods []string) {
 	w.dirtyMu.Lock()
 	defer w.dirtyMu.Unlock()
-	out := make([]string, 0, len(w.dirty))
 	for n := range w.dirty {
-		out = append(out, n)
+		nodes = append(nodes, n)
+	}
+	for p := range w.dirtyPods {
+		pods = append(pods, p)
 	}
 	clear(w.dirty)
-	return out
+	clear(w.dirtyPods)
+	return nodes, pods
 }
 
-// changedObject is every informer's event handler: count, remember the node, signal.
-func (w *Watcher) changedObject(collection string, obj any) {
+// routineRenewal is a Lease renewed on time: the node was live before and is live after.
+const routineRenewal = 40 * time.Second
+
+// changedObject is every informer's event handler (old is nil for adds and deletes): count,
+// remember the nodes and pods to judge again, signal.
+func (w *Watcher) changedObject(old, obj any) {
 	w.version.Add(1)
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = d.Obj
@@ -127,19 +135,26 @@ func (w *Watcher) changedObject(collection string, obj any) {
 	case *corev1.Node:
 		w.nodesVersion.Add(1)
 	}
-	node := ""
+	node, pod := "", ""
 	switch o := obj.(type) {
 	case *corev1.Node:
 		node = o.Name
 	case *corev1.Pod:
-		node = o.Spec.NodeName
+		node, pod = o.Spec.NodeName, o.Namespace+"/"+o.Name
 	case *coordv1.Lease:
+		if prev, ok := old.(*coordv1.Lease); ok && prev.Spec.RenewTime != nil && o.Spec.RenewTime != nil &&
+			o.Spec.RenewTime.Sub(prev.Spec.RenewTime.Time) < routineRenewal {
+			break
+		}
 		node = o.Name
 	}
-	if node != "" {
+	if node != "" || pod != "" {
 		w.dirtyMu.Lock()
-		if len(w.dirty) < 100_000 { // nobody takes them: do not grow for ever
+		if node != "" && len(w.dirty) < 1_000_000 { // bounded by the nodes anyway
 			w.dirty[node] = true
+		}
+		if pod != "" && len(w.dirtyPods) < 1_000_000 {
+			w.dirtyPods[pod] = true
 		}
 		w.dirtyMu.Unlock()
 	}
@@ -147,5 +162,4 @@ func (w *Watcher) changedObject(collection string, obj any) {
 	case w.changed <- struct{}{}:
 	default:
 	}
-	_ = collection
 }

@@ -67,6 +67,7 @@ type Watcher struct {
 	changed                   chan struct{}
 	dirtyMu                   sync.Mutex
 	dirty                     map[string]bool // node names touched by node, pod and lease events since the last take
+	dirtyPods                 map[string]bool // namespace/name of pods touched since the last take
 }
 
 const (
@@ -80,7 +81,7 @@ const (
 func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) *Watcher {
 	w := &Watcher{Cluster: cluster, PingEvery: DefaultPingEvery, DiscoverEvery: DefaultDiscoverEvery,
 		CallTimeout: DefaultCallTimeout, ListTimeout: 2 * time.Minute, clients: c,
-		crs: map[string]*customResource{}, changed: make(chan struct{}, 1), dirty: map[string]bool{}}
+		crs: map[string]*customResource{}, changed: make(chan struct{}, 1), dirty: map[string]bool{}, dirtyPods: map[string]bool{}}
 	k := c.Kube
 	w.nodes = w.newInformer("nodes", &corev1.Node{}, k,
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
@@ -215,7 +216,9 @@ func (w *Watcher) ping(ctx context.Context) {
 
 // askVersion is GET /version with a deadline (the discovery call itself takes no context).
 func (w *Watcher) askVersion(ctx context.Context) error {
-	d := min(w.PingEvery, w.callTimeout())
+	// Within one ping period (at least a second: a loaded machine answers slowly), and never
+	// longer than a call may take: a hung API is known well inside one check timeout.
+	d := min(max(w.PingEvery, time.Second), w.callTimeout())
 	return withDeadline(ctx, d, "GET /version", func() error {
 		_, err := w.clients.calls().Discovery().ServerVersion()
 		return err

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
@@ -19,8 +20,8 @@ import (
 // and delete (finalizers honoured) over real HTTP, enough for client-go's informers and
 // opsdeck's actions. Objects are plain JSON maps.
 type KubeAPI struct {
-	// NoCustomResources makes it a business cluster: none of the Ant resources is served.
-	NoCustomResources bool
+	// noCustom makes it a business cluster: none of the Ant resources is served.
+	noCustom atomic.Bool
 
 	ln    net.Listener
 	srv   *http.Server
@@ -74,6 +75,10 @@ func init() {
 	register("coordination.k8s.io", "v1", "leases", "Lease", true)
 }
 
+// ServeCustomResources installs (true) or removes (false) the Ant custom resources, as
+// installing or deleting their CRDs would.
+func (k *KubeAPI) ServeCustomResources(on bool) { k.noCustom.Store(!on) }
+
 // custom tells the Ant custom resources apart from what every cluster serves.
 func (r resource) custom() bool {
 	return strings.Contains(r.group, "alipay.com") || strings.Contains(r.group, "alibaba.com")
@@ -94,7 +99,7 @@ func (k *KubeAPI) serveDiscovery(w http.ResponseWriter, path string) bool {
 	}
 	var list []map[string]any
 	for _, r := range simResources {
-		if r.group != group || r.version != version || r.custom() && k.NoCustomResources {
+		if r.group != group || r.version != version || r.custom() && k.noCustom.Load() {
 			continue
 		}
 		list = append(list, map[string]any{"name": r.name, "kind": r.kind, "namespaced": r.namespaced,
@@ -242,7 +247,7 @@ func (k *KubeAPI) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r, ns, name, _, ok := route(req.URL.Path)
-	if ok && r.custom() && k.NoCustomResources {
+	if ok && r.custom() && k.noCustom.Load() {
 		ok = false
 	}
 	if !ok {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
 
 	sitekube "opsdeck/site/kube"
 )
@@ -44,5 +45,52 @@ func TestDemoAPIKeepsWatchersHealthy(t *testing.T) {
 	}
 	if len(w.Nodes()) != 7 {
 		t.Fatal("the new node never reached the cache")
+	}
+}
+
+// Custom resources installed after start are discovered and watched; removed, they stop
+// being watched.
+func TestDiscoveryFollowsInstalledResources(t *testing.T) {
+	k, err := StartKubeAPI(time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	k.ServeCustomResources(false)
+	seedBusiness(k, time.Now())
+	c, err := sitekube.NewClients(&rest.Config{Host: k.URL()}, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := sitekube.NewWatcher("biz", c, []schema.GroupVersionResource{{Group: "machine.sigma.alipay.com", Version: "v1", Resource: "machines"}})
+	w.DiscoverEvery = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w.Start(ctx)
+	state := func(want sitekube.ServedState) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			st, _ := w.Resource("machines")
+			if st.State == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("machines: %+v, want %s", st, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	state(sitekube.NotServed)
+	k.Put("machine.sigma.alipay.com/v1/machines", obj("", "m1", nil, map[string]any{"status": map[string]any{"phase": "Running"}}))
+	k.ServeCustomResources(true)
+	state(sitekube.Served)
+	if !w.WaitFor(ctx, "machines") || len(w.Custom("machines")) != 1 {
+		t.Fatalf("machines not watched: %d", len(w.Custom("machines")))
+	}
+	k.ServeCustomResources(false)
+	state(sitekube.NotServed)
+	if len(w.Custom("machines")) != 0 {
+		t.Fatal("a resource no longer served is not watched")
 	}
 }

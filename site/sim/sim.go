@@ -157,7 +157,7 @@ func Start(dir string, opts Options) (*Site, error) {
 			s.Close()
 			return nil, err
 		}
-		s.Business.NoCustomResources = true
+		s.Business.ServeCustomResources(false)
 		seedBusiness(s.Business, opts.Now())
 		s.Business.RenewLeases([]string{"biz1", "biz2"}, 5*time.Second, s.stop)
 		bkc := filepath.Join(dir, "business.kubeconfig")

@@ -1,0 +1,78 @@
+package kube
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"opsdeck/checks"
+	"opsdeck/config"
+	sitekube "opsdeck/site/kube"
+)
+
+// Rerun runs one check on one target now and stores its finding (checks.Scheduler.RunOne).
+type Rerun func(ctx context.Context, check, target string)
+
+// React makes Kubernetes findings event-driven: after an informer event (coalesced over
+// every, 100 ms in the cockpit) it re-judges only what the event touched — kube.node and
+// kube.allocation of the touched nodes, kube.pod of touched pods that are problems now or were
+// listed — so a Node flip reaches the store within ~every, not at the next 30 s round. The
+// schedule stays as the safety net (a Lease going stale has no event). It returns when ctx ends.
+func React(ctx context.Context, site *config.Site, ws []*sitekube.Watcher, store *checks.Store, every time.Duration, rerun Rerun) {
+	for _, w := range ws {
+		c := &cluster{site: site, w: w}
+		if len(ws) > 1 {
+			c.prefix = w.Cluster + "/"
+		}
+		go c.react(ctx, store, every, rerun)
+	}
+}
+
+func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Duration, rerun Rerun) {
+	off := map[string]bool{}
+	for _, id := range []string{"kube.node", "kube.allocation", "kube.pod"} {
+		_, _, off[id] = c.site.CheckSchedule(id)
+	}
+	last := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.w.Changed():
+		}
+		// Coalesce: at most one pass per period; events meanwhile join the next take.
+		if wait := every - time.Since(last); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+		last = time.Now()
+		nodes, pods := c.w.TakeTouched()
+		th := c.site.Thresholds
+		for _, n := range nodes {
+			if !off["kube.node"] {
+				go rerun(ctx, "kube.node", c.prefix+n) // a NotReady node's SSH look must not hold the others
+			}
+			if !off["kube.allocation"] {
+				rerun(ctx, "kube.allocation", c.prefix+n)
+			}
+		}
+		if off["kube.pod"] {
+			continue
+		}
+		for _, key := range pods {
+			target := c.prefix + key
+			ns, name, _ := strings.Cut(key, "/")
+			p, ok := c.w.Pod(ns, name)
+			bad := false
+			if ok {
+				_, _, bad = PodProblem(p, last, th.PodPending.D(), th.PodTerminating.D())
+			}
+			if bad || store.Has("kube.pod", target) {
+				rerun(ctx, "kube.pod", target)
+			}
+		}
+	}
+}
