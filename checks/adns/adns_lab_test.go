@@ -12,46 +12,14 @@ import (
 	"time"
 
 	"opsdeck/checks"
+	"opsdeck/checks/checktest"
 	"opsdeck/config"
 	"opsdeck/internal/labenv"
 	"opsdeck/site/dns"
-	"opsdeck/site/ssh"
 )
 
-type labRun struct {
-	t  *testing.T
-	sc *checks.Scheduler
-}
-
-func labChecks(t *testing.T, site *config.Site) labRun {
-	pool := ssh.NewPool(ssh.OptionsFromSite(site))
-	t.Cleanup(pool.Close)
-	return labRun{t, &checks.Scheduler{Store: checks.NewStore(time.Millisecond), Limit: 8, Checks: Checks(site, pool)}}
-}
-
-func (l labRun) one(id, target string) checks.Finding {
-	l.t.Helper()
-	f, err := l.sc.RunOne(context.Background(), id, target)
-	if err != nil {
-		l.t.Fatal(err)
-	}
-	return f
-}
-
-// until re-runs a check until cond holds (the lab's processes take a moment), or fails.
-func (l labRun) until(id, target string, within time.Duration, cond func(checks.Finding) bool) checks.Finding {
-	l.t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		f := l.one(id, target)
-		if cond(f) {
-			return f
-		}
-		if time.Now().After(deadline) {
-			l.t.Fatalf("%s %s: still %s %q after %s", id, target, f.Status, f.Summary, within)
-		}
-		time.Sleep(time.Second)
-	}
+func labChecks(t *testing.T, site *config.Site) checktest.Runner {
+	return checktest.NewRunner(t, Checks(site, checktest.Pool(t, site)))
 }
 
 func supervisorctl(t *testing.T, lab *labenv.Lab, role string, args ...string) {
@@ -71,14 +39,14 @@ func TestLabADNSHealthy(t *testing.T) {
 	for _, c := range [][2]string{{"adns.processes", "ops1"}, {"adns.processes", "ops2/adns-slave"}, {"dns.resolve", "127.0.2.2"},
 		{"dns.resolve", "127.0.2.100"}, {"dns.soa", "127.0.2.2"}, {"adns.hastate", "127.0.2.100"}, {"adns.vip", "127.0.2.100"},
 		{"adns.vip", "127.0.2.2"}, {"dns.resolv", "node1"}} {
-		if f := l.one(c[0], c[1]); f.Status != checks.OK {
+		if f := l.One(c[0], c[1]); f.Status != checks.OK {
 			t.Errorf("%s %s: %s %q (%s)", c[0], c[1], f.Status, f.Summary, f.Error)
 		}
 	}
-	if f := l.one("adns.hastate", "127.0.2.100"); f.Summary != "active master 127.0.2.1" {
+	if f := l.One("adns.hastate", "127.0.2.100"); f.Summary != "active master 127.0.2.1" {
 		t.Errorf("hastate %q", f.Summary)
 	}
-	if f := l.one("dns.soa", "127.0.2.2"); !strings.Contains(f.Summary, "lab.example serial 2026112501 on the master, 2026112501 on 127.0.2.2") {
+	if f := l.One("dns.soa", "127.0.2.2"); !strings.Contains(f.Summary, "lab.example serial 2026112501 on the master, 2026112501 on 127.0.2.2") {
 		t.Errorf("soa %q", f.Summary)
 	}
 }
@@ -97,15 +65,15 @@ func TestLabSlaveBindStopped(t *testing.T) {
 			time.Sleep(time.Second)
 		}
 	})
-	f := l.one("adns.processes", "ops2/adns-slave")
+	f := l.One("adns.processes", "ops2/adns-slave")
 	if f.Status != checks.Crit || !strings.HasPrefix(f.Summary, "bind STOPPED") {
 		t.Errorf("processes: %s %q", f.Status, f.Summary)
 	}
-	f = l.one("dns.resolve", "127.0.2.2")
+	f = l.One("dns.resolve", "127.0.2.2")
 	if f.Status != checks.Crit || !strings.Contains(f.Summary, "www.lab.example: no answer") {
 		t.Errorf("resolve: %s %q", f.Status, f.Summary)
 	}
-	if f := l.one("dns.resolve", "127.0.2.100"); f.Status != checks.OK {
+	if f := l.One("dns.resolve", "127.0.2.100"); f.Status != checks.OK {
 		t.Errorf("the master still answers: %s %q", f.Status, f.Summary)
 	}
 }
@@ -119,7 +87,7 @@ func TestLabHastateUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Remove(flag) })
-	if f := l.one("adns.hastate", "127.0.2.100"); f.Status != checks.Crit || f.Summary != "ADNS master cannot reach its database (hastate: unavailable)" {
+	if f := l.One("adns.hastate", "127.0.2.100"); f.Status != checks.Crit || f.Summary != "ADNS master cannot reach its database (hastate: unavailable)" {
 		t.Errorf("%s %q", f.Status, f.Summary)
 	}
 }
@@ -137,13 +105,13 @@ func TestLabSplitBrain(t *testing.T) {
 	if err := os.WriteFile(vips, append(old, "127.0.2.100\n"...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if f := l.one("adns.vip", "127.0.2.100"); f.Status != checks.Crit || f.Summary != "split brain: master VIP 127.0.2.100 on ops1 and ops2" {
+	if f := l.One("adns.vip", "127.0.2.100"); f.Status != checks.Crit || f.Summary != "split brain: master VIP 127.0.2.100 on ops1 and ops2" {
 		t.Errorf("%s %q", f.Status, f.Summary)
 	}
 	if err := os.WriteFile(vips, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if f := l.one("adns.vip", "127.0.2.2"); f.Status != checks.Crit || !strings.Contains(f.Summary, "bound on no ADNS host") {
+	if f := l.One("adns.vip", "127.0.2.2"); f.Status != checks.Crit || !strings.Contains(f.Summary, "bound on no ADNS host") {
 		t.Errorf("%s %q", f.Status, f.Summary)
 	}
 }
@@ -154,7 +122,7 @@ func TestLabCrictlInstance(t *testing.T) {
 	site := *lab.Site
 	site.ADNS.Instances = []config.ADNSInstance{{Host: "ops2", Container: "adns-slave", Role: "slave", Runtime: "crictl"}}
 	l := labChecks(t, &site)
-	f := l.until("adns.processes", "ops2/adns-slave", 30*time.Second, ok)
+	f := l.Until("adns.processes", "ops2/adns-slave", 30*time.Second, ok)
 	if !strings.Contains(f.Evidence[0].Source, "crictl ps -q --state running --name '^adns-slave$'") || !strings.Contains(f.Evidence[1].Source, "crictl exec ") {
 		t.Errorf("evidence %+v", f.Evidence)
 	}
