@@ -72,3 +72,17 @@ func TestDemoOutageADNS(t *testing.T) {
 		t.Errorf("processes: %s %q", f.Status, f.Summary)
 	}
 }
+
+// A changed host key is crit in ADNS checks as in host checks (the shared probe helpers).
+func TestDemoADNSChangedHostKey(t *testing.T) {
+	s, cs := demo(t, nil)
+	if err := s.ReplaceHostKey("ops2"); err != nil {
+		t.Fatal(err)
+	}
+	got := checktest.Round(checks.Select(cs, []string{"adns.processes", "adns.vip"}))
+	for _, k := range []string{"adns.processes ops2/adns-slave", "adns.vip 127.0.53.101"} {
+		if f := got[k]; f.Status != checks.Crit || !strings.Contains(f.Summary, "host key changed") {
+			t.Errorf("%s: %s %q", k, f.Status, f.Summary)
+		}
+	}
+}
