@@ -1,42 +1,24 @@
 package adns
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"opsdeck/checks"
+	"opsdeck/checks/checktest"
 	"opsdeck/site/sim"
-	"opsdeck/site/ssh"
 )
 
-func demo(t *testing.T, scenario func(time.Time) sim.Scenario) (*sim.Site, *checks.Scheduler) {
-	t.Helper()
-	s, err := sim.Start(t.TempDir(), sim.Options{Scenario: scenario(time.Now())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	s.Config.Checks.Timeout = 3e9
-	pool := ssh.NewPool(ssh.OptionsFromSite(s.Config))
-	t.Cleanup(pool.Close)
-	return s, &checks.Scheduler{Store: checks.NewStore(time.Millisecond), Limit: 16, Checks: Checks(s.Config, pool)}
-}
-
-func findings(sc *checks.Scheduler) map[string]checks.Finding {
-	sc.RunOnce(context.Background(), nil)
-	got := map[string]checks.Finding{}
-	for _, f := range sc.Store.Snapshot().Findings {
-		got[f.Check+" "+f.Target] = f
-	}
-	return got
+func demo(t *testing.T, scenario func(time.Time) sim.Scenario) (*sim.Site, []checks.Check) {
+	s, pool := checktest.Demo(t, scenario)
+	return s, Checks(s.Config, pool)
 }
 
 // The demo's ADNS through real DNS, HTTP and SSH: bind on both VIPs, dnsmng, keepalived's VIPs.
 func TestDemoADNS(t *testing.T) {
-	s, sc := demo(t, sim.DemoScenario)
-	got := findings(sc)
+	s, cs := demo(t, sim.DemoScenario)
+	got := checktest.Round(cs)
 	want := map[string]checks.Status{
 		"dns.soa 127.0.53.101": checks.Warn, // the standard scenario's slave is one serial behind
 	}
@@ -67,19 +49,19 @@ func TestDemoADNS(t *testing.T) {
 
 	// bind stops answering on the slave, then answers slowly.
 	s.ADNS.Update(func(a *sim.ADNSService) { a.SlaveDown = true })
-	sc2 := &checks.Scheduler{Store: checks.NewStore(time.Millisecond), Limit: 4, Checks: checks.Select(sc.Checks, []string{"dns.resolve"})}
-	if f := findings(sc2)["dns.resolve 127.0.53.101"]; f.Status != checks.Crit || !strings.Contains(f.Summary, "iam.demo.example: no answer") {
+	resolve := checktest.NewRunner(t, cs)
+	if f := resolve.One("dns.resolve", "127.0.53.101"); f.Status != checks.Crit || !strings.Contains(f.Summary, "iam.demo.example: no answer") {
 		t.Errorf("slave down: %s %q", f.Status, f.Summary)
 	}
 	s.ADNS.Update(func(a *sim.ADNSService) { a.SlaveDown, a.SlaveDelay = false, 250*time.Millisecond })
-	if f := findings(sc2)["dns.resolve 127.0.53.101"]; f.Status != checks.Warn || !strings.HasPrefix(f.Summary, "slow: ") {
+	if f := resolve.One("dns.resolve", "127.0.53.101"); f.Status != checks.Warn || !strings.HasPrefix(f.Summary, "slow: ") {
 		t.Errorf("slow slave: %s %q", f.Status, f.Summary)
 	}
 }
 
 func TestDemoOutageADNS(t *testing.T) {
-	_, sc := demo(t, sim.OutageScenario)
-	got := findings(sc)
+	_, cs := demo(t, sim.OutageScenario)
+	got := checktest.Round(cs)
 	if f := got["adns.vip 127.0.53.100"]; f.Status != checks.Crit || f.Summary != "split brain: master VIP 127.0.53.100 on ops1 and ops2" {
 		t.Errorf("split brain: %s %q", f.Status, f.Summary)
 	}
@@ -88,5 +70,19 @@ func TestDemoOutageADNS(t *testing.T) {
 	}
 	if f := got["adns.processes ops2/adns-slave"]; f.Status != checks.Crit || !strings.Contains(f.Summary, "dnsagent FATAL") {
 		t.Errorf("processes: %s %q", f.Status, f.Summary)
+	}
+}
+
+// A changed host key is crit in ADNS checks as in host checks (the shared probe helpers).
+func TestDemoADNSChangedHostKey(t *testing.T) {
+	s, cs := demo(t, nil)
+	if err := s.ReplaceHostKey("ops2"); err != nil {
+		t.Fatal(err)
+	}
+	got := checktest.Round(checks.Select(cs, []string{"adns.processes", "adns.vip"}))
+	for _, k := range []string{"adns.processes ops2/adns-slave", "adns.vip 127.0.53.101"} {
+		if f := got[k]; f.Status != checks.Crit || !strings.Contains(f.Summary, "host key changed") {
+			t.Errorf("%s: %s %q", k, f.Status, f.Summary)
+		}
 	}
 }

@@ -81,9 +81,9 @@ func ContainerID(ctx context.Context, r probe.Runner, h config.Host, in config.A
 	return ParseContainerID(in.Container, res.Stdout)
 }
 
-// exec runs argv inside the instance, recording every command as evidence. A container that is
+// execIn runs argv inside the instance, recording every command as evidence. A container that is
 // not running is crit (nothing in it can answer); any other failure to run is unknown.
-func exec(ctx context.Context, r probe.Runner, f *checks.Finding, h config.Host, in config.ADNSInstance, argv ...string) (ssh.Result, bool) {
+func execIn(ctx context.Context, r probe.Runner, f *checks.Finding, h config.Host, in config.ADNSInstance, argv ...string) (ssh.Result, bool) {
 	id := ""
 	if in.Runtime == "crictl" {
 		idArgv, err := IDArgv(in)

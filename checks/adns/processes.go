@@ -94,7 +94,7 @@ func processDefs(a config.ADNS, inv probe.Inventory, r Runner) []checks.Def {
 
 func processes(ctx context.Context, r Runner, h config.Host, in config.ADNSInstance) checks.Finding {
 	var f checks.Finding
-	res, ok := exec(ctx, r, &f, h, in, "supervisorctl", "status")
+	res, ok := execIn(ctx, r, &f, h, in, "supervisorctl", "status")
 	if !ok {
 		return f
 	}

@@ -1,22 +1,14 @@
 package adns
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"opsdeck/checks"
+	"opsdeck/checks/checktest"
 )
 
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func fixture(t *testing.T, name string) []byte { return checktest.Fixture(t, name) }
 
 // Fixtures are real supervisorctl outputs (testdata/ORIGIN.md).
 func TestParseSupervisorStatus(t *testing.T) {

@@ -1,35 +1,22 @@
 package certs
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"opsdeck/checks"
-	"opsdeck/site/sim"
-	"opsdeck/site/ssh"
+	"opsdeck/checks/checktest"
 )
 
 // The demo's certificates through the real SSH client, TLS handshake and kubeconfig loader.
 func TestDemoCertificates(t *testing.T) {
-	s, err := sim.Start(t.TempDir(), sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	pool := ssh.NewPool(ssh.OptionsFromSite(s.Config))
-	t.Cleanup(pool.Close)
+	s, pool := checktest.Demo(t, nil)
 	cs := Checks(s.Config, pool)
 	if cs[0].Interval != time.Hour {
 		t.Errorf("certificates are read hourly unless overridden: %s", cs[0].Interval)
 	}
-	st := checks.NewStore(time.Millisecond)
-	(&checks.Scheduler{Store: st, Limit: 16, Checks: cs}).RunOnce(context.Background(), nil)
-	got := map[string]checks.Finding{}
-	for _, f := range st.Snapshot().Findings {
-		got[f.Check+" "+f.Target] = f
-	}
+	got := checktest.Round(cs)
 	files := got["cert.files node1"]
 	if files.Status != checks.Crit || !strings.HasPrefix(files.Summary, "node1:/etc/kubernetes/pki/apiserver.crt (CN kube-apiserver) expires in 20d") || files.Area != "certs" {
 		t.Errorf("files: %s %q (%s)", files.Status, files.Summary, files.Error)

@@ -3,30 +3,19 @@
 package certs
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"opsdeck/checks"
+	"opsdeck/checks/checktest"
 	"opsdeck/internal/labenv"
-	"opsdeck/site/ssh"
 )
 
 // The lab's openssl-made PKI: apiserver-kubelet-client.crt 10 days (crit), apiserver.crt 45 days
 // (warn), read over SSH on master1 (through the bastion) and from the real kube-apiserver's TLS.
 func TestLabCertificates(t *testing.T) {
 	lab := labenv.Load(t)
-	pool := ssh.NewPool(ssh.OptionsFromSite(lab.Site))
-	t.Cleanup(pool.Close)
-	sc := &checks.Scheduler{Store: checks.NewStore(time.Millisecond), Limit: 8, Checks: Checks(lab.Site, pool)}
-	one := func(id, target string) checks.Finding {
-		f, err := sc.RunOne(context.Background(), id, target)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return f
-	}
+	one := checktest.NewRunner(t, Checks(lab.Site, checktest.Pool(t, lab.Site))).One
 	f := one("cert.files", "master1")
 	if f.Status != checks.Crit || !strings.HasPrefix(f.Summary, "master1:pki/apiserver-kubelet-client.crt (CN kube-apiserver-kubelet-client) expires in 9d") {
 		t.Errorf("files: %s %q (%s)", f.Status, f.Summary, f.Error)

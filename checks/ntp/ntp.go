@@ -164,6 +164,12 @@ func JudgeSync(f checks.Finding, st State, lv config.Level, now time.Time) check
 	abs := math.Abs(offset)
 	f.Status = checks.Judge(abs, lv.Warn, lv.Crit)
 	f.Summary = fmt.Sprintf("synced to %s (stratum %d), offset %s", sel.Address, sel.Stratum, fmtMS(offset))
+	switch f.Status {
+	case checks.Crit:
+		f.Summary += fmt.Sprintf(", over %g ms", lv.Crit)
+	case checks.Warn:
+		f.Summary += fmt.Sprintf(", over %g ms", lv.Warn)
+	}
 	f.Metrics = append(f.Metrics,
 		checks.Metric{Name: "offset", Value: round3(abs), Unit: "ms", Warn: lv.Warn, Crit: lv.Crit},
 		checks.Metric{Name: "stratum", Value: float64(sel.Stratum)},

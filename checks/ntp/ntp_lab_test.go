@@ -3,29 +3,20 @@
 package ntp
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"opsdeck/checks"
+	"opsdeck/checks/checktest"
 	"opsdeck/internal/labenv"
-	"opsdeck/site/ssh"
 )
 
 // Against the lab's real chronyd: synced with one dead source, then the server goes away.
 func TestLabNTPSourceUnreachable(t *testing.T) {
 	lab := labenv.Load(t)
-	pool := ssh.NewPool(ssh.OptionsFromSite(lab.Site))
-	t.Cleanup(pool.Close)
-	sc := &checks.Scheduler{Store: checks.NewStore(time.Millisecond), Limit: 8, Checks: Checks(lab.Site, pool)}
-	one := func(id, target string) checks.Finding {
-		f, err := sc.RunOne(context.Background(), id, target)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return f
-	}
+	r := checktest.NewRunner(t, Checks(lab.Site, checktest.Pool(t, lab.Site)))
+	one := r.One
 	if f := one("ntp.sync", "node1"); f.Status != checks.OK || !strings.HasPrefix(f.Summary, "synced to 127.0.4.1") {
 		t.Fatalf("node1 before: %s %q (%s)", f.Status, f.Summary, f.Error)
 	}

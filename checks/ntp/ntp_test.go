@@ -1,15 +1,14 @@
 package ntp
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"opsdeck/checks"
+	"opsdeck/checks/checktest"
 	"opsdeck/config"
 	"opsdeck/site/sim"
-	"opsdeck/site/ssh"
 )
 
 func judgeFixture(t *testing.T, sources, tracking string) checks.Finding {
@@ -66,21 +65,8 @@ func TestJudgeOnNtpq(t *testing.T) {
 }
 
 func demoRound(t *testing.T, scenario func(time.Time) sim.Scenario) map[string]checks.Finding {
-	t.Helper()
-	s, err := sim.Start(t.TempDir(), sim.Options{Scenario: scenario(time.Now())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	pool := ssh.NewPool(ssh.OptionsFromSite(s.Config))
-	t.Cleanup(pool.Close)
-	st := checks.NewStore(time.Millisecond)
-	(&checks.Scheduler{Store: st, Limit: 16, Checks: Checks(s.Config, pool)}).RunOnce(context.Background(), nil)
-	got := map[string]checks.Finding{}
-	for _, f := range st.Snapshot().Findings {
-		got[f.Check+" "+f.Target] = f
-	}
-	return got
+	s, pool := checktest.Demo(t, scenario)
+	return checktest.Round(Checks(s.Config, pool))
 }
 
 // The demo's ops hosts run ntpd, its nodes chrony: both paths through the real SSH client.

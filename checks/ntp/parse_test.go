@@ -1,20 +1,13 @@
 package ntp
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"opsdeck/checks/checktest"
 )
 
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func fixture(t *testing.T, name string) []byte { return checktest.Fixture(t, name) }
 
 // Real chronyc outputs (testdata/ORIGIN.md).
 func TestParseChrony(t *testing.T) {

@@ -111,7 +111,13 @@ func supervisorctl(c Container, args []string, now time.Time) (string, string, i
 		for i, n := range names {
 			s := c.Processes[n]
 			info := fmt.Sprintf("pid %d, uptime 3 days, 4:05:06", 100+i)
-			if s != "RUNNING" {
+			switch s {
+			case "RUNNING":
+			case "FATAL", "BACKOFF": // as supervisord words it
+				info, code = "Exited too quickly (process log may have details)", 3
+			case "STARTING", "STOPPING":
+				info, code = "", 3
+			default:
 				info, code = now.Add(-5*time.Minute).Format("Jan 02 03:04 PM"), 3
 			}
 			fmt.Fprintf(&b, "%-32s %-9s %s\n", n, s, info)

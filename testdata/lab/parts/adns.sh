@@ -61,7 +61,8 @@ CONF
 
 adns_up() {
   mkdir -p "$STATE/aliases"
-  for a in "${ALIASES[@]}"; do
+  # The master VIP is where bind answers too (as keepalived's VIP would be on the active master).
+  for a in "${ALIASES[@]}" "$MASTER_VIP"; do
     # named only listens on addresses assigned to an interface (LAB-NOTES.md).
     if ! ip -4 addr show dev lo | grep -q "inet $a/"; then
       ip addr add "$a/32" dev lo || die "cannot add $a to lo (need CAP_NET_ADMIN)"
@@ -76,7 +77,7 @@ options {
   directory "$m/named";
   pid-file "$m/named.pid";
   session-keyfile "$m/session.key";
-  listen-on port 53 { $DNS_MASTER; };
+  listen-on port 53 { $DNS_MASTER; $MASTER_VIP; };
   listen-on-v6 { none; };
   recursion no;
   dnssec-validation no;
@@ -119,9 +120,13 @@ CONF
   start supervisord-slave "$STATE/logs/supervisord-slave.log" supervisord -c "$s/supervisord.conf"
   wait_for 30 "named slave (zone transfer)" "$s/logs/bind.log" supervisord-slave bash -c "dig +time=1 +tries=1 @$DNS_SLAVE www.lab.example A +short | grep -q 10.10.0.80"
   wait_for 20 dnsmng "$m/logs/dnsmng.out" supervisord-master curl -fsS "http://$MASTER_VIP/ha/hastate"
+  # keepalived's VIPs as each host's `ip` shim shows them: the master VIP on ops1, the slave's on ops2.
+  [[ -f $STATE/hosts/ops1/vips ]] || echo "$MASTER_VIP" > "$STATE/hosts/ops1/vips"
+  [[ -f $STATE/hosts/ops2/vips ]] || echo "$DNS_SLAVE" > "$STATE/hosts/ops2/vips"
 }
 
 adns_down() {
   stop supervisord-master
   stop supervisord-slave
+  if [[ -f $STATE/aliases/$MASTER_VIP ]]; then ip addr del "$MASTER_VIP/32" dev lo 2>/dev/null || true; rm -f "$STATE/aliases/$MASTER_VIP"; fi
 }
