@@ -57,7 +57,7 @@ bench-screen: build
 	LAB_STATE=$(BENCH_STATE) LAB_SEED_ARGS="-nodes $(NODES) -pods $(PODS) -workers 48" testdata/lab/lab.sh up
 	mkdir -p $(BENCH_STATE)-site && ln -sfn $(BENCH_STATE) $(BENCH_STATE)-site/state && cp testdata/lab/site.yaml $(BENCH_STATE)-site/site.yaml
 	$(BENCH_STATE)/bin/benchscreen -opsdeck $(CURDIR)/$(BIN) -site $(BENCH_STATE)-site/site.yaml \
-		-kubeconfig $(BENCH_STATE)/kube/admin.kubeconfig -kubectl $(KUBECTL) -runs $(RUNS) | tee $(BENCH_STATE)/screen.md
+		-kubeconfig $(BENCH_STATE)/kube/admin.kubeconfig,$(BENCH_STATE)/kube/business-admin.kubeconfig -kubectl $(KUBECTL) -runs $(RUNS) | tee $(BENCH_STATE)/screen.md
 	LAB_STATE=$(BENCH_STATE) testdata/lab/lab.sh down
 
 # Fault soak (not part of `make test`): `opsdeck watch` on the running lab in tmux while faults

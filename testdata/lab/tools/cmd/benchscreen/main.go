@@ -53,7 +53,7 @@ type result struct {
 func main() {
 	bin := flag.String("opsdeck", "bin/opsdeck", "the opsdeck binary")
 	site := flag.String("site", "testdata/lab/site.yaml", "site file")
-	kubeconfig := flag.String("kubeconfig", "", "admin kubeconfig (to count objects and flip a Node)")
+	kubeconfig := flag.String("kubeconfig", "", "admin kubeconfig (to flip a Node); with commas, every cluster the site lists (all are counted)")
 	kubectl := flag.String("kubectl", "", "kubectl binary to time beside opsdeck (optional)")
 	runs := flag.Int("runs", 3, "runs; medians are reported")
 	flips := flag.Int("flips", 5, "Node flips per run")
@@ -63,32 +63,40 @@ func main() {
 	height := flag.Int("height", 50, "terminal height")
 	flag.Parse()
 
-	adminKubeconfig = *kubeconfig
-	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
-	if err != nil {
-		log.Fatal(err)
-	}
-	kube := kubernetes.NewForConfigOrDie(cfg)
+	configs := strings.Split(*kubeconfig, ",")
+	adminKubeconfig = configs[0]
+	var kube kubernetes.Interface
 	ctx := context.Background()
-	nodes, err := kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	pods, err := kube.CoreV1().Pods("").List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-	if err != nil {
-		log.Fatal(err)
-	}
-	victim := ""
-	for _, n := range nodes.Items {
-		if strings.HasPrefix(n.Name, "scale-node-") || victim == "" && n.Name == "node1" {
-			victim = n.Name
+	nNodes, nPods, victim := 0, 0, ""
+	for i, kc := range configs {
+		cfg, err := clientcmd.BuildConfigFromFlags("", kc)
+		if err != nil {
+			log.Fatal(err)
+		}
+		k := kubernetes.NewForConfigOrDie(cfg)
+		nodes, err := k.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+		if err != nil {
+			log.Fatal(err)
+		}
+		pods, err := k.CoreV1().Pods("").List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			log.Fatal(err)
+		}
+		nNodes, nPods = nNodes+len(nodes.Items), nPods+len(pods.Items)
+		if i == 0 {
+			kube = k
+			for _, n := range nodes.Items {
+				if strings.HasPrefix(n.Name, "scale-node-") || victim == "" && n.Name == "node1" {
+					victim = n.Name
+				}
+			}
 		}
 	}
-	log.Printf("site holds %d nodes and %d pods; the flipped node is %s", len(nodes.Items), len(pods.Items), victim)
+	log.Printf("site holds %d nodes and %d pods; the flipped node is %s", nNodes, nPods, victim)
 
 	var all []result
 	for i := range *runs {
-		r, err := oneRun(ctx, kube, *bin, *site, *kubectl, victim, len(nodes.Items), len(pods.Items), *flips, *keys, *idle, *width, *height)
+		r, err := oneRun(ctx, kube, *bin, *site, *kubectl, victim, nNodes, nPods, *flips, *keys, *idle, *width, *height)
 		if err != nil {
 			log.Fatalf("run %d: %v", i+1, err)
 		}
@@ -96,7 +104,7 @@ func main() {
 			i+1, r.firstScreen.Round(time.Millisecond), r.rssMB, r.idleCPU, pct(r.flip, 50), pct(r.keyFrame, 99))
 		all = append(all, r)
 	}
-	report(all, len(nodes.Items), len(pods.Items), *width, *height)
+	report(all, nNodes, nPods, *width, *height)
 }
 
 func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, victim string, nNodes, nPods, flips, keys int,
