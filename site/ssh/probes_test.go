@@ -26,7 +26,7 @@ func TestProbeAllowlist(t *testing.T) {
 		{"docker", "exec", "adns-master", "cat", "/etc/named.conf"},
 		// log tails (site/tail)
 		{"tail", "-n", "100", "-F", "/var/log/messages"}, {"supervisorctl", "tail", "-f", "bind"}, {"supervisorctl", "tail", "-f", "keepalived", "stderr"},
-		{"docker", "exec", "adns-slave", "supervisorctl", "tail", "-f", "bind"}, {"crictl", "ps", "-q", "--name", "^adns$"},
+		{"docker", "exec", "adns-slave", "supervisorctl", "tail", "-f", "bind"}, {"crictl", "ps", "-q", "--name", "^adns$"}, {"crictl", "ps", "-q", "--state", "running", "--name", "^adns-slave$"},
 		{"crictl", "exec", "0123abcd", "tail", "-n", "50", "-F", "/var/log/named.log"},
 		// the certificate and DNS checks
 		{"find", "/etc/kubernetes/pki", "-maxdepth", "1", "-name", "*.crt", "-type", "f"}, {"ip", "-o", "addr", "show"}, {"journalctl", "-u", "kubelet", "-n", "50", "--no-pager"},
