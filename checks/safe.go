@@ -7,6 +7,7 @@ import "opsdeck/internal/termsafe"
 // applies it to every finding before the store sees it, so no check can forget.
 func (f Finding) Safe() Finding {
 	f.Check, f.Area, f.Target = termsafe.Line(f.Check), termsafe.Line(f.Area), termsafe.Line(f.Target)
+	f.Kind, f.Guide = termsafe.Line(f.Kind), termsafe.Line(f.Guide)
 	f.Summary, f.Exception = termsafe.Line(f.Summary), termsafe.Line(f.Exception)
 	f.Details, f.Error = termsafe.Text(f.Details), termsafe.Text(f.Error)
 	if f.Metrics != nil {

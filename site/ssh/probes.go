@@ -14,7 +14,8 @@ import (
 //
 // Sources: checks/hosts (hosts.go, more.go), checks/adns (processes.go), and the NTP,
 // certificate, IP and container probes (chronyc, ntpq, cat of PEM files, ip -o addr,
-// supervisorctl status, crictl/docker ps|inspect|exec), plus log tails (tail, journalctl).
+// supervisorctl status, crictl/docker ps|inspect|exec), plus the log streams of site/tail
+// (tail -F, supervisorctl tail -f, journalctl, through docker/crictl exec).
 var probes = map[string]func(args []string) bool{
 	"true":     none,
 	"nproc":    none,
@@ -37,7 +38,7 @@ var probes = map[string]func(args []string) bool{
 			[]string{"-u", "-n", "-o", "-S", "-U", "--unit", "--lines", "--output", "--since", "--until", "-p", "--priority"})
 		return ok && len(rest) == 0
 	},
-	"supervisorctl": func(a []string) bool { return sub(a, "", nil, nil, "status") },
+	"supervisorctl": supervisorRead,
 	"chronyc": func(a []string) bool {
 		rest, ok := options(a, "nc", nil, nil)
 		return ok && len(rest) >= 1 && slices.Contains([]string{"sources", "sourcestats", "tracking", "activity"}, rest[0]) &&
@@ -123,6 +124,26 @@ func sub(a []string, letters string, bare, valued []string, subs ...string) bool
 		return false
 	}
 	return operands(rest[1:], letters, bare, valued, 0)
+}
+
+// supervisorRead: supervisorctl status [NAME…] | tail [-f] [-N] PROGRAM [stdout|stderr] (the log
+// streams of site/tail). Never -c (another config) or -s (another server).
+func supervisorRead(a []string) bool {
+	if len(a) == 0 {
+		return false
+	}
+	switch a[0] {
+	case "status":
+		return operands(a[1:], "", nil, nil, 0)
+	case "tail":
+		rest := a[1:]
+		for len(rest) > 0 && strings.HasPrefix(rest[0], "-") && (rest[0] == "-f" || strings.Trim(rest[0][1:], "0123456789") == "" && len(rest[0]) > 1) {
+			rest = rest[1:]
+		}
+		return len(rest) >= 1 && len(rest) <= 2 && rest[0] != "" && !strings.HasPrefix(rest[0], "-") &&
+			(len(rest) == 1 || rest[1] == "stdout" || rest[1] == "stderr")
+	}
+	return false
 }
 
 // ipShow: ip [-o -4 -6 -br] addr|link|route [show [dev NAME]].

@@ -24,8 +24,12 @@ func TestProbeAllowlist(t *testing.T) {
 		{"crictl", "ps", "-a", "-o", "json"}, {"crictl", "exec", "abc123", "supervisorctl", "status"},
 		{"crictl", "inspect", "abc123"}, {"docker", "inspect", "--format", "{{.State.Status}}", "adns-master"},
 		{"docker", "exec", "adns-master", "cat", "/etc/named.conf"},
-		// log tails
-		{"tail", "-n", "100", "-F", "/var/log/messages"}, {"journalctl", "-u", "kubelet", "-n", "50", "--no-pager"},
+		// log tails (site/tail)
+		{"tail", "-n", "100", "-F", "/var/log/messages"}, {"supervisorctl", "tail", "-f", "bind"}, {"supervisorctl", "tail", "-f", "keepalived", "stderr"},
+		{"docker", "exec", "adns-slave", "supervisorctl", "tail", "-f", "bind"}, {"crictl", "ps", "-q", "--name", "^adns$"}, {"crictl", "ps", "-q", "--state", "running", "--name", "^adns-slave$"},
+		{"crictl", "exec", "0123abcd", "tail", "-n", "50", "-F", "/var/log/named.log"},
+		// the certificate and DNS checks
+		{"find", "/etc/kubernetes/pki", "-maxdepth", "1", "-name", "*.crt", "-type", "f"}, {"ip", "-o", "addr", "show"}, {"journalctl", "-u", "kubelet", "-n", "50", "--no-pager"},
 	}
 	for _, a := range allowed {
 		if !IsProbe(a) {
@@ -37,7 +41,8 @@ func TestProbeAllowlist(t *testing.T) {
 		{"find", "-delete"}, {"find", "/x", "-delete"}, {"find", "/x", "-exec", "rm", "{}", ";"}, {"find", "/x", "-fprintf", "/etc/passwd", "x"},
 		{"cat", "-v", "/x"}, {"cat"}, {"cat", "/x", "-"}, {"du", "-sk", "-delete"}, {"df", "--output=/x"},
 		{"systemctl", "restart", "kubelet"}, {"systemctl", "is-active", "--", "-H"}, {"supervisorctl", "restart", "bind"},
-		{"supervisorctl", "-c", "/tmp/x.conf", "status"},
+		{"supervisorctl", "-c", "/tmp/x.conf", "status"}, {"supervisorctl", "tail", "-f", "bind", "extra"}, {"supervisorctl", "tail", "-f"},
+		{"supervisorctl", "stop", "all"},
 		{"ntpq", "-c", ":config restrict default"}, {"ntpq"}, {"chronyc", "makestep"}, {"chronyc", "-n", "sources", "extra"},
 		{"journalctl", "--vacuum-size=1"}, {"journalctl", "--rotate"},
 		{"etcdctl", "snapshot", "save", "/tmp/x"}, {"etcdctl", "del", "--prefix", "/"}, {"etcdctl", "--endpoints", "x", "endpoint", "health", "--exec"},

@@ -282,3 +282,17 @@ func TestAgentRedialledAfterRestart(t *testing.T) {
 		t.Fatalf("the restarted agent must be dialled again: %v", err)
 	}
 }
+
+// Streams only read, in every mode: a command that is not a probe shape never leaves.
+func TestStreamRunsProbesOnly(t *testing.T) {
+	s, p := simPool(t)
+	var out strings.Builder
+	err := p.Stream(context.Background(), host(s, "node1"), &out, "sh", "-c", "rm -rf /")
+	var re *RefusedError
+	if !errors.As(err, &re) {
+		t.Fatalf("%v", err)
+	}
+	if st := p.State("node1"); st.Connected || st.Failures != 0 {
+		t.Fatalf("a refused stream must not even connect: %+v", st)
+	}
+}

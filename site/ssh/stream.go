@@ -16,8 +16,12 @@ import (
 // command ends, the connection drops or ctx is done (then the remote command is killed). It is
 // for long-lived readers such as `tail -F`: give them a Pool of their own so they never hold the
 // session slots the checks need. A non-zero exit is an error carrying the command's stderr.
+// Streams only read, in every mode: argv must be a probe shape of the allowlist (probes.go).
 func (p *Pool) Stream(ctx context.Context, h config.Host, w io.Writer, argv ...string) error {
 	cmd := Quote(argv...)
+	if !IsProbe(argv) {
+		return &RefusedError{Host: h.Name, Command: cmd}
+	}
 	hc := p.entry(h.Name)
 	c, err := p.client(ctx, hc, h)
 	if err != nil {
@@ -29,9 +33,12 @@ func (p *Pool) Stream(ctx context.Context, h config.Host, w io.Writer, argv ...s
 		return fmt.Errorf("%s: waiting for a free session: %w", h.Name, ctx.Err())
 	}
 	defer func() { <-hc.sessions }()
-	sess, err := c.NewSession()
+	sess, err := newSession(ctx, c)
 	if err != nil {
 		var refused *gossh.OpenChannelError
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: opening a session: %w", h.Name, ctx.Err())
+		}
 		if !errors.As(err, &refused) {
 			p.drop(hc, c, err)
 		}
