@@ -357,6 +357,12 @@ func (m *Model) quit() tea.Cmd {
 		m.flash = fmt.Sprintf("%d action(s) still running: press q again to quit anyway (the audit log keeps what ran)", running)
 		return nil
 	}
+	if m.opts.Watch && !m.quitArm {
+		// A wall screen must not vanish on one stray key (or a terminal reply read as one).
+		m.quitArm = true
+		m.flash = "watch: press q again to quit"
+		return nil
+	}
 	if m.opts.Store != nil && m.sub != nil {
 		m.opts.Store.Unsubscribe(m.sub)
 	}
@@ -781,4 +787,3 @@ func (m *Model) footer() string {
 	}
 	return dimStyle.Render(cut(" "+strings.Join(hints, " "+sym.sep+" "), m.width))
 }
-

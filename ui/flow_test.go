@@ -304,3 +304,21 @@ func TestPodsRebuiltOnlyWhenTheyMove(t *testing.T) {
 		t.Fatalf("the cached rows still count:\n%s", s)
 	}
 }
+
+func TestWatchQuitsOnlyOnASecondQ(t *testing.T) {
+	m := newModel(t, Options{ReadOnly: true, Watch: true}, 120, 30)
+	if cmd := press(m, "q"); cmd != nil {
+		t.Fatal("one q must not end a wall screen")
+	}
+	press(m, "j") // anything else disarms
+	if cmd := press(m, "q"); cmd != nil {
+		t.Fatal("a q after another key asks again")
+	}
+	cmd := press(m, "q")
+	if cmd == nil {
+		t.Fatal("q twice quits")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("q twice quits")
+	}
+}

@@ -123,8 +123,10 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 	}
 	complete := regexp.MustCompile(fmt.Sprintf(`Nodes \d+/%d .*Pods \d+/%d `, nNodes, nPods))
 	alerts := regexp.MustCompile(`Alerts [1-9]`)
+	apis := regexp.MustCompile(`api (\d+)/(\d+)`)
 	if err := waitScreen(3*time.Minute, func(s string) bool {
-		return strings.Contains(s, "api 1/1") && complete.MatchString(s) && alerts.MatchString(s)
+		m := apis.FindStringSubmatch(s)
+		return m != nil && m[1] == m[2] && complete.MatchString(s) && alerts.MatchString(s)
 	}); err != nil {
 		return r, fmt.Errorf("first complete screen: %w", err)
 	}
