@@ -257,7 +257,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // own bindings, then the global keymap.
 func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	if k.String() == "ctrl+c" {
-		return m.quit()
+		return m.quit(true)
 	}
 	if n := len(m.dialogs); n > 0 {
 		done, cmd := m.dialogs[n-1].key(m, k)
@@ -281,7 +281,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	ks := m.keys
 	switch {
 	case key.Matches(k, ks.Quit):
-		return m.quit()
+		return m.quit(false)
 	case key.Matches(k, ks.Down):
 		p.Move(1)
 	case key.Matches(k, ks.Up):
@@ -344,8 +344,8 @@ func (m *Model) focusPane(i int) {
 	m.layout()
 }
 
-// quit asks once more while an action runs.
-func (m *Model) quit() tea.Cmd {
+// quit asks once more while an action runs, and on a wall screen for q (ctrl+c is deliberate).
+func (m *Model) quit(ctrlC bool) tea.Cmd {
 	running := 0
 	for _, r := range m.runs {
 		if !r.done {
@@ -357,7 +357,7 @@ func (m *Model) quit() tea.Cmd {
 		m.flash = fmt.Sprintf("%d action(s) still running: press q again to quit anyway (the audit log keeps what ran)", running)
 		return nil
 	}
-	if m.opts.Watch && !m.quitArm {
+	if m.opts.Watch && !ctrlC && !m.quitArm {
 		// A wall screen must not vanish on one stray key (or a terminal reply read as one).
 		m.quitArm = true
 		m.flash = "watch: press q again to quit"
