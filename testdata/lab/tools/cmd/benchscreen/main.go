@@ -214,6 +214,9 @@ func setReady(ctx context.Context, kube kubernetes.Interface, name string, ready
 // rowOf is the screen line of a Nodes row for name (its first cell), or "".
 func rowOf(screen, name string) string {
 	for _, l := range strings.Split(screen, "\n") {
+		if i := strings.LastIndex(l, "│"); i >= 0 { // the right-hand pane, beside Alerts
+			l = l[i+len("│"):]
+		}
 		f := strings.Fields(strings.TrimLeft(l, " ›▶✓✗"))
 		if len(f) > 1 && (f[0] == name || strings.TrimLeft(f[0], "›▶✓✗") == name) {
 			return l
