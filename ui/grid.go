@@ -114,7 +114,9 @@ func (g *grid) order() rowOrder { return rowOrder{g.sortCol, g.reverse} }
 // sortRows orders rows: problems first (then by key), or by a column.
 func sortRows(rows []gridRow, o rowOrder) {
 	c := o.col
-	slices.SortStableFunc(rows, func(a, b gridRow) int {
+	// Keys are unique and break every tie, so an unstable sort gives one order, and pdqsort is
+	// several times cheaper than the stable merge on rows this size.
+	slices.SortFunc(rows, func(a, b gridRow) int {
 		if c < 0 {
 			if d := cmp.Compare(b.status, a.status); d != 0 {
 				return d

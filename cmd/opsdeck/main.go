@@ -34,6 +34,7 @@ type globals struct {
 }
 
 func main() {
+	stopProfile := startProfile()
 	var g globals
 	var cf, wf cockpitFlags
 	root := &cobra.Command{
@@ -71,6 +72,7 @@ func main() {
 	ctx, stop := signalContext()
 	err := root.ExecuteContext(ctx)
 	stop()
+	stopProfile()
 	var ee exitError
 	switch {
 	case err == nil:

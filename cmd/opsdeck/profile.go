@@ -1,0 +1,37 @@
+package main
+
+import (
+	"os"
+	"runtime/pprof"
+	"time"
+)
+
+// startProfile writes a CPU profile to $OPSDECK_CPUPROFILE while the process runs (for `make
+// bench-screen` investigations: the cockpit measured from outside, profiled from inside).
+func startProfile() (stop func()) {
+	path := os.Getenv("OPSDECK_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return func() {}
+	}
+	// OPSDECK_CPUPROFILE_AFTER=30s leaves the start-up out (the first lists, the first round).
+	after, _ := time.ParseDuration(os.Getenv("OPSDECK_CPUPROFILE_AFTER"))
+	started := make(chan bool, 1)
+	go func() {
+		time.Sleep(after)
+		started <- pprof.StartCPUProfile(f) == nil
+	}()
+	return func() {
+		select {
+		case ok := <-started:
+			if ok {
+				pprof.StopCPUProfile()
+			}
+		default:
+		}
+		f.Close()
+	}
+}
