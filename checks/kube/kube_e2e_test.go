@@ -16,7 +16,7 @@ import (
 
 // demo starts the simulated site with a business cluster, watchers as opsdeck makes them, and
 // the SSH pool.
-func demo(t *testing.T) (*sim.Site, []*sitekube.Watcher, *ssh.Pool) {
+func demo(t testing.TB) (*sim.Site, []*sitekube.Watcher, *ssh.Pool) {
 	t.Helper()
 	s, err := sim.Start(t.TempDir(), sim.Options{BusinessCluster: true})
 	if err != nil {
