@@ -49,6 +49,8 @@ type Model struct {
 	feed   feedMsg
 
 	feedLoading, feedDirty bool
+	feedWaiting            bool       // a calm load is scheduled
+	lastLoad               time.Time  // wall clock: spacing loads is not the screen's clock
 	cache                  *loadCache // only the load in flight uses it
 
 	filtering bool
@@ -126,7 +128,7 @@ func (m *Model) grids(f func(*grid)) {
 
 // Init starts listening for snapshots and cache changes, and the clock.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.waitSnapshot(), tick(), waitChanged(m.opts.Backend.Changed), m.requestFeeds()}
+	cmds := []tea.Cmd{m.waitSnapshot(), tick(), waitChanged(m.opts.Backend.Changed), m.requestFeeds(true)}
 	if m.opts.Logs != nil {
 		if in, ok := m.opts.Logs.(interface{ Init() tea.Cmd }); ok {
 			cmds = append(cmds, in.Init())
@@ -147,14 +149,25 @@ func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// requestFeeds rebuilds the live tables off the UI goroutine, one load at a time: changes that
+// calmEvery spaces loads that findings and the clock ask for; a change of Nodes or pods in the
+// caches (urgent) loads within 100 ms.
+const calmEvery = 500 * time.Millisecond
+
+// requestFeeds rebuilds the panes' rows off the UI goroutine, one load at a time: changes that
 // arrive during a load are folded into the next one.
-func (m *Model) requestFeeds() tea.Cmd {
+func (m *Model) requestFeeds(urgent bool) tea.Cmd {
 	if m.feedLoading {
 		m.feedDirty = true
 		return nil
 	}
-	m.feedLoading, m.feedDirty = true, false
+	if since := time.Since(m.lastLoad); !urgent && since < calmEvery {
+		if m.feedWaiting {
+			return nil
+		}
+		m.feedWaiting = true
+		return tea.Tick(calmEvery-since, func(time.Time) tea.Msg { return feedTickMsg{} })
+	}
+	m.feedLoading, m.feedDirty, m.lastLoad = true, false, time.Now()
 	return loadFeeds(m.loadSpec())
 }
 
@@ -173,9 +186,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case snapshotMsg:
 		m.snap = checks.Snapshot(msg) // rows are built from it in the next load, off this goroutine
-		return m, tea.Batch(m.waitSnapshot(), m.requestFeeds())
+		return m, tea.Batch(m.waitSnapshot(), m.requestFeeds(false))
 	case kubeChangedMsg:
-		return m, tea.Batch(waitChanged(m.opts.Backend.Changed), m.requestFeeds())
+		return m, tea.Batch(waitChanged(m.opts.Backend.Changed), m.requestFeeds(true))
 	case feedMsg:
 		m.feedLoading = false
 		m.feed, m.oldest = msg, msg.oldest
@@ -193,13 +206,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case feedTickMsg:
-		return m, m.requestFeeds()
+		m.feedWaiting = false
+		return m, m.requestFeeds(true)
 	case tickMsg:
 		m.now = time.Time(msg)
 		var cmds []tea.Cmd
 		cmds = append(cmds, tick())
 		if m.now.Second()%2 == 0 { // connection states move without cache events
-			cmds = append(cmds, m.requestFeeds())
+			cmds = append(cmds, m.requestFeeds(false))
 		}
 		m.cycle()
 		return m, tea.Batch(cmds...)

@@ -173,7 +173,7 @@ func TestHangingHostNeverDelaysAFrame(t *testing.T) {
 	b := demoBackend()
 	b.Hosts = func() []HostInfo { <-hang; return nil }
 	m2 := New(Options{Site: "demo", Backend: b, Now: func() time.Time { return t0 }})
-	cmd := m2.requestFeeds()
+	cmd := m2.requestFeeds(true)
 	go cmd() // hangs, as a real host would
 	done := make(chan struct{})
 	go func() {
