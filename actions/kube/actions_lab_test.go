@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,8 @@ func labWatcher(t *testing.T, lab *labenv.Lab) *sitekube.Watcher {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	w.Start(ctx)
-	if !w.WaitSynced(ctx) {
+	// The custom resources too: they are discovered first, then watched.
+	if !w.WaitFor(ctx, append(slices.Clone(sitekube.CoreCollections), "machines", "ipinstances")...) {
 		t.Fatal("not synced")
 	}
 	return w
