@@ -77,7 +77,7 @@ func (f Finding) KindOrDefault() string {
 var defaultKinds = map[string]string{
 	"kube.node": KindNode, "kube.allocation": KindNode, "kube.pod": KindPod, "kube.static-pod": KindPod,
 	"kube.machine": KindMachine, "kube.api": KindCluster, "adns.processes": KindADNSInstance,
-	"etcd.health": KindHost, "etcd.backup": KindHost, "etcd.members": KindHost,
+	"etcd.health": KindHost, "etcd.members": KindHost,
 	"ntp.sync": KindHost, "ntp.upstream": KindHost, "dns.resolv": KindHost, "cert.kubelet": KindHost,
 }
 

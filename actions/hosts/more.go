@@ -159,7 +159,7 @@ func moreActions(site *config.Site, byName map[string]config.Host, r probe.Runne
 						{SSH: &actions.Command{Host: h, Argv: []string{"mkdir", "-p", e.BackupDir}}, Timeout: 10 * time.Second},
 						{SSH: &actions.Command{Host: h, Argv: argv}, Timeout: 5 * time.Minute},
 					},
-					Verify: &actions.Verify{Check: "etcd.backup", Target: target, Within: 30 * time.Second}}, nil
+					Verify: &actions.Verify{Check: "etcd.backup", Target: etcd.BackupTarget, Within: 30 * time.Second}}, nil
 			},
 		})
 	}

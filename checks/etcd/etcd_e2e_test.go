@@ -13,9 +13,9 @@ func TestDemoEtcdChecks(t *testing.T) {
 	s, pool := checktest.Demo(t, nil)
 	got := checktest.Round(Checks(s.Config, pool))
 	if len(got) != 2 {
-		t.Fatalf("want etcd.health and etcd.backup on node1, got %v", got)
+		t.Fatalf("want etcd.health on node1 and one etcd.backup, got %v", got)
 	}
-	for _, k := range []string{"etcd.health node1", "etcd.backup node1"} {
+	for _, k := range []string{"etcd.health node1", "etcd.backup etcd"} {
 		if f := got[k]; f.Status != checks.OK || f.Area != "etcd" || !strings.HasPrefix(f.Evidence[0].Source, "ssh node1") {
 			t.Errorf("%s: %+v", k, f)
 		}

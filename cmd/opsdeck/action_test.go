@@ -199,7 +199,7 @@ func TestHostActionsOnDemo(t *testing.T) {
 		{"host.ntp-sync", "node2", "yes", []string{"1. ssh node2: ntpdate -u 10.10.0.11", "adjust time server 10.10.0.11"}},
 		{"host.ntp-sync", "node6", "yes", []string{"1. ssh node6: ntpdate -u 10.10.0.11", "verify: check ntp.sync on node6 shows offset under 30 ms within 30s", "verify: check ntp.sync on node6: ok: synced to 10.10.0.11"}},
 		{"host.ntp-sync", "ops1", "yes", []string{"1. ssh ops1: ntpdate -u 10.1.1.1"}},
-		{"etcd.snapshot", "node1", "yes", []string{"1. ssh node1: mkdir -p /home/t4/etcd/etcd_bk", "snapshot save /home/t4/etcd/etcd_bk/etcd_v3_", "verify: check etcd.backup on node1: ok"}},
+		{"etcd.snapshot", "node1", "yes", []string{"1. ssh node1: mkdir -p /home/t4/etcd/etcd_bk", "snapshot save /home/t4/etcd/etcd_bk/etcd_v3_", "verify: check etcd.backup on etcd: ok"}},
 	})
 }
 

@@ -100,7 +100,7 @@ func TestLabHostActions(t *testing.T) {
 		{"adns.restart-process", "ops1/bind", "ops1/bind", []string{"bind: started", "verify: check adns.processes on ops1: ok"}},
 		{"host.restart-container", "ops2/adns-slave", "ops2/adns-slave", []string{"adns-slave", "verify: check host.containers on ops2: ok"}},
 		{"host.ntp-sync", "node1", "yes", []string{"ntpdate -u 127.0.4.1", "127.0.4.1 s8"}},
-		{"etcd.snapshot", "master1", "yes", []string{"Snapshot saved at etcd_bk/etcd_v3_", "verify: check etcd.backup on master1: ok"}},
+		{"etcd.snapshot", "master1", "yes", []string{"Snapshot saved at etcd_bk/etcd_v3_", "verify: check etcd.backup on etcd: ok"}},
 	})
 }
 
