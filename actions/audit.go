@@ -32,6 +32,8 @@ type Record struct {
 	Target       string        `json:"target"`
 	Destructive  bool          `json:"destructive"`
 	Plan         []string      `json:"plan"`
+	Title        string        `json:"title,omitempty"` // the plan's title (an override reason shows here)
+	Notes        []string      `json:"notes,omitempty"` // the plan's warnings, as the operator saw them
 	Confirmation string        `json:"confirmation,omitempty"`
 	Window       string        `json:"window"`
 	Emergency    string        `json:"emergency,omitempty"`

@@ -116,7 +116,8 @@ func (x *Executor) Run(ctx context.Context, req Request, progress func(Event)) (
 	p := req.Plan
 	start := x.now()
 	rec := Record{ID: NewID(start), Time: start, Operator: x.operator, Mode: ReadWrite.String(), Site: x.site,
-		Action: p.Action, Target: p.Target, Destructive: p.Destructive, Plan: p.Lines(), Confirmation: req.Typed}
+		Action: p.Action, Target: p.Target, Destructive: p.Destructive, Plan: p.Lines(), Title: p.Title, Notes: p.Notes,
+		Confirmation: req.Typed}
 	out := Outcome{ID: rec.ID}
 
 	v := x.gate.Decide(ctx, p, req.Emergency)

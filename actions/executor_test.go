@@ -258,3 +258,18 @@ func TestTornLastLineIsReportedNotFatal(t *testing.T) {
 		t.Fatalf("%v %v %v", rs, problems, err)
 	}
 }
+
+// The plan's title and notes (where an override reason is written) are in every record.
+func TestOverrideReasonIsAudited(t *testing.T) {
+	h := &fakeHost{kubelet: "inactive"}
+	x, path := newExec(t, h, ReadWrite)
+	p := startPlan()
+	p.Title = "remove node3 — override: host answers ping but is gone, INC-7"
+	p.Notes = []string{"pods of node3 will not be rescheduled"}
+	_, _ = x.Run(context.Background(), Request{Plan: p, Typed: "yes", Emergency: "node3 kubelet down, pods pending"}, nil)
+	for _, r := range records(t, path) {
+		if r.Title != p.Title || len(r.Notes) != 1 || r.Notes[0] != p.Notes[0] {
+			t.Fatalf("record %s lacks the plan's title and notes: %+v", r.Phase, r)
+		}
+	}
+}

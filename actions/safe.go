@@ -33,7 +33,7 @@ func (r Record) Safe() Record {
 	r.Action, r.Target, r.Window = termsafe.Line(r.Action), termsafe.Line(r.Target), termsafe.Line(r.Window)
 	r.Confirmation, r.Emergency, r.Verdict = termsafe.Line(r.Confirmation), termsafe.Line(r.Emergency), termsafe.Line(r.Verdict)
 	r.Outcome, r.Error = termsafe.Line(r.Outcome), termsafe.Text(r.Error)
-	r.Plan = termsafe.Lines(r.Plan)
+	r.Plan, r.Title, r.Notes = termsafe.Lines(r.Plan), termsafe.Line(r.Title), termsafe.Lines(r.Notes)
 	r.Operator = r.Operator.safe()
 	if r.Steps != nil {
 		steps := make([]StepResult, len(r.Steps))

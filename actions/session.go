@@ -101,5 +101,6 @@ func (s *Session) record(p *Pending, phase string, mode Mode, typed, why string)
 	now := s.now()
 	return Record{ID: NewID(now), Phase: phase, Time: now, Operator: s.Operator, Mode: mode.String(), Site: s.Site,
 		Action: p.Plan.Action, Target: p.Plan.Target, Destructive: p.Plan.Destructive, Plan: p.Plan.Lines(),
+		Title: p.Plan.Title, Notes: p.Plan.Notes,
 		Confirmation: typed, Window: p.Verdict.Window, Verdict: p.Verdict.String(), Error: why}
 }
