@@ -25,7 +25,10 @@ type Options struct {
 	Cycle      time.Duration // watch mode: time on each pane (0: no cycling)
 	Theme      string
 	StaleAfter time.Duration // findings older than this are marked stale
-	Now        func() time.Time
+	// StaleAfterFor, when set, is the stale line of one check (two of its intervals and its
+	// timeout): a certificate read hourly is not stale after a minute.
+	StaleAfterFor func(check string) time.Duration
+	Now           func() time.Time
 	// Window says where now falls in the change discipline (header).
 	Window func(now time.Time) string
 	// Rerun re-runs one check on one target now (r); it is called off the UI goroutine.
@@ -174,7 +177,7 @@ func (m *Model) requestFeeds(urgent bool) tea.Cmd {
 func (m *Model) loadSpec() loadSpec {
 	return loadSpec{backend: m.opts.Backend, snap: m.snap, now: m.now,
 		orders:   [3]rowOrder{m.nodes.grid.order(), m.pods.grid.order(), m.hosts.grid.order()},
-		findings: []*findingsPane{m.alerts, m.adns, m.ntp, m.certs}, cache: m.cache}
+		findings: []*findingsPane{m.alerts, m.adns, m.ntp, m.certs}, staleFor: m.opts.StaleAfterFor, cache: m.cache}
 }
 
 // Update routes one message; it never does I/O.

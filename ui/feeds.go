@@ -77,6 +77,7 @@ type loadSpec struct {
 	now      time.Time
 	orders   [3]rowOrder
 	findings []*findingsPane // build reads only their fixed settings
+	staleFor func(check string) time.Duration
 	cache    *loadCache
 }
 
@@ -125,7 +126,7 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 			}
 		}
 		for _, p := range spec.findings {
-			m.findings = append(m.findings, p.build(snap.Findings))
+			m.findings = append(m.findings, p.build(snap.Findings, spec.staleFor))
 		}
 		if b.Hosts != nil {
 			hs := b.Hosts()

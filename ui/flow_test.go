@@ -322,3 +322,27 @@ func TestWatchQuitsOnlyOnASecondQ(t *testing.T) {
 		t.Fatal("q twice quits")
 	}
 }
+
+// Staleness follows each check's own schedule: an hourly certificate read is not stale after ten
+// minutes, while a 30-second check is.
+func TestStaleFollowsTheChecksSchedule(t *testing.T) {
+	m := newModel(t, Options{StaleAfterFor: func(id string) time.Duration {
+		if id == "cert.files" {
+			return 2 * time.Hour
+		}
+		return time.Minute
+	}}, 160, 40)
+	fs := append(demoFindings(), checks.Finding{Check: "cert.files", Area: "certs", Target: "master1:/etc/kubernetes/pki/ca.crt",
+		Status: checks.Warn, Summary: "expires in 50d", ObservedAt: t0.Add(-10 * time.Minute)})
+	checks.SortWorstFirst(fs)
+	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
+	press(m, "7")
+	s := screen(t, m)
+	if !strings.Contains(s, "expires in 50d") || strings.Contains(s, "stale 10m") {
+		t.Fatalf("an hourly check 10 minutes old is not stale:\n%s", s)
+	}
+	press(m, "1")
+	if s := screen(t, m); !strings.Contains(s, "stale 5m") {
+		t.Fatalf("a 30-second check 5 minutes old is stale:\n%s", s)
+	}
+}

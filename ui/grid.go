@@ -27,9 +27,11 @@ type gridRow struct {
 	cells  []string
 	sortBy []float64 // numeric sort keys per column (NaN-free; nil → text order)
 	ref    checks.Ref
-	// stamp, when set, is the time the row's data was observed: the last cell shows its age.
-	stamp time.Time
-	text  string // lower-cased cells, for the filter
+	// stamp, when set, is the time the row's data was observed: the last cell shows its age,
+	// marked stale after staleAfter (the row's own check schedule), else the grid's.
+	stamp      time.Time
+	staleAfter time.Duration
+	text       string // lower-cased cells, for the filter
 	// finding is the finding a findings pane's row shows (with the checks folded into it).
 	finding *checks.Finding
 	folded  []string
@@ -325,7 +327,11 @@ func (g *grid) renderRow(r gridRow, ws []int, selected bool, now time.Time) stri
 		}
 		if i == len(g.cols)-1 && !r.stamp.IsZero() {
 			text = Age(now.Sub(r.stamp))
-			if g.staleAfter > 0 && now.Sub(r.stamp) > g.staleAfter {
+			limit := g.staleAfter
+			if r.staleAfter > 0 {
+				limit = r.staleAfter
+			}
+			if limit > 0 && now.Sub(r.stamp) > limit {
 				b.WriteString(staleStyle.Render(cell("stale "+text, ws[i], c.right)))
 				continue
 			}

@@ -157,7 +157,7 @@ type builtFindings struct {
 
 // build makes the pane's rows from a snapshot (sorted worst first); it reads only the pane's
 // fixed settings, so it runs in a command.
-func (p *findingsPane) build(fs []checks.Finding) builtFindings {
+func (p *findingsPane) build(fs []checks.Finding, staleFor func(check string) time.Duration) builtFindings {
 	var mine []*checks.Finding // into the snapshot, which is never changed once published
 	t := tile{label: p.title}
 	for i := range fs {
@@ -191,7 +191,11 @@ func (p *findingsPane) build(fs []checks.Finding) builtFindings {
 		if f.Exception != "" {
 			summary += " [known exception]"
 		}
-		b.rows = append(b.rows, gridRow{key: k, status: f.Status, ref: f.Ref(), stamp: f.ObservedAt, finding: f, folded: r.folded,
+		var stale time.Duration
+		if staleFor != nil {
+			stale = staleFor(f.Check)
+		}
+		b.rows = append(b.rows, gridRow{key: k, status: f.Status, ref: f.Ref(), stamp: f.ObservedAt, staleAfter: stale, finding: f, folded: r.folded,
 			cells: []string{upper(f.Status.String()), f.Target, check, summary, ""}})
 	}
 	sortRows(b.rows, rowOrder{col: -1})
@@ -207,7 +211,7 @@ func (p *findingsPane) take(b builtFindings) {
 // setFindings builds and shows at once (tests, and small sites).
 func (p *findingsPane) setFindings(fs []checks.Finding, staleAfter time.Duration) {
 	p.grid.staleAfter = staleAfter
-	p.take(p.build(fs))
+	p.take(p.build(fs, nil))
 }
 
 func (p *findingsPane) Selected() (checks.Ref, *checks.Finding, bool) {

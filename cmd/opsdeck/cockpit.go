@@ -43,7 +43,14 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 		Cycle:      cf.cycle,
 		Theme:      cf.theme,
 		StaleAfter: 2*e.site.Checks.Interval.D() + e.site.Checks.Timeout.D(),
-		Window:     func(now time.Time) string { return e.gate(g).Status(now).Text },
+		StaleAfterFor: func() func(string) time.Duration {
+			lines := map[string]time.Duration{}
+			for _, c := range e.checks {
+				lines[c.ID] = 2*c.Interval + c.Timeout
+			}
+			return func(id string) time.Duration { return lines[id] }
+		}(),
+		Window: func(now time.Time) string { return e.gate(g).Status(now).Text },
 		Rerun: func(ctx context.Context, check, target string) {
 			_, _ = sched.RunOne(ctx, check, target)
 		},
