@@ -62,13 +62,6 @@ func newGrid(cols []column, empty string) *grid { return &grid{cols: cols, sortC
 
 func (g *grid) SetSize(w, h int) { g.width, g.height = w, max(h, 1); g.follow() }
 
-// setRows replaces the rows (built off the UI goroutine) and re-applies filter and order.
-func (g *grid) setRows(rs []gridRow) {
-	prepare(rs)
-	g.all = rs
-	g.apply()
-}
-
 // setOrdered replaces the rows with ones already prepared and ordered by order (off the UI
 // goroutine): only the filter and the selection are applied here.
 func (g *grid) setOrdered(rs []gridRow, o rowOrder) {
@@ -78,15 +71,6 @@ func (g *grid) setOrdered(rs []gridRow, o rowOrder) {
 		return
 	}
 	g.selectRows(g.filtered(rs))
-}
-
-// prepare fills the filter text of rows that lack it (only needed once a filter is set).
-func prepare(rs []gridRow) {
-	for i := range rs {
-		if rs[i].text == "" {
-			rs[i].text = rowText(rs[i])
-		}
-	}
 }
 
 func rowText(r gridRow) string { return strings.ToLower(strings.Join(r.cells, " ")) }

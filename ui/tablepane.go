@@ -53,12 +53,6 @@ func (p *tablePane) Update(msg tea.Msg) (Pane, tea.Cmd) {
 	return p, nil
 }
 
-// setRows takes freshly built rows (the namespace filter applies here).
-func (p *tablePane) setRows(rs []gridRow) {
-	sortRows(rs, p.grid.order())
-	p.setOrdered(rs, p.grid.order())
-}
-
 // setOrdered takes rows prepared and ordered off the UI goroutine.
 func (p *tablePane) setOrdered(rs []gridRow, o rowOrder) {
 	p.loaded = true
@@ -206,12 +200,6 @@ func (p *findingsPane) build(fs []checks.Finding, staleFor func(check string) ti
 func (p *findingsPane) take(b builtFindings) {
 	p.counts = b.tile
 	p.grid.setOrdered(b.rows, rowOrder{col: -1})
-}
-
-// setFindings builds and shows at once (tests, and small sites).
-func (p *findingsPane) setFindings(fs []checks.Finding, staleAfter time.Duration) {
-	p.grid.staleAfter = staleAfter
-	p.take(p.build(fs, nil))
 }
 
 func (p *findingsPane) Selected() (checks.Ref, *checks.Finding, bool) {
