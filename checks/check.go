@@ -19,6 +19,10 @@ type Check struct {
 	Title    string
 	Interval time.Duration
 	Timeout  time.Duration
+	// Scope, when set, is the prefix of every target of this check ("lab/" for a cluster of a
+	// multi-cluster site; the cluster's own name "lab" counts too). Checks that share an ID split
+	// their targets by it: a round retains only its own scope, RunOne picks the owner.
+	Scope string
 	// Targets lists what to probe now (called every round, so inventories can change).
 	Targets func() []string
 	// Probe inspects one target. It must honour ctx; the scheduler gives up on it at Timeout
@@ -77,4 +81,9 @@ func Select(all []Check, globs []string) []Check {
 		}
 	}
 	return out
+}
+
+// Owns says whether target is within the check's scope.
+func (c Check) Owns(target string) bool {
+	return c.Scope == "" || strings.HasPrefix(target+"/", c.Scope)
 }

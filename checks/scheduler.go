@@ -89,7 +89,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 				}
 				var round sync.WaitGroup
 				targets := c.Targets()
-				s.Store.Retain(c.ID, targets)
+				s.Store.Retain(c.ID, c.Owns, targets)
 				for _, target := range targets {
 					round.Add(1)
 					go func() { defer round.Done(); s.runJob(ctx, c, target) }()
@@ -110,8 +110,8 @@ func (s *Scheduler) Run(ctx context.Context) {
 func (s *Scheduler) RunOne(ctx context.Context, id, target string) (Finding, error) {
 	s.init()
 	for _, c := range s.Checks {
-		if c.ID != id {
-			continue
+		if c.ID != id || !c.Owns(target) {
+			continue // checks sharing an id (one per cluster) split targets by scope
 		}
 		// No membership test: a verification may look at a target that just went away.
 		f, ok := s.runJob(ctx, c, target)

@@ -213,12 +213,39 @@ func TestRetainDropsTargetsThatAreGone(t *testing.T) {
 	st.Put(Finding{Check: "kube.pod", Target: "a/x", Status: Crit})
 	st.Put(Finding{Check: "kube.pod", Target: "a/y", Status: Crit})
 	st.Put(Finding{Check: "kube.node", Target: "n1", Status: OK})
-	st.Retain("kube.pod", []string{"a/y"})
+	st.Retain("kube.pod", nil, []string{"a/y"})
 	got := map[string]bool{}
 	for _, f := range st.Snapshot().Findings {
 		got[f.Check+" "+f.Target] = true
 	}
 	if got["kube.pod a/x"] || !got["kube.pod a/y"] || !got["kube.node n1"] {
 		t.Fatalf("%v", got)
+	}
+}
+
+// Two clusters each have a kube.pod check: one cluster's round must not drop the other's
+// findings, and RunOne must run the check that owns the target.
+func TestChecksSharingAnIDSplitByScope(t *testing.T) {
+	st := NewStore(time.Millisecond)
+	probe := func(cluster string) func(context.Context, string) Finding {
+		return func(_ context.Context, target string) Finding { return Finding{Status: Crit, Summary: "judged by " + cluster} }
+	}
+	lab := Check{ID: "kube.pod", Scope: "lab/", Interval: time.Hour, Timeout: time.Second, Probe: probe("lab"),
+		Targets: func() []string { return []string{"lab/ns/a"} }}
+	biz := Check{ID: "kube.pod", Scope: "biz/", Interval: time.Hour, Timeout: time.Second, Probe: probe("biz"),
+		Targets: func() []string { return []string{"biz/ns/b"} }}
+	s := &Scheduler{Store: st, Limit: 4, Checks: []Check{lab, biz}}
+	s.RunOnce(context.Background(), nil)
+	st.Retain(lab.ID, lab.Owns, lab.Targets())
+	st.Retain(biz.ID, biz.Owns, biz.Targets())
+	if n := len(st.Snapshot().Findings); n != 2 {
+		t.Fatalf("a round dropped the other cluster's finding: %d left", n)
+	}
+	f, err := s.RunOne(context.Background(), "kube.pod", "biz/ns/b")
+	if err != nil || f.Summary != "judged by biz" {
+		t.Fatalf("RunOne ran the wrong cluster's check: %v %q", err, f.Summary)
+	}
+	if !lab.Owns("lab") || lab.Owns("biz/ns/b") || !(Check{}).Owns("x") {
+		t.Fatal("Owns")
 	}
 }

@@ -110,9 +110,11 @@ func (s *Store) Put(f Finding) {
 	}
 }
 
-// Retain drops the findings of check whose target is no longer listed (a pod that recovered or
-// was deleted), so the store holds only what is still there.
-func (s *Store) Retain(check string, targets []string) {
+// Retain drops the findings of check whose target is within scope (nil: any) and no longer
+// listed (a pod that recovered or was deleted), so the store holds only what is still there.
+// The scope keeps one cluster's round from dropping another cluster's findings of the same
+// check (they flickered in and out between the two rounds).
+func (s *Store) Retain(check string, scope func(target string) bool, targets []string) {
 	keep := make(map[string]bool, len(targets))
 	for _, t := range targets {
 		keep[t] = true
@@ -120,7 +122,7 @@ func (s *Store) Retain(check string, targets []string) {
 	s.mu.Lock()
 	dropped := false
 	for k, f := range s.latest {
-		if f.Check == check && !keep[f.Target] {
+		if f.Check == check && !keep[f.Target] && (scope == nil || scope(f.Target)) {
 			delete(s.latest, k)
 			dropped = true
 		}

@@ -144,6 +144,7 @@ func (c *cluster) checks() []checks.Check {
 	var out []checks.Check
 	for _, ch := range all {
 		if _, _, off := c.site.CheckSchedule(ch.ID); !off {
+			ch.Scope = c.prefix // every cluster has these ids: each retains and reruns its own
 			out = append(out, ch)
 		}
 	}
