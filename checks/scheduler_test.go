@@ -228,7 +228,9 @@ func TestRetainDropsTargetsThatAreGone(t *testing.T) {
 func TestChecksSharingAnIDSplitByScope(t *testing.T) {
 	st := NewStore(time.Millisecond)
 	probe := func(cluster string) func(context.Context, string) Finding {
-		return func(_ context.Context, target string) Finding { return Finding{Status: Crit, Summary: "judged by " + cluster} }
+		return func(_ context.Context, target string) Finding {
+			return Finding{Status: Crit, Summary: "judged by " + cluster}
+		}
 	}
 	lab := Check{ID: "kube.pod", Scope: "lab/", Interval: time.Hour, Timeout: time.Second, Probe: probe("lab"),
 		Targets: func() []string { return []string{"lab/ns/a"} }}

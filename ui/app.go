@@ -195,9 +195,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case feedMsg:
 		m.feedLoading = false
 		m.feed, m.oldest = msg, msg.oldest
-		m.nodes.setOrdered(msg.nodes, msg.orders[0])
-		m.pods.setOrdered(msg.pods, msg.orders[1])
-		m.hosts.setOrdered(msg.hosts, msg.orders[2])
+		m.nodes.setOrdered(msg.nodes, msg.orders[0], msg.counts[0])
+		m.pods.setOrdered(msg.pods, msg.orders[1], msg.counts[1])
+		m.hosts.setOrdered(msg.hosts, msg.orders[2], msg.counts[2])
 		for i, p := range []*findingsPane{m.alerts, m.adns, m.ntp, m.certs} {
 			if i < len(msg.findings) {
 				p.take(msg.findings[i])

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type PodInfo struct {
 	Restarts                       int
 	Created                        time.Time
 	Terminating                    bool
+	Gone                           bool // in PodChanges: the pod was deleted
 }
 
 // HostInfo is one inventory host and its SSH connection.
@@ -49,9 +51,13 @@ type Backend struct {
 	Pods     func() []PodInfo
 	Hosts    func() []HostInfo
 	API      func() (up, total int)
-	// PodsVersion, when set, moves when pods change: the Pods table is rebuilt only then (or
-	// when the pod findings move, or every minute for the ages).
+	// PodsVersion, when set, moves when pods change: without PodChanges, Pods is read again
+	// only then.
 	PodsVersion func() uint64
+	// PodChanges, when set, is used instead of Pods: every pod on its first call (full), then
+	// only the pods changed since the call before (Gone for deleted ones), or everything again
+	// (full) when it lost track. The cockpit then counts pods per node itself: Nodes need not.
+	PodChanges func() (pods []PodInfo, full bool)
 	// Changed, when set, receives (coalesced) when the Kubernetes caches move.
 	Changed <-chan struct{}
 	// Configured says which optional areas have a data source, by pane name ("ADNS", "NTP",
@@ -61,8 +67,9 @@ type Backend struct {
 
 // feedMsg carries rows built, folded and ordered off the UI goroutine.
 type feedMsg struct {
-	nodes, pods, hosts    []gridRow
+	nodes, pods, hosts    []*gridRow
 	orders                [3]rowOrder // of nodes, pods, hosts, as they were sorted
+	counts                [3]tile     // of nodes, pods, hosts
 	findings              []builtFindings
 	oldest                time.Time
 	sshUp, sshAll         int
@@ -81,27 +88,26 @@ type loadSpec struct {
 	cache    *loadCache
 }
 
-// loadCache keeps the last Pods table between loads. Loads run one at a time (the model starts
+// loadCache keeps what loads reuse: the Pods table. Loads run one at a time (the model starts
 // the next only after the last one's message), so only the load in flight touches it.
 type loadCache struct {
-	podsVersion uint64
-	problems    map[string]checks.Status
-	order       rowOrder
-	builtAt     time.Time
-	rows        []gridRow
+	podsVersion uint64 // of the last Pods read, for backends without PodChanges
+	pods        podTable
 }
 
-// podsFresh says the cached Pods rows still show what the caches and findings hold.
-func (c *loadCache) podsFresh(v uint64, problems map[string]checks.Status, o rowOrder, now time.Time) bool {
-	if c == nil || c.rows == nil || c.podsVersion != v || c.order != o || now.Sub(c.builtAt) > time.Minute || len(problems) != len(c.problems) {
-		return false
+// podChanges asks the backend what moved among the pods since the last load.
+func (c *loadCache) podChanges(b Backend) ([]PodInfo, bool) {
+	if b.PodChanges != nil {
+		return b.PodChanges()
 	}
-	for k, st := range problems {
-		if was, ok := c.problems[k]; !ok || was != st {
-			return false
+	if b.PodsVersion != nil {
+		v := b.PodsVersion()
+		if v == c.podsVersion && c.pods.pods != nil {
+			return nil, false
 		}
+		c.podsVersion = v
 	}
-	return true
+	return b.Pods(), true
 }
 
 // kubeChangedMsg says the caches moved.
@@ -142,36 +148,31 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 			m.apiUp, m.apiAll = b.API()
 		}
 		multi := len(b.Clusters) > 1
+		c := spec.cache
+		if c == nil {
+			c = &loadCache{}
+		}
+		if b.Pods != nil || b.PodChanges != nil {
+			changes, full := c.podChanges(b)
+			m.pods = c.pods.update(changes, full, podProblems(snap.Findings), spec.orders[1], multi)
+			m.podsTotal = len(m.pods)
+		}
 		if b.Nodes != nil {
 			ns := b.Nodes()
 			m.nodesTotal = len(ns)
 			for _, n := range ns {
+				if b.PodChanges != nil { // counted here from the pods followed, not by the backend
+					n.PodsRunning, n.PodsNotReady = 0, 0
+					if pc := c.pods.perNode[nodeKey(n.Cluster, n.Name)]; pc != nil {
+						n.PodsRunning, n.PodsNotReady = pc.running, pc.notReady
+					}
+				}
 				m.nodes = append(m.nodes, nodeRow(n, facts[n.Name], multi, now))
-			}
-		}
-		if b.Pods != nil {
-			problems := podProblems(snap.Findings)
-			var v uint64
-			if b.PodsVersion != nil {
-				v = b.PodsVersion()
-			}
-			if c := spec.cache; b.PodsVersion != nil && c.podsFresh(v, problems, spec.orders[1], now) {
-				m.pods, m.podsTotal = c.rows, len(c.rows)
-			} else {
-				ps := b.Pods()
-				m.podsTotal = len(ps)
-				m.pods = make([]gridRow, 0, len(ps))
-				for _, p := range ps {
-					m.pods = append(m.pods, podRow(p, problems, multi, now))
-				}
-				sortRows(m.pods, spec.orders[1])
-				if c := spec.cache; c != nil {
-					*c = loadCache{podsVersion: v, problems: problems, order: spec.orders[1], builtAt: now, rows: m.pods}
-				}
 			}
 		}
 		sortRows(m.nodes, spec.orders[0])
 		sortRows(m.hosts, spec.orders[2])
+		m.counts = [3]tile{countRows(m.nodes), c.pods.counts(), countRows(m.hosts)}
 		return m
 	}
 }
@@ -270,7 +271,7 @@ func uptimeText(h hostFacts) (string, float64) {
 	return Age(time.Duration(v * float64(time.Hour))), v
 }
 
-func nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time) gridRow {
+func nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time) *gridRow {
 	st := checks.OK
 	var probs []string
 	switch n.Ready {
@@ -308,12 +309,12 @@ func nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time) gridRow {
 		ref.Cluster = n.Cluster
 	}
 	pods := fmt.Sprintf("%d/%d", n.PodsRunning, n.PodsNotReady)
-	return gridRow{key: ref.Target(), status: st, ref: ref,
+	return &gridRow{key: ref.Target(), status: st, ref: ref,
 		cells:  []string{n.Name, ready, hb, kubelet, cpu, mem, disk, load, pods, up, h.reachable(), strings.Join(probs, ",")},
 		sortBy: []float64{0, 0, -float64(n.Heartbeat.Unix()), 0, cpuV, memV, diskV, loadV, float64(n.PodsNotReady), upV, 0, 0}}
 }
 
-func hostRow(hi HostInfo, h hostFacts) gridRow {
+func hostRow(hi HostInfo, h hostFacts) *gridRow {
 	st := h.worst()
 	reach := h.reachable()
 	if !hi.Connected && hi.LastError != "" {
@@ -335,7 +336,7 @@ func hostRow(hi HostInfo, h hostFacts) gridRow {
 	if note == "" {
 		note = strings.Join(hi.Roles, ",")
 	}
-	return gridRow{key: hi.Name, status: st, ref: checks.Ref{Kind: checks.KindHost, Name: hi.Name},
+	return &gridRow{key: hi.Name, status: st, ref: checks.Ref{Kind: checks.KindHost, Name: hi.Name},
 		cells:  []string{hi.Name, hi.Address, reach, rtt, load, cpu, mem, disk, up, units, ports, note},
 		sortBy: []float64{0, 0, 0, hi.RTTMS, loadV, cpuV, memV, diskV, upV, 0, 0, 0}}
 }
@@ -351,11 +352,18 @@ func podProblems(fs []checks.Finding) map[string]checks.Status {
 	return out
 }
 
-func podRow(p PodInfo, problems map[string]checks.Status, multi bool, now time.Time) gridRow {
+func podRef(p PodInfo, multi bool) checks.Ref {
 	ref := checks.Ref{Kind: checks.KindPod, Namespace: p.Namespace, Name: p.Name}
 	if multi {
 		ref.Cluster = p.Cluster
 	}
+	return ref
+}
+
+// podRow is a pod's row; its age is drawn from the clock at each frame (stamp), so the rows need
+// not be rebuilt as pods grow older.
+func podRow(p PodInfo, problems map[string]checks.Status, multi bool) *gridRow {
+	ref := podRef(p, multi)
 	st, judged := problems[ref.Target()]
 	if !judged && !p.Ready && p.Phase != "Succeeded" {
 		st = checks.Warn // not ready, and the pod check has not said why yet
@@ -371,13 +379,11 @@ func podRow(p PodInfo, problems map[string]checks.Status, multi bool, now time.T
 	if p.Ready {
 		ready = "yes"
 	}
-	age := "-"
-	if !p.Created.IsZero() {
-		age = Age(now.Sub(p.Created))
-	}
-	return gridRow{key: ref.Target(), status: st, ref: ref,
-		cells:  []string{p.Name, p.Namespace, ready, status, fmt.Sprint(p.Restarts), p.Node, age},
+	r := &gridRow{key: ref.Target(), status: st, ref: ref, stamp: p.Created, staleAfter: neverStale,
+		cells:  []string{p.Name, p.Namespace, ready, status, strconv.Itoa(p.Restarts), p.Node, "-"},
 		sortBy: []float64{0, 0, 0, 0, float64(p.Restarts), 0, -float64(p.Created.Unix())}}
+	r.text = rowText(r) // built once per change, filtered on every load
+	return r
 }
 
 // sortedKeys is a map's keys in order (deterministic views).

@@ -20,7 +20,8 @@ type column struct {
 }
 
 // gridRow is one row: its cells already as text, its status for colour and order, and what it
-// names (for details and actions).
+// names (for details and actions). Rows are immutable once built: loads keep them and share them
+// with the grid, which holds pointers (42,000 rows are copied and sorted as pointers).
 type gridRow struct {
 	key    string
 	status checks.Status
@@ -30,8 +31,8 @@ type gridRow struct {
 	// stamp, when set, is the time the row's data was observed: the last cell shows its age,
 	// marked stale after staleAfter (the row's own check schedule), else the grid's.
 	stamp      time.Time
-	staleAfter time.Duration
-	text       string // lower-cased cells, for the filter
+	staleAfter time.Duration // neverStale for ages that are not readings (a pod's age)
+	text       string        // lower-cased cells, for the filter (set when built, where rows are many)
 	// finding is the finding a findings pane's row shows (with the checks folded into it).
 	finding *checks.Finding
 	folded  []string
@@ -41,8 +42,8 @@ type gridRow struct {
 // rows (by key), rows are ordered problems first then by the chosen column.
 type grid struct {
 	cols          []column
-	all           []gridRow
-	rows          []gridRow // all, filtered and ordered
+	all           []*gridRow
+	rows          []*gridRow // all, filtered and ordered
 	width, height int
 	offset        int
 	cursor        int
@@ -58,13 +59,16 @@ type grid struct {
 	mark func(checks.Ref) string
 }
 
+// neverStale is a row stamp that only tells an age.
+const neverStale = time.Duration(-1)
+
 func newGrid(cols []column, empty string) *grid { return &grid{cols: cols, sortCol: -1, empty: empty} }
 
 func (g *grid) SetSize(w, h int) { g.width, g.height = w, max(h, 1); g.follow() }
 
 // setOrdered replaces the rows with ones already prepared and ordered by order (off the UI
 // goroutine): only the filter and the selection are applied here.
-func (g *grid) setOrdered(rs []gridRow, o rowOrder) {
+func (g *grid) setOrdered(rs []*gridRow, o rowOrder) {
 	g.all = rs
 	if o != g.order() {
 		g.apply()
@@ -73,7 +77,7 @@ func (g *grid) setOrdered(rs []gridRow, o rowOrder) {
 	g.selectRows(g.filtered(rs))
 }
 
-func rowText(r gridRow) string { return strings.ToLower(strings.Join(r.cells, " ")) }
+func rowText(r *gridRow) string { return strings.ToLower(strings.Join(r.cells, " ")) }
 
 func (g *grid) setFilter(re *regexp.Regexp, invert bool) {
 	g.filter, g.invert = re, invert
@@ -98,11 +102,11 @@ type rowOrder struct {
 func (g *grid) order() rowOrder { return rowOrder{g.sortCol, g.reverse} }
 
 // sortRows orders rows: problems first (then by key), or by a column.
-func sortRows(rows []gridRow, o rowOrder) {
+func sortRows(rows []*gridRow, o rowOrder) {
 	c := o.col
 	// Keys are unique and break every tie, so an unstable sort gives one order, and pdqsort is
 	// several times cheaper than the stable merge on rows this size.
-	slices.SortFunc(rows, func(a, b gridRow) int {
+	slices.SortFunc(rows, func(a, b *gridRow) int {
 		if c < 0 {
 			if d := cmp.Compare(b.status, a.status); d != 0 {
 				return d
@@ -125,16 +129,17 @@ func sortRows(rows []gridRow, o rowOrder) {
 	})
 }
 
-func (g *grid) filtered(rs []gridRow) []gridRow {
+func (g *grid) filtered(rs []*gridRow) []*gridRow {
 	if g.filter == nil {
 		return rs
 	}
-	out := make([]gridRow, 0, len(rs))
+	out := make([]*gridRow, 0, len(rs))
 	for _, r := range rs {
-		if r.text == "" {
-			r.text = rowText(r)
+		text := r.text // rows are shared with the next load: never written here
+		if text == "" {
+			text = rowText(r)
 		}
-		if g.filter.MatchString(r.text) != g.invert {
+		if g.filter.MatchString(text) != g.invert {
 			out = append(out, r)
 		}
 	}
@@ -152,7 +157,7 @@ func (g *grid) apply() {
 }
 
 // selectRows shows rows, keeping the selected row selected.
-func (g *grid) selectRows(rows []gridRow) {
+func (g *grid) selectRows(rows []*gridRow) {
 	g.rows = rows
 	g.cursor = 0
 	for i, r := range g.rows {
@@ -191,11 +196,11 @@ func (g *grid) follow() {
 	g.offset = max(min(g.offset, len(g.rows)-ps), 0)
 }
 
-func (g *grid) current() (gridRow, bool) {
+func (g *grid) current() (*gridRow, bool) {
 	if g.cursor < len(g.rows) {
 		return g.rows[g.cursor], true
 	}
-	return gridRow{}, false
+	return &gridRow{}, false
 }
 
 // selectKey moves the selection to the row with key k, if there is one.
@@ -287,7 +292,7 @@ func (g *grid) View(now time.Time) string {
 	return strings.Join(lines[:g.height], "\n")
 }
 
-func (g *grid) renderRow(r gridRow, ws []int, selected bool, now time.Time) string {
+func (g *grid) renderRow(r *gridRow, ws []int, selected bool, now time.Time) string {
 	var b strings.Builder
 	if selected {
 		b.WriteString(cursorStyle.Render(sym.cursor))
@@ -312,8 +317,8 @@ func (g *grid) renderRow(r gridRow, ws []int, selected bool, now time.Time) stri
 		if i == len(g.cols)-1 && !r.stamp.IsZero() {
 			text = Age(now.Sub(r.stamp))
 			limit := g.staleAfter
-			if r.staleAfter > 0 {
-				limit = r.staleAfter
+			if r.staleAfter != 0 {
+				limit = r.staleAfter // neverStale: an age, not a reading that goes stale
 			}
 			if limit > 0 && now.Sub(r.stamp) > limit {
 				b.WriteString(staleStyle.Render(cell("stale "+text, ws[i], c.right)))

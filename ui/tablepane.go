@@ -14,12 +14,12 @@ import (
 
 // tablePane shows live rows (nodes, pods, hosts) in a sortable, filterable grid.
 type tablePane struct {
-	title string
-	keys  PaneKeys
-	grid  *grid
-	ns    string // pods only: the namespace filter (":ns NAME")
-	rows  []gridRow
-	// findings on the row's target, for the detail; set from snapshots.
+	title  string
+	keys   PaneKeys
+	grid   *grid
+	ns     string // pods only: the namespace filter (":ns NAME")
+	rows   []*gridRow
+	counts tile // of rows, from the load
 	loaded bool
 }
 
@@ -53,15 +53,15 @@ func (p *tablePane) Update(msg tea.Msg) (Pane, tea.Cmd) {
 	return p, nil
 }
 
-// setOrdered takes rows prepared and ordered off the UI goroutine.
-func (p *tablePane) setOrdered(rs []gridRow, o rowOrder) {
-	p.loaded = true
+// setOrdered takes rows prepared and ordered off the UI goroutine, and their counts.
+func (p *tablePane) setOrdered(rs []*gridRow, o rowOrder, counts tile) {
+	p.loaded, p.counts = true, counts
 	p.rows = rs
 	if p.ns == "" {
 		p.grid.setOrdered(rs, o)
 		return
 	}
-	keep := make([]gridRow, 0, len(rs)/4)
+	keep := make([]*gridRow, 0, len(rs)/4)
 	for _, r := range rs {
 		if r.ref.Namespace == p.ns {
 			keep = append(keep, r)
@@ -70,7 +70,10 @@ func (p *tablePane) setOrdered(rs []gridRow, o rowOrder) {
 	p.grid.setOrdered(keep, o)
 }
 
-func (p *tablePane) setNamespace(ns string) { p.ns = ns; p.setOrdered(p.rows, rowOrder{col: -2}) }
+func (p *tablePane) setNamespace(ns string) {
+	p.ns = ns
+	p.setOrdered(p.rows, rowOrder{col: -2}, p.counts)
+}
 
 func (p *tablePane) Selected() (checks.Ref, *checks.Finding, bool) {
 	r, ok := p.grid.current()
@@ -78,13 +81,8 @@ func (p *tablePane) Selected() (checks.Ref, *checks.Finding, bool) {
 }
 
 func (p *tablePane) Tile() tile {
-	t := tile{label: p.title, total: len(p.rows)}
-	for _, r := range p.rows {
-		if r.status != checks.OK {
-			t.bad++
-		}
-		t.worst = max(t.worst, r.status)
-	}
+	t := p.counts // counted by the load: a frame never walks 42,000 rows
+	t.label = p.title
 	if !p.loaded {
 		t.note = "…"
 	}
@@ -145,7 +143,7 @@ func (p *findingsPane) Tile() tile                            { return p.counts 
 
 // builtFindings are a findings pane's rows, built off the UI goroutine.
 type builtFindings struct {
-	rows []gridRow
+	rows []*gridRow
 	tile tile
 }
 
@@ -173,7 +171,7 @@ func (p *findingsPane) build(fs []checks.Finding, staleFor func(check string) ti
 		t.absent, t.note = true, "not configured"
 	}
 	b := builtFindings{tile: t}
-	b.rows = make([]gridRow, 0, len(mine))
+	b.rows = make([]*gridRow, 0, len(mine))
 	for _, r := range fold(mine) {
 		f := r.f
 		k := f.Key()
@@ -189,7 +187,7 @@ func (p *findingsPane) build(fs []checks.Finding, staleFor func(check string) ti
 		if staleFor != nil {
 			stale = staleFor(f.Check)
 		}
-		b.rows = append(b.rows, gridRow{key: k, status: f.Status, ref: f.Ref(), stamp: f.ObservedAt, staleAfter: stale, finding: f, folded: r.folded,
+		b.rows = append(b.rows, &gridRow{key: k, status: f.Status, ref: f.Ref(), stamp: f.ObservedAt, staleAfter: stale, finding: f, folded: r.folded,
 			cells: []string{upper(f.Status.String()), f.Target, check, summary, ""}})
 	}
 	sortRows(b.rows, rowOrder{col: -1})
@@ -212,4 +210,16 @@ func (p *findingsPane) Selected() (checks.Ref, *checks.Finding, bool) {
 		f.Details = fmt.Sprintf("Folded into this row, %d checks on %s: %s\n%s", len(n), f.Target, strings.Join(n, ", "), f.Details)
 	}
 	return r.ref, &f, true
+}
+
+// countRows tallies rows for a pane's tile.
+func countRows(rs []*gridRow) tile {
+	t := tile{total: len(rs)}
+	for _, r := range rs {
+		if r.status != checks.OK {
+			t.bad++
+		}
+		t.worst = max(t.worst, r.status)
+	}
+	return t
 }

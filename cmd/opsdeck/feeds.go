@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -58,7 +59,7 @@ func (e *env) backend(ctx context.Context) ui.Backend {
 					beat = f.StatusHeartbeat
 				}
 				out = append(out, ui.NodeInfo{Cluster: w.Cluster, Name: f.Name, Ready: string(f.Ready), Heartbeat: beat,
-					Cordoned: f.Cordoned, PodsRunning: f.PodsRunning, PodsNotReady: f.PodsNotReady})
+					Cordoned: f.Cordoned}) // the cockpit counts pods per node from PodChanges
 			}
 		}
 		return out
@@ -80,7 +81,43 @@ func (e *env) backend(ctx context.Context) ui.Backend {
 		}
 		return out
 	}
+	b.PodChanges = podChanges(e.watchers, b.Pods)
 	return b
+}
+
+// podChanges follows every cluster's pod changes for the cockpit: all pods at the first call,
+// then only those that moved, so a change among 42,000 pods redraws one row.
+func podChanges(ws []*sitekube.Watcher, all func() []ui.PodInfo) func() ([]ui.PodInfo, bool) {
+	touches := make([]*sitekube.PodTouches, len(ws))
+	for i, w := range ws {
+		touches[i] = w.TrackPods()
+	}
+	first := true
+	return func() ([]ui.PodInfo, bool) {
+		full := first
+		first = false
+		keys := make([][]string, len(ws))
+		for i, t := range touches {
+			var lost bool
+			keys[i], lost = t.Take()
+			full = full || lost
+		}
+		if full {
+			return all(), true
+		}
+		var out []ui.PodInfo
+		for i, w := range ws {
+			for _, k := range keys[i] {
+				ns, name, _ := strings.Cut(k, "/")
+				if p, ok := w.Pod(ns, name); ok {
+					out = append(out, podInfo(w.Cluster, p))
+				} else {
+					out = append(out, ui.PodInfo{Cluster: w.Cluster, Namespace: ns, Name: name, Gone: true})
+				}
+			}
+		}
+		return out, false
+	}
 }
 
 // cacheChanges signals (coalesced, at most every 100 ms) when any cluster's Nodes or pods moved,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"time"
 )
@@ -9,9 +10,10 @@ import (
 // startProfile writes a CPU profile to $OPSDECK_CPUPROFILE while the process runs (for `make
 // bench-screen` investigations: the cockpit measured from outside, profiled from inside).
 func startProfile() (stop func()) {
+	heap := os.Getenv("OPSDECK_MEMPROFILE") // the heap in use when the process ends
 	path := os.Getenv("OPSDECK_CPUPROFILE")
 	if path == "" {
-		return func() {}
+		return func() { writeHeap(heap) }
 	}
 	f, err := os.Create(path)
 	if err != nil {
@@ -25,6 +27,7 @@ func startProfile() (stop func()) {
 		started <- pprof.StartCPUProfile(f) == nil
 	}()
 	return func() {
+		writeHeap(heap)
 		select {
 		case ok := <-started:
 			if ok {
@@ -32,6 +35,17 @@ func startProfile() (stop func()) {
 			}
 		default:
 		}
+		f.Close()
+	}
+}
+
+func writeHeap(path string) {
+	if path == "" {
+		return
+	}
+	if f, err := os.Create(path); err == nil {
+		runtime.GC()
+		_ = pprof.WriteHeapProfile(f)
 		f.Close()
 	}
 }

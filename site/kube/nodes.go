@@ -36,17 +36,36 @@ func (w *Watcher) NodeFacts(name string) (NodeFacts, bool) {
 	return w.factsOf(n), true
 }
 
-// AllNodeFacts reads every node's facts.
+// AllNodeFacts reads every node's facts without the pod counts: counting through the node index
+// for 2,000 nodes took a third of an idle cockpit's CPU. A view counts pods from the pod changes
+// it follows (TrackPods); NodeFacts counts them for one node.
 func (w *Watcher) AllNodeFacts() []NodeFacts {
 	ns := w.Nodes()
 	out := make([]NodeFacts, 0, len(ns))
 	for _, n := range ns {
-		out = append(out, w.factsOf(n))
+		out = append(out, w.nodeOnly(n))
 	}
 	return out
 }
 
 func (w *Watcher) factsOf(n *corev1.Node) NodeFacts {
+	f := w.nodeOnly(n)
+	for _, p := range w.PodsOnNode(n.Name) {
+		switch {
+		case p.Status.Phase == corev1.PodSucceeded:
+		case p.Status.Phase == corev1.PodRunning && allReady(p):
+			f.PodsRunning++
+		case p.Status.Phase == corev1.PodRunning:
+			f.PodsRunning++
+			f.PodsNotReady++
+		default:
+			f.PodsNotReady++
+		}
+	}
+	return f
+}
+
+func (w *Watcher) nodeOnly(n *corev1.Node) NodeFacts {
 	f := NodeFacts{Name: n.Name, Cordoned: n.Spec.Unschedulable}
 	_, m := n.Labels["node-role.kubernetes.io/master"]
 	_, cp := n.Labels["node-role.kubernetes.io/control-plane"]
@@ -64,18 +83,6 @@ func (w *Watcher) factsOf(n *corev1.Node) NodeFacts {
 	}
 	if l, ok := w.Lease(n.Name); ok && l.Spec.RenewTime != nil {
 		f.LeaseRenew = l.Spec.RenewTime.Time
-	}
-	for _, p := range w.PodsOnNode(n.Name) {
-		switch {
-		case p.Status.Phase == corev1.PodSucceeded:
-		case p.Status.Phase == corev1.PodRunning && allReady(p):
-			f.PodsRunning++
-		case p.Status.Phase == corev1.PodRunning:
-			f.PodsRunning++
-			f.PodsNotReady++
-		default:
-			f.PodsNotReady++
-		}
 	}
 	return f
 }
@@ -129,9 +136,10 @@ func (w *Watcher) changedObject(old, obj any) {
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = d.Obj
 	}
-	switch obj.(type) {
+	switch o := obj.(type) {
 	case *corev1.Pod:
 		w.podsVersion.Add(1)
+		w.touchPod(o)
 	case *corev1.Node:
 		w.nodesVersion.Add(1)
 	}

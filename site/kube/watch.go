@@ -68,6 +68,8 @@ type Watcher struct {
 	dirtyMu                   sync.Mutex
 	dirty                     map[string]bool // node names touched by node, pod and lease events since the last take
 	dirtyPods                 map[string]bool // namespace/name of pods touched since the last take
+	touchMu                   sync.Mutex
+	podReaders                []*PodTouches // views following pod changes (TrackPods)
 }
 
 const (

@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"opsdeck/checks"
+)
+
+// The table kept by changes always equals the table built from scratch from the same pods and
+// findings, in every order, and counts pods per node the same way.
+func TestPodTableChangesMatchRebuild(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pods := map[string]PodInfo{}
+	mk := func(i int) PodInfo {
+		phases := []string{"Running", "Running", "Running", "Pending", "Succeeded", "Failed"}
+		return PodInfo{Cluster: []string{"a", "b"}[i%2], Namespace: fmt.Sprintf("ns%d", i%3), Name: fmt.Sprintf("p%03d", i),
+			Node: fmt.Sprintf("n%d", i%5), Phase: phases[rng.IntN(len(phases))], Ready: rng.IntN(4) != 0, Restarts: rng.IntN(3), Created: t0}
+	}
+	var kept podTable
+	for step := 0; step < 300; step++ {
+		var changes []PodInfo
+		n := rng.IntN(6)
+		if step%25 == 0 {
+			n = 150 // many at once take the one-pass path
+		}
+		for range n {
+			p := mk(rng.IntN(60))
+			if rng.IntN(5) == 0 {
+				p.Gone = true
+				delete(pods, p.Namespace+"/"+p.Cluster+p.Name)
+			} else {
+				pods[p.Namespace+"/"+p.Cluster+p.Name] = p
+			}
+			changes = append(changes, p)
+		}
+		problems := map[string]checks.Status{}
+		for _, p := range pods {
+			if rng.IntN(8) == 0 {
+				problems[podRef(p, true).Target()] = checks.Status(1 + rng.IntN(3))
+			}
+		}
+		o := rowOrder{col: -1}
+		if step%7 == 0 {
+			o = rowOrder{col: 4, reverse: step%2 == 0}
+		}
+		got := kept.update(changes, step == 0, problems, o, true)
+		var all []PodInfo
+		for _, p := range pods {
+			all = append(all, p)
+		}
+		var fresh podTable
+		want := fresh.update(all, true, problems, o, true)
+		if !slices.EqualFunc(got, want, func(a, b *gridRow) bool {
+			return a.key == b.key && a.status == b.status && slices.Equal(a.cells, b.cells)
+		}) {
+			t.Fatalf("step %d: kept table differs from a rebuild:\n got %v\nwant %v", step, keys(got), keys(want))
+		}
+		for k, c := range fresh.perNode {
+			if kc := kept.perNode[k]; (kc == nil) != (c == nil) || kc != nil && *kc != *c {
+				t.Fatalf("step %d: node %q counts %v, rebuilt %v", step, k, kc, c)
+			}
+		}
+	}
+}
+
+func keys(rs []*gridRow) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.key)
+	}
+	return out
+}
+
+// BenchmarkPodTableOneChange is one pod changing among 42,000 (the budget: ≤ 5 ms a rebuild).
+func BenchmarkPodTableOneChange(b *testing.B) {
+	be, snap := siteAtScale(2000, 42000)
+	var tab podTable
+	problems := podProblems(snap.Findings)
+	tab.update(be.Pods(), true, problems, rowOrder{col: -1}, false)
+	p := be.Pods()[777]
+	for i := 0; b.Loop(); i++ {
+		p.Restarts = i
+		tab.update([]PodInfo{p}, false, problems, rowOrder{col: -1}, false)
+	}
+}
