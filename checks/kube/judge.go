@@ -146,7 +146,8 @@ func PodProblem(p *corev1.Pod, now time.Time, pending, terminating time.Duration
 	return checks.OK, "", false
 }
 
-// Requests sums the CPU (millicores) and memory (bytes) requests of running pods.
+// Requests sums the CPU (millicores) and memory (bytes) requests of running pods, overhead
+// included (as the scheduler counts them).
 func Requests(pods []*corev1.Pod) (cpuMilli, memBytes int64) {
 	for _, p := range pods {
 		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
@@ -156,6 +157,9 @@ func Requests(pods []*corev1.Pod) (cpuMilli, memBytes int64) {
 			cpuMilli += c.Resources.Requests.Cpu().MilliValue()
 			memBytes += c.Resources.Requests.Memory().Value()
 		}
+		// The watcher's trimmed pods carry their containers' requests folded in here.
+		cpuMilli += p.Spec.Overhead.Cpu().MilliValue()
+		memBytes += p.Spec.Overhead.Memory().Value()
 	}
 	return cpuMilli, memBytes
 }

@@ -35,6 +35,7 @@ type globals struct {
 
 func main() {
 	stopProfile := startProfile()
+	limitMemory(context.Background())
 	var g globals
 	var cf, wf cockpitFlags
 	root := &cobra.Command{
