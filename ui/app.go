@@ -215,7 +215,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.now = time.Time(msg)
 		var cmds []tea.Cmd
 		cmds = append(cmds, tick())
-		if m.now.Second()%2 == 0 { // connection states move without cache events
+		if m.now.Second()%4 == 0 { // connection states move without cache events (ages tick at each frame)
 			cmds = append(cmds, m.requestFeeds(false))
 		}
 		m.cycle()

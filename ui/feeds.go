@@ -309,7 +309,7 @@ func nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time) *gridRow {
 		ref.Cluster = n.Cluster
 	}
 	pods := fmt.Sprintf("%d/%d", n.PodsRunning, n.PodsNotReady)
-	return &gridRow{key: ref.Target(), status: st, ref: ref,
+	return &gridRow{key: ref.Target(), status: st, ref: ref, live: n.Heartbeat, liveCol: 2,
 		cells:  []string{n.Name, ready, hb, kubelet, cpu, mem, disk, load, pods, up, h.reachable(), strings.Join(probs, ",")},
 		sortBy: []float64{0, 0, -float64(n.Heartbeat.Unix()), 0, cpuV, memV, diskV, loadV, float64(n.PodsNotReady), upV, 0, 0}}
 }

@@ -32,6 +32,10 @@ type gridRow struct {
 	// marked stale after staleAfter (the row's own check schedule), else the grid's.
 	stamp      time.Time
 	staleAfter time.Duration // neverStale for ages that are not readings (a pod's age)
+	// live, when set, is shown in column liveCol as its age at each frame (a node's last
+	// heartbeat): the row need not be rebuilt every second for the clock.
+	live    time.Time
+	liveCol int
 	text       string        // lower-cased cells, for the filter (set when built, where rows are many)
 	// finding is the finding a findings pane's row shows (with the checks folded into it).
 	finding *checks.Finding
@@ -313,6 +317,9 @@ func (g *grid) renderRow(r *gridRow, ws []int, selected bool, now time.Time) str
 		text := ""
 		if i < len(r.cells) {
 			text = r.cells[i]
+		}
+		if i == r.liveCol && !r.live.IsZero() {
+			text = Age(now.Sub(r.live))
 		}
 		if i == len(g.cols)-1 && !r.stamp.IsZero() {
 			text = Age(now.Sub(r.stamp))
