@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	sitekube "opsdeck/site/kube"
+	"opsdeck/site/sim"
+)
+
+// The cockpit follows pods by their changes: all pods first, then only a pod that changed in the
+// (demo) API, read back with its new state.
+func TestPodChangesFollowTheAPI(t *testing.T) {
+	s, err := sim.Start(t.TempDir(), sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c := s.Config.Clusters[0]
+	cl, err := sitekube.Connect(sitekube.Options{Kubeconfig: c.Kubeconfig, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := sitekube.NewWatcher(c.Name, cl, nil)
+	w.Start(ctx)
+	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer wcancel()
+	if !w.WaitFor(wctx, "pods") {
+		t.Fatal("pods never synced")
+	}
+	b := (&env{site: s.Config, watchers: []*sitekube.Watcher{w}}).backend(ctx)
+	all, full := b.PodChanges()
+	if !full || len(all) == 0 {
+		t.Fatalf("first call: full=%v, %d pods", full, len(all))
+	}
+	if again, full := b.PodChanges(); full || len(again) != 0 {
+		t.Fatalf("nothing moved, yet %d pods (full=%v)", len(again), full)
+	}
+	s.Kube.Put("v1/pods", map[string]any{"metadata": map[string]any{"namespace": "app", "name": "web-1", "creationTimestamp": time.Now().UTC().Format(time.RFC3339)},
+		"spec": map[string]any{"nodeName": "node2"}, "status": map[string]any{"phase": "Pending", "reason": "Evicted"}})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ps, full := b.PodChanges()
+		if full {
+			t.Fatal("a change reloaded everything")
+		}
+		if len(ps) == 1 && ps[0].Name == "web-1" && ps[0].Phase == "Pending" && ps[0].Reason == "Evicted" {
+			return
+		}
+		if len(ps) > 0 || time.Now().After(deadline) {
+			t.Fatalf("want web-1 Pending/Evicted alone, got %+v", ps)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
