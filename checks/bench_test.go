@@ -46,3 +46,15 @@ func BenchmarkRunOnce30kJobs(b *testing.B) {
 		s.RunOnce(context.Background(), nil)
 	}
 }
+
+// One finding changes its status among 100,000, then a snapshot: the store's work per change.
+func BenchmarkStoreChangeThenSnapshot100k(b *testing.B) {
+	st := NewStore(50 * time.Millisecond)
+	for i := range 100_000 {
+		st.Put(Finding{Check: "host.load", Target: fmt.Sprintf("node%05d", i), Status: Status(i % 4)})
+	}
+	for i := 0; b.Loop(); i++ {
+		st.Put(Finding{Check: "host.load", Target: "node00777", Status: Status(i % 4)})
+		_ = st.Snapshot()
+	}
+}

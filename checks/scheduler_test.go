@@ -3,6 +3,8 @@ package checks
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -249,5 +251,45 @@ func TestChecksSharingAnIDSplitByScope(t *testing.T) {
 	}
 	if !lab.Owns("lab") || lab.Owns("biz/ns/b") || !(Check{}).Owns("x") {
 		t.Fatal("Owns")
+	}
+}
+
+// The store keeps its order as findings come and go: a snapshot is always what sorting every
+// finding from scratch gives.
+func TestStoreKeepsItsOrder(t *testing.T) {
+	st := NewStore(time.Millisecond)
+	want := map[string]Finding{}
+	for i := range 3000 {
+		f := Finding{Check: fmt.Sprintf("c%d", i%3), Area: fmt.Sprintf("a%d", i%2), Target: fmt.Sprintf("t%d", (i*7919)%211), Status: Status((i * 31) % 4)}
+		st.Put(f)
+		want[f.Key()] = f
+		if i%500 == 499 {
+			var keep []string
+			for _, w := range want {
+				if w.Check == "c1" && len(keep) < 40 {
+					keep = append(keep, w.Target)
+				}
+			}
+			st.Retain("c1", nil, keep)
+			for k, w := range want {
+				if w.Check == "c1" && !slices.Contains(keep, w.Target) {
+					delete(want, k)
+				}
+			}
+		}
+	}
+	var all []Finding
+	for _, f := range want {
+		all = append(all, f)
+	}
+	SortWorstFirst(all)
+	got := st.Snapshot().Findings
+	if len(got) != len(all) {
+		t.Fatalf("%d findings, want %d", len(got), len(all))
+	}
+	for i := range all {
+		if got[i].Key() != all[i].Key() || got[i].Status != all[i].Status {
+			t.Fatalf("at %d: %s %s, want %s %s", i, got[i].Key(), got[i].Status, all[i].Key(), all[i].Status)
+		}
 	}
 }
