@@ -157,7 +157,6 @@ func Requests(pods []*corev1.Pod) (cpuMilli, memBytes int64) {
 			cpuMilli += c.Resources.Requests.Cpu().MilliValue()
 			memBytes += c.Resources.Requests.Memory().Value()
 		}
-		// The watcher's trimmed pods carry their containers' requests folded in here.
 		cpuMilli += p.Spec.Overhead.Cpu().MilliValue()
 		memBytes += p.Spec.Overhead.Memory().Value()
 	}

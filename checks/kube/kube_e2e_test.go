@@ -74,6 +74,11 @@ func TestDemoClustersAndNodeDownDecision(t *testing.T) {
 			t.Errorf("%s is unknown on the business cluster: %q", k, f.Summary)
 		}
 	}
+	// The cache keeps no containers: a node's requests come from the watcher's side table
+	// (biz1 runs one cart pod asking 1 cpu and 1Gi of its 15 cpus and 60Gi).
+	if f := got["kube.allocation business/biz1"]; !strings.Contains(f.Summary, "cpu 7 %") || !strings.Contains(f.Summary, "memory 2 %") {
+		t.Errorf("biz1 requests: %s %q", f.Status, f.Summary)
+	}
 	if f := got["kube.node business/biz1"]; f.Status != checks.OK || !strings.Contains(f.Summary, "lease renewed") {
 		t.Errorf("biz1: %s %q", f.Status, f.Summary)
 	}

@@ -35,7 +35,7 @@ type globals struct {
 
 func main() {
 	stopProfile := startProfile()
-	limitMemory(context.Background())
+	tuneGC()
 	var g globals
 	var cf, wf cockpitFlags
 	root := &cobra.Command{

@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	corev1 "k8s.io/api/core/v1"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,7 +64,15 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 	_, _ = in.inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(o any) { touch(nil, o) },
 		UpdateFunc: touch,
-		DeleteFunc: func(o any) { touch(nil, o) },
+		DeleteFunc: func(o any) {
+			if d, ok := o.(cache.DeletedFinalStateUnknown); ok {
+				o = d.Obj
+			}
+			if _, ok := o.(*corev1.Pod); ok {
+				w.forgetPod(o)
+			}
+			touch(nil, o)
+		},
 	})
 	_ = in.inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) { in.result(err) })
 	return in

@@ -3,7 +3,6 @@ package kube
 import (
 	coordv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -18,10 +17,10 @@ func trim(obj any) (any, error) {
 	switch o := obj.(type) {
 	case *corev1.Pod:
 		o.Labels, o.OwnerReferences, o.GenerateName = nil, nil, "" // nothing reads them
-		// The containers' requests are folded into one list (kube.Requests reads it); the spec
-		// keeps the node and the PVCs, the status the phase, Ready and the containers' states.
-		// 42,000 pods: about a kilobyte less each than keeping containers and conditions.
-		spec := corev1.PodSpec{NodeName: o.Spec.NodeName, Overhead: foldRequests(o.Spec)}
+		// The requests live beside the cache (trimPod, PodRequests); the spec keeps the node
+		// and the PVCs, the status the phase, Ready and the containers' states. 42,000 pods:
+		// about a kilobyte less each than keeping containers and conditions.
+		spec := corev1.PodSpec{NodeName: o.Spec.NodeName}
 		for _, v := range o.Spec.Volumes {
 			if v.PersistentVolumeClaim != nil {
 				spec.Volumes = append(spec.Volumes, corev1.Volume{Name: v.Name, VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: v.PersistentVolumeClaim}})
@@ -68,27 +67,4 @@ func trimUnstructured(obj any) (any, error) {
 		u.SetAnnotations(nil)
 	}
 	return obj, nil
-}
-
-// foldRequests is a pod's requests as the scheduler counts them: its containers' cpu and memory
-// requests plus its overhead, in one list (a trimmed pod keeps it as its overhead and no
-// containers; kube.Requests adds containers and overhead, so both forms count the same).
-func foldRequests(spec corev1.PodSpec) corev1.ResourceList {
-	var cpu, mem resource.Quantity
-	add := func(l corev1.ResourceList) {
-		if q, ok := l[corev1.ResourceCPU]; ok {
-			cpu.Add(q)
-		}
-		if q, ok := l[corev1.ResourceMemory]; ok {
-			mem.Add(q)
-		}
-	}
-	for _, c := range spec.Containers {
-		add(c.Resources.Requests)
-	}
-	add(spec.Overhead)
-	if cpu.IsZero() && mem.IsZero() {
-		return nil
-	}
-	return corev1.ResourceList{corev1.ResourceCPU: cpu, corev1.ResourceMemory: mem}
 }

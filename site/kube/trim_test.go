@@ -22,16 +22,29 @@ func TestTrimPodKeepsWhatIsRead(t *testing.T) {
 			},
 			Volumes: []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "data-web-1"}}}, {Name: "tmp"}}},
 		Status: corev1.PodStatus{Phase: corev1.PodRunning, Reason: "r",
-			Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: "True"}, {Type: corev1.PodReady, Status: "False", Reason: "ContainersNotReady", Message: "long"}},
+			Conditions:        []corev1.PodCondition{{Type: corev1.PodScheduled, Status: "True"}, {Type: corev1.PodReady, Status: "False", Reason: "ContainersNotReady", Message: "long"}},
 			ContainerStatuses: []corev1.ContainerStatus{{Name: "a", RestartCount: 3, State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}}},
 	}
-	obj, _ := trim(p)
+	w := &Watcher{}
+	r := requestsOf(p.Spec)
+	obj, _ := w.trimPod(p)
+	if cpu, mem := w.PodRequests(obj.(*corev1.Pod)); cpu != r.cpuMilli || mem != r.memBytes {
+		t.Errorf("requests beside the cache: %d %d", cpu, mem)
+	}
+	_, _ = w.trimPod(obj) // client-go may transform a trimmed object again
+	if cpu, _ := w.PodRequests(obj.(*corev1.Pod)); cpu != r.cpuMilli {
+		t.Errorf("a second transform lost the requests: %d", cpu)
+	}
+	w.forgetPod(obj)
+	if cpu, _ := w.PodRequests(obj.(*corev1.Pod)); cpu != 0 {
+		t.Error("a deleted pod's requests stay")
+	}
 	got := obj.(*corev1.Pod)
 	if got.Labels != nil || got.Annotations != nil || len(got.Spec.Containers) != 0 {
 		t.Errorf("kept what nothing reads: %+v", got.ObjectMeta)
 	}
-	if got.Spec.Overhead.Cpu().MilliValue() != 1260 || got.Spec.Overhead.Memory().Value() != (64<<20)+(1<<30) {
-		t.Errorf("requests folded: %v", got.Spec.Overhead)
+	if r.cpuMilli != 1260 || r.memBytes != (64<<20)+(1<<30) {
+		t.Errorf("requests: %+v", r)
 	}
 	if got.Spec.NodeName != "node1" || len(got.Spec.Volumes) != 1 || got.Finalizers[0] != "f" || got.DeletionTimestamp == nil || got.UID != "u1" || got.ResourceVersion != "7" {
 		t.Errorf("lost what is read: %+v %+v", got.ObjectMeta, got.Spec)

@@ -70,6 +70,7 @@ type Watcher struct {
 	dirtyPods                 map[string]bool // namespace/name of pods touched since the last take
 	touchMu                   sync.Mutex
 	podReaders                []*PodTouches // views following pod changes (TrackPods)
+	requests                  requestTable  // pods' requests by namespace/name (trimPod)
 }
 
 const (
@@ -100,7 +101,7 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			return k.CoreV1().Pods("").Watch(ctx, o)
 		},
-		trim, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc, podsByNode: func(obj any) ([]string, error) {
+		w.trimPod, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc, podsByNode: func(obj any) ([]string, error) {
 			if p, ok := obj.(*corev1.Pod); ok && p.Spec.NodeName != "" {
 				return []string{p.Spec.NodeName}, nil
 			}
