@@ -30,6 +30,7 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 	store := checks.NewStore(100 * time.Millisecond)
 	sched := e.scheduler(store, e.checks)
 	go sched.Run(ctx)
+	go e.releaseAfterSync(ctx)
 	// Kubernetes findings follow the informers' events (≤ 100 ms), the schedule is the safety net.
 	kubechecks.React(ctx, e.site, e.watchers, store, 100*time.Millisecond, func(ctx context.Context, check, target string) {
 		_, _ = sched.RunOne(ctx, check, target)
