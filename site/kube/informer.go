@@ -3,11 +3,12 @@ package kube
 import (
 	"context"
 	"fmt"
-	corev1 "k8s.io/api/core/v1"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -41,13 +42,16 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			ctx, cancel := context.WithTimeout(ctx, w.listTimeout())
 			defer cancel()
-			obj, err := list(ctx, o)
+			obj, err := pagedList(ctx, o, list, transform)
 			in.result(err)
 			return obj, err
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			wi, err := openWatch(ctx, w.callTimeout(), o, wf)
 			in.result(err)
+			if err == nil && transform != nil {
+				wi = trimmedWatch(wi, transform)
+			}
 			return wi, err
 		},
 	}
@@ -76,6 +80,65 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 	})
 	_ = in.inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) { in.result(err) })
 	return in
+}
+
+// listPage is how many objects one page of a first list holds.
+const listPage = 2000
+
+// pagedList lists page by page and trims each page as it comes, so the first list of 42,000
+// pods is never held decoded and untrimmed at once (the reflector's own first list asks the
+// watch cache at resourceVersion 0, which answers everything in one response: a one-shot check
+// peaked at 500 MB, two thirds of it that response). A paged list is a consistent read; from
+// Kubernetes 1.31 on the API serves it from its watch cache.
+func pagedList(ctx context.Context, o metav1.ListOptions, list listFunc, transform cache.TransformFunc) (runtime.Object, error) {
+	if o.Continue != "" || transform == nil {
+		return list(ctx, o)
+	}
+	o.Limit, o.ResourceVersion, o.ResourceVersionMatch = listPage, "", ""
+	var items []runtime.Object
+	for {
+		page, err := list(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		objs, err := meta.ExtractList(page)
+		if err != nil {
+			return nil, err
+		}
+		for _, item := range objs {
+			if t, err := transform(item); err == nil {
+				if ro, ok := t.(runtime.Object); ok {
+					item = ro
+				}
+			}
+			items = append(items, item)
+		}
+		lm, err := meta.ListAccessor(page)
+		if err != nil {
+			return nil, err
+		}
+		if lm.GetContinue() == "" {
+			return page, meta.SetList(page, items)
+		}
+		o.Continue = lm.GetContinue()
+	}
+}
+
+// trimmedWatch trims every object as it arrives. The informer's transform runs only when an
+// object enters its queue; a streamed first list (watch-list) is collected whole before that,
+// so 42,000 untrimmed pods were held at once (a one-shot check peaked at 540 MB). Trimming
+// twice is harmless: the transforms take what they already trimmed as it is.
+func trimmedWatch(wi watch.Interface, transform cache.TransformFunc) watch.Interface {
+	return watch.Filter(wi, func(ev watch.Event) (watch.Event, bool) {
+		if ev.Type == watch.Added || ev.Type == watch.Modified || ev.Type == watch.Deleted {
+			if o, err := transform(ev.Object); err == nil {
+				if ro, ok := o.(runtime.Object); ok {
+					ev.Object = ro
+				}
+			}
+		}
+		return ev, true
+	})
 }
 
 // openWatch opens a watch, giving up when the API has not answered within timeout (a server
