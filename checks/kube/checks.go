@@ -295,8 +295,12 @@ func (c *cluster) node(ctx context.Context, name string) checks.Finding {
 		return checks.Finding{Status: checks.OK, Summary: "gone"}
 	}
 	lease, why := c.leaseOf(name)
-	st, summary := JudgeNode(n, lease, c.clock(), c.heartbeat())
+	now, hb := c.clock(), c.heartbeat()
+	st, summary := JudgeNode(n, lease, now, hb)
 	f := checks.Finding{Status: st, Summary: summary, Details: why}
+	if m, ok := heartbeatMetric(n, lease, now, hb); ok {
+		f.Metrics = append(f.Metrics, m)
+	}
 	if NotReady(n) {
 		c.nodeDown(ctx, n, &f)
 	}

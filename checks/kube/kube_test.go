@@ -41,7 +41,7 @@ func TestJudgeNode(t *testing.T) {
 		want  checks.Status
 		text  []string
 	}{
-		{"fresh lease", node("a", corev1.ConditionTrue, 3*time.Minute, false), at(5 * time.Second), checks.OK, []string{"Ready, lease renewed 5s ago"}},
+		{"fresh lease", node("a", corev1.ConditionTrue, 3*time.Minute, false), at(5 * time.Second), checks.OK, []string{"Ready, lease renewed on time"}},
 		// A kubelet with a Lease refreshes its Ready heartbeat every 5 minutes: not a problem.
 		{"old status heartbeat, fresh lease", node("b", corev1.ConditionTrue, 4*time.Minute, false), at(time.Second), checks.OK, []string{"Ready"}},
 		{"stale lease", node("c", corev1.ConditionTrue, time.Second, false), at(2 * time.Minute), checks.Warn, []string{"lease not renewed for 2m"}},
@@ -179,5 +179,21 @@ func TestChecksOverFakeCluster(t *testing.T) {
 	}
 	if n := len(w.PodsOnNode("n1")); n != 2 {
 		t.Errorf("pods on n1 by index: %d", n)
+	}
+}
+
+// A healthy node judged again a round later says the same: the store sees a confirmation, not a
+// change, so 2,000 healthy nodes wake nobody at every round. The age is a metric.
+func TestHealthyNodeVerdictDoesNotAge(t *testing.T) {
+	hb := Heartbeat{LeaseStale: 40 * time.Second, StatusStale: 5*time.Minute + 40*time.Second}
+	n := node("a", corev1.ConditionTrue, 3*time.Minute, false)
+	l1, l2 := now.Add(-2*time.Second), now.Add(-9*time.Second)
+	_, s1 := JudgeNode(n, &l1, now, hb)
+	_, s2 := JudgeNode(n, &l2, now, hb)
+	if s1 != s2 {
+		t.Fatalf("%q then %q", s1, s2)
+	}
+	if m, ok := heartbeatMetric(n, &l2, now, hb); !ok || m.Value != 9 || m.Name != "lease age" {
+		t.Fatalf("metric %+v", m)
 	}
 }
