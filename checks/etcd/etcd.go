@@ -1,5 +1,6 @@
 // Package etcd checks etcd on the masters over SSH (guide §5.2): endpoint health with the etcd
-// certificates, and the age of the daily snapshots.
+// certificates, every member's status and the cluster's alarms, the age of the daily snapshots
+// and the cron entry that takes them; and the masters' certificate backup (§5.3).
 package etcd
 
 import (
@@ -22,15 +23,29 @@ func Checks(site *config.Site, r probe.Runner) []checks.Check {
 	p := &prober{site: site, r: r, now: time.Now}
 	inv := probe.NewInventory(site)
 	masters := checks.Fixed(probe.Names(site, func(h config.Host) bool { return h.HasRole("master") }))
-	backup := checks.Fixed(nil)
+	backup, cluster := checks.Fixed(nil), checks.Fixed(nil)
 	if len(masters()) > 0 {
-		backup = checks.Fixed([]string{BackupTarget})
+		backup, cluster = checks.Fixed([]string{BackupTarget}), checks.Fixed([]string{ClusterTarget})
 	}
-	return checks.Build(site,
-		checks.Def{ID: "etcd.health", Area: "etcd", Title: "etcd endpoint health", Targets: masters, Probe: inv.OnHost(p.health)},
-		checks.Def{ID: "etcd.backup", Area: "etcd", Kind: checks.KindOther, Title: "etcd snapshots (one member backs the cluster up)",
-			Targets: backup, Probe: func(ctx context.Context, _ string) checks.Finding { return p.clusterBackup(ctx, inv, masters()) }},
-	)
+	onCluster := func(fn func(context.Context, probe.Inventory, []string) checks.Finding) func(context.Context, string) checks.Finding {
+		return func(ctx context.Context, _ string) checks.Finding { return fn(ctx, inv, masters()) }
+	}
+	defs := []checks.Def{
+		{ID: "etcd.health", Area: "etcd", Title: "etcd endpoint health", Targets: masters, Probe: inv.OnHost(p.health)},
+		{ID: "etcd.backup", Area: "etcd", Kind: checks.KindOther, Title: "etcd snapshots (one member backs the cluster up)",
+			Targets: backup, Probe: onCluster(p.clusterBackup)},
+		{ID: "etcd.members", Area: "etcd", Kind: checks.KindOther, Guide: "§5.2", Title: "etcd members: leader, errors, database size, raft index spread",
+			Targets: cluster, Probe: onCluster(p.members)},
+		{ID: "etcd.alarms", Area: "etcd", Kind: checks.KindOther, Guide: "§5.2", Title: "etcd alarms (NOSPACE, CORRUPT)",
+			Targets: cluster, Probe: onCluster(p.alarms)},
+		{ID: "etcd.backup-cron", Area: "etcd", Kind: checks.KindOther, Guide: "§5.2", Title: "etcd backup cron entry on a master", Every: time.Hour,
+			Targets: cluster, Probe: onCluster(p.cron)},
+	}
+	if site.Certificates.MasterBackupDir != "" {
+		defs = append(defs, checks.Def{ID: "cert.master-backup", Area: "certs", Kind: checks.KindHost, Guide: "§5.3",
+			Title: "master certificate backup newer than the certificates", Every: time.Hour, Targets: masters, Probe: inv.OnHost(p.masterBackup)})
+	}
+	return checks.Build(site, defs...)
 }
 
 // BackupTarget names the one etcd.backup finding: §5.2 backs the cluster up on one member, so

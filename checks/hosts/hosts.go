@@ -1,5 +1,6 @@
 // Package hosts checks physical machines over SSH (guide §2.2, §2.3): reachability, uptime and
-// recent reboots, load, CPU / memory / disk usage, and kubelet on nodes.
+// recent reboots, load, CPU / memory / disk usage, kubelet on nodes, component ports and their
+// owners (§2.1), services enabled at boot (§9.7) and per-component CPU and memory (§5.4.1).
 package hosts
 
 import (
@@ -43,6 +44,11 @@ func Checks(site *config.Site, r Runner) []checks.Check {
 		def("host.logdirs", "log directories vs their disk", withRole(func(h config.Host) bool {
 			return len(hc.LogDirs) > 0 && (h.HasRole("node") || h.HasRole("master"))
 		}), p.logdirs),
+		// Boot-time services (§9.7) change rarely: hourly unless the site says otherwise.
+		checks.Def{ID: "host.enabled", Area: "hosts", Guide: "§9.7", Title: "services enabled at boot", Every: time.Hour,
+			Targets: withRole(func(h config.Host) bool { return len(p.enabledUnits(h)) > 0 }), Probe: inv.OnHost(p.enabled)},
+		checks.Def{ID: "host.components", Area: "hosts", Guide: "§5.4.1", Title: "component CPU and memory",
+			Targets: withRole(hasAny(hc.Processes)), Probe: inv.OnHost(p.components)},
 	)
 }
 
