@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -92,7 +93,10 @@ func JudgeMembers(ms []Member, e config.Etcd) checks.Finding {
 			leaders[m.Leader] = true
 		}
 		for _, e := range m.Errors {
-			errs = append(errs, m.Endpoint+": "+strings.TrimSpace(e))
+			// Every member reports the cluster's alarms: say each once.
+			if e = prettyError(e); !slices.Contains(errs, e) {
+				errs = append(errs, e)
+			}
 		}
 	}
 	if len(up) == 0 {
@@ -167,6 +171,16 @@ func JudgeMembers(ms []Member, e config.Etcd) checks.Finding {
 	f.Status = checks.OK
 	f.Summary = fmt.Sprintf("%d members, leader %s, db %s, raft index %d (spread %d)", len(ms), leaderName(ms), humanBytes(maxDB), maxIdx, maxIdx-minIdx)
 	return f
+}
+
+// prettyError writes an alarm error as etcdctl's table would name the member (hex), once:
+// "memberID:3436710672909310027 alarm:NOSPACE " → "alarm NOSPACE on member 2fb1a626068d984b".
+func prettyError(e string) string {
+	e = strings.TrimSpace(e)
+	if as, err := ParseAlarms([]byte(e)); err == nil && len(as) == 1 {
+		return fmt.Sprintf("alarm %s on member %x", as[0].Alarm, parseID(as[0].Member))
+	}
+	return e
 }
 
 func leaderName(ms []Member) string {
