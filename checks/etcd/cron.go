@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"opsdeck/checks"
 	"opsdeck/checks/probe"
+	"opsdeck/config"
 )
 
 // CronEntries returns the active crontab lines (not blank, not comments, not VAR=value) that
@@ -94,34 +94,22 @@ func (p *prober) cron(ctx context.Context, inv probe.Inventory, names []string) 
 		argv = append(argv, "-u", e.CronUser)
 	}
 	ms := make([]MasterCron, len(names))
-	ev := make([]checks.Finding, len(names))
-	var wg sync.WaitGroup
+	errs, evidence := onEveryMaster(ctx, inv, names, func(i int, h config.Host, f *checks.Finding) string {
+		res, ok := probe.Run(ctx, p.r, f, h, argv...)
+		switch {
+		case !ok:
+			return f.Summary
+		case res.ExitCode == 0:
+			ms[i].Entries = CronEntries(res.Stdout, e.BackupCron)
+		case !noCrontab(res.Stderr):
+			return probe.ExitFailure(*f, res).Summary
+		}
+		return ""
+	})
 	for i, name := range names {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ms[i].Host = name
-			h, ok := inv[name]
-			if !ok {
-				ms[i].Err = "not in the inventory"
-				return
-			}
-			res, ok := probe.Run(ctx, p.r, &ev[i], h, argv...)
-			switch {
-			case !ok:
-				ms[i].Err = ev[i].Summary
-			case res.ExitCode == 0:
-				ms[i].Entries = CronEntries(res.Stdout, e.BackupCron)
-			case noCrontab(res.Stderr):
-			default:
-				ms[i].Err = probe.ExitFailure(ev[i], res).Summary
-			}
-		}()
+		ms[i].Host, ms[i].Err = name, errs[i]
 	}
-	wg.Wait()
 	f := JudgeCron(ms, e.CronUser)
-	for _, x := range ev {
-		f.Evidence = append(f.Evidence, x.Evidence...)
-	}
+	f.Evidence = evidence
 	return f
 }

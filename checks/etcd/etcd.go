@@ -88,43 +88,55 @@ func (p *prober) health(ctx context.Context, h config.Host) checks.Finding {
 	return f
 }
 
+// onEveryMaster runs read on every master at once; read records its evidence in f and returns
+// why the master could not be read ("" when it was). The evidence comes back in master order.
+func onEveryMaster(ctx context.Context, inv probe.Inventory, names []string, read func(i int, h config.Host, f *checks.Finding) string) (errs []string, evidence []checks.Evidence) {
+	errs = make([]string, len(names))
+	fs := make([]checks.Finding, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		h, ok := inv[name]
+		if !ok {
+			errs[i] = "not in the inventory"
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = read(i, h, &fs[i])
+		}()
+	}
+	wg.Wait()
+	for _, f := range fs {
+		evidence = append(evidence, f.Evidence...)
+	}
+	return errs, evidence
+}
+
 // clusterBackup reads every master's backup folder (at once) and judges them together.
 func (p *prober) clusterBackup(ctx context.Context, inv probe.Inventory, names []string) checks.Finding {
 	dir := p.site.Etcd.BackupDir
 	ms := make([]MasterBackups, len(names))
-	evidence := make([]checks.Finding, len(names))
-	var wg sync.WaitGroup
+	errs, evidence := onEveryMaster(ctx, inv, names, func(i int, h config.Host, f *checks.Finding) string {
+		res, ok := probe.Run(ctx, p.r, f, h, "find", dir, "-maxdepth", "1", "-name", "etcd_v3_*.db", "-printf", `%T@ %s %f\n`)
+		switch {
+		case !ok:
+			return f.Summary
+		case res.ExitCode != 0:
+			return "no backup folder " + dir + ": " + probe.FirstLine(strings.TrimSpace(string(res.Stderr)))
+		}
+		snaps, err := ParseFindSnapshots(res.Stdout)
+		ms[i].Snapshots = snaps
+		if err != nil {
+			return err.Error()
+		}
+		return ""
+	})
 	for i, name := range names {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ms[i].Host = name
-			h, ok := inv[name]
-			if !ok {
-				ms[i].Err = "not in the inventory"
-				return
-			}
-			f := &evidence[i]
-			res, ok := probe.Run(ctx, p.r, f, h, "find", dir, "-maxdepth", "1", "-name", "etcd_v3_*.db", "-printf", `%T@ %s %f\n`)
-			switch {
-			case !ok:
-				ms[i].Err = f.Summary
-			case res.ExitCode != 0:
-				ms[i].Err = "no backup folder " + dir + ": " + probe.FirstLine(strings.TrimSpace(string(res.Stderr)))
-			default:
-				snaps, err := ParseFindSnapshots(res.Stdout)
-				if err != nil {
-					ms[i].Err = err.Error()
-				}
-				ms[i].Snapshots = snaps
-			}
-		}()
+		ms[i].Host, ms[i].Err = name, errs[i]
 	}
-	wg.Wait()
 	f := JudgeClusterBackups(ms, p.now(), p.site.Etcd.MaxAge.D())
-	for _, e := range evidence {
-		f.Evidence = append(f.Evidence, e.Evidence...)
-	}
+	f.Evidence = evidence
 	if f.Status != checks.OK {
 		f.Details = strings.TrimSpace("Daily snapshots (§5.2) go to " + dir + " on one member, by cron; etcd.snapshot takes one now.\n" + f.Details)
 	}

@@ -122,12 +122,8 @@ func (p *prober) components(ctx context.Context, h config.Host) checks.Finding {
 			argv = append(argv, "/proc/"+strconv.Itoa(pr.PID)+"/stat")
 		}
 		for i := range 2 {
-			if i == 1 {
-				select {
-				case <-time.After(time.Second):
-				case <-ctx.Done():
-					return probe.ConnFailure(ctx.Err())
-				}
+			if i == 1 && !pause(ctx, time.Second) {
+				return probe.ConnFailure(ctx.Err())
 			}
 			res, ok := p.run(ctx, &f, h, argv...)
 			if !ok {

@@ -170,12 +170,8 @@ func (p *prober) cpu(ctx context.Context, h config.Host) checks.Finding {
 	var samples [2]checks.Finding
 	var times [2]CPUTimes
 	for i := range 2 {
-		if i == 1 {
-			select {
-			case <-time.After(time.Second):
-			case <-ctx.Done():
-				return probe.ConnFailure(ctx.Err())
-			}
+		if i == 1 && !pause(ctx, time.Second) {
+			return probe.ConnFailure(ctx.Err())
 		}
 		res, ok := p.run(ctx, &samples[i], h, "head", "-n", "1", "/proc/stat")
 		if !ok {
@@ -281,6 +277,16 @@ func (p *prober) kubelet(ctx context.Context, h config.Host) checks.Finding {
 		return probe.ExitFailure(f, res)
 	}
 	return f
+}
+
+// pause waits d between two samples; false when ctx ended first.
+func pause(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-time.After(d):
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
