@@ -22,7 +22,7 @@ func TestLabEtcdMembersAndAlarms(t *testing.T) {
 	lab := labenv.Load(t)
 	one := checktest.NewRunner(t, Checks(lab.Site, checktest.Pool(t, lab.Site))).One
 	f := one("etcd.members", ClusterTarget)
-	if f.Status != checks.OK || !strings.HasPrefix(f.Summary, "1 members, leader http://127.0.3.1:2379, db ") ||
+	if f.Status != checks.OK || !strings.HasPrefix(f.Summary, "1 member, leader http://127.0.3.1:2379, db ") ||
 		!strings.Contains(f.Details, "leader  v3.4.23") || !strings.Contains(f.Evidence[0].Source, "ssh master1: etcdctl --endpoints http://127.0.3.1:2379 endpoint status --cluster -w json (exit 0)") {
 		t.Errorf("members: %s %q\n%s\n%+v", f.Status, f.Summary, f.Details, f.Evidence)
 	}

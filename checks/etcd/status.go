@@ -169,7 +169,11 @@ func JudgeMembers(ms []Member, e config.Etcd) checks.Finding {
 		return f
 	}
 	f.Status = checks.OK
-	f.Summary = fmt.Sprintf("%d members, leader %s, db %s, raft index %d (spread %d)", len(ms), leaderName(ms), humanBytes(maxDB), maxIdx, maxIdx-minIdx)
+	members := fmt.Sprintf("%d members", len(ms))
+	if len(ms) == 1 {
+		members = "1 member"
+	}
+	f.Summary = fmt.Sprintf("%s, leader %s, db %s, raft index %d (spread %d)", members, leaderName(ms), humanBytes(maxDB), maxIdx, maxIdx-minIdx)
 	return f
 }
 

@@ -68,6 +68,7 @@ func TestJudgeMembersThresholds(t *testing.T) {
 	}{
 		{"big db", []Member{m("a", 1, 1, 10, 1700*mb), m("b", 2, 1, 10, 1700*mb)}, checks.Warn, "database 1700 MB"},
 		{"full db", []Member{m("a", 1, 1, 10, 1950*mb)}, checks.Crit, "database 1950 MB"},
+		{"one member", []Member{m("a", 1, 1, 10, mb)}, checks.OK, "1 member, leader a, db 1.0 MiB"},
 		{"lagging", []Member{m("a", 1, 1, 50000, mb), m("b", 2, 1, 48000, mb), m("c", 3, 1, 50001, mb)}, checks.Warn, "raft indexes 2001 apart"},
 		{"far behind", []Member{m("a", 1, 1, 50000, mb), m("b", 2, 1, 20000, mb)}, checks.Crit, "raft indexes 30000 apart"},
 		{"two leaders", []Member{m("a", 1, 1, 5, mb), m("b", 2, 2, 5, mb)}, checks.Warn, "disagree on the leader"},
