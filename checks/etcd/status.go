@@ -207,7 +207,7 @@ func errSuffix(errs []string) string {
 	}
 	t := make([]string, len(errs))
 	for i, e := range errs {
-		t[i] = strings.TrimSpace(e)
+		t[i] = prettyError(e)
 	}
 	return "  errors: " + strings.Join(t, ", ")
 }

@@ -31,7 +31,7 @@ func TestMembersOnRealOutputs(t *testing.T) {
 	}{
 		{"status_ok", checks.OK, 3, "3 members, leader http://127.0.0.1:23792, db 20 kB, raft index 9 (spread 0)", "86d4e895160c88cd  leader"},
 		{"status_down", checks.Crit, 3, "1 of 3 members not answering: http://127.0.0.1:23793 (context deadline exceeded) — quorum holds", ""},
-		{"status_nospace", checks.Crit, 3, "; alarm NOSPACE on member 2fb1a626068d984b", "errors: memberID:3436710672909310027 alarm:NOSPACE"},
+		{"status_nospace", checks.Crit, 3, "; alarm NOSPACE on member 2fb1a626068d984b", "errors: alarm NOSPACE on member 2fb1a626068d984b"},
 		{"status_noquorum", checks.Crit, 3, "no leader", "quorum lost"},
 	}
 	for _, c := range cases {
