@@ -7,7 +7,6 @@ import (
 
 	"opsdeck/checks"
 	"opsdeck/checks/probe"
-	"opsdeck/config"
 	"opsdeck/site/ssh"
 )
 
@@ -102,9 +101,4 @@ func (p *prober) alarms(ctx context.Context, inv probe.Inventory, names []string
 	j := JudgeAlarms(as)
 	j.Evidence = f.Evidence
 	return j
-}
-
-// masterNames lists the inventory's masters.
-func masterNames(site *config.Site) []string {
-	return probe.Names(site, func(h config.Host) bool { return h.HasRole("master") })
 }
