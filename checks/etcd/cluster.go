@@ -12,7 +12,7 @@ import (
 
 // ClusterTarget names the etcd checks that judge the cluster as a whole (members, alarms, the
 // backup cron entry): one finding each, whichever master answered.
-const ClusterTarget = "etcd"
+const ClusterTarget = BackupTarget
 
 // onAMaster runs one etcdctl command on the masters in inventory order until one of them gets
 // an answer from etcd (exit 0, or a JSON status with members in it): the cluster's view is the
