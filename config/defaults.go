@@ -28,9 +28,21 @@ func Defaults() Site {
 		Hosts: Hosts{Defaults: HostDefaults{Port: 22}},
 		HostChecks: HostChecks{
 			Units: map[string][]string{"node": {"kubelet", "containerd"}},
-			Ports: map[string][]string{ // §1.1 and §5.4 of the guide
-				"node":   {"127.0.0.1:12029", "10250", "10255", "127.0.0.1:10248", "127.0.0.1:10249"},
+			Ports: map[string][]string{ // §2.1, §5.4.1 and §5.4.2 of the guide
+				"node":   {"127.0.0.1:12029", "10250", "10255", "127.0.0.1:10248", "127.0.0.1:10249", "10256"},
 				"master": {"2379", "2380", "6443", "127.0.0.1:10251", "127.0.0.1:10257"},
+				// Components the guide does not pin to a host: the site gives these roles to
+				// the hosts that run them.
+				"rama": {"19898", "19899"}, "yoda": {"23000"}, "sigma-proxy": {"18080"}, "cni-service": {"8849"}, "docker": {"4243"},
+			},
+			PortProcesses: map[string]string{ // §2.1: the process of each port
+				"12029": "containerd", "10250": "kubelet", "10255": "kubelet", "10248": "kubelet", "10249": "kube-proxy", "10256": "kube-proxy",
+				"2379": "etcd", "2380": "etcd", "6443": "kube-apiserver", "10251": "kube-scheduler", "10257": "kube-controller-manager",
+				"19898": "rama-webhook", "19899": "rama-manager", "4243": "dockerd",
+			},
+			Processes: map[string][]string{ // §5.4.1: CPU and memory over 90 % alarm
+				"node":   {"kubelet", "containerd", "kube-proxy"},
+				"master": {"etcd", "kube-apiserver", "kube-scheduler", "kube-controller-manager"},
 			},
 			LogDirs:        []string{"/home/t4/containerd/logs", "/home/t4/sigma-slave/logs", "/home/t4/sigma-master/logs"},
 			LogDirsPercent: Level{Warn: 30, Crit: 50},
@@ -44,6 +56,10 @@ func Defaults() Site {
 			Key:       "/etc/kubernetes/pki/etcd/server.key",
 			BackupDir: "/home/t4/etcd/etcd_bk",
 			MaxAge:    Duration(26 * time.Hour), // daily snapshot by cron, kept 7 days
+			// §5.2's script and its command; any line holding one of them is the entry.
+			BackupCron:      []string{"etcd-backup.sh", "snapshot save"},
+			DBSizeMB:        Level{Warn: 1600, Crit: 1900}, // of etcd's default 2 GiB quota
+			RaftIndexSpread: Level{Warn: 1000, Crit: 10000},
 		},
 		ADNS: ADNS{
 			DNSPort:   53,
@@ -53,10 +69,11 @@ func Defaults() Site {
 		},
 		NTP: NTP{Client: "ntpdate", Offset: Level{Warn: 30, Crit: 1000}}, // §9.2 30 ms; §3.1 1 s
 		Certificates: Certificates{
-			Files:         []string{"/etc/kubernetes/pki/*.crt", "/etc/kubernetes/pki/etcd/*.crt"},
-			KubeletClient: "/var/lib/kubelet/pki/kubelet-client-current.pem",
-			WarnWithin:    Duration(60 * 24 * time.Hour), // §5.6.6
-			CritWithin:    Duration(30 * 24 * time.Hour),
+			Files:           []string{"/etc/kubernetes/pki/*.crt", "/etc/kubernetes/pki/etcd/*.crt"},
+			KubeletClient:   "/var/lib/kubelet/pki/kubelet-client-current.pem",
+			MasterBackupDir: "/home/t4/master_bk",          // §5.3
+			WarnWithin:      Duration(60 * 24 * time.Hour), // §5.6.6
+			CritWithin:      Duration(30 * 24 * time.Hour),
 		},
 		Thresholds: Thresholds{
 			CPU:                Level{Warn: 80, Crit: 90}, // §2.2: over 90 % is the alarm line

@@ -43,6 +43,7 @@ func (v *validator) remotePaths(s *Site) {
 	remote("etcd.cacert", &e.CACert, false)
 	remote("etcd.cert", &e.Cert, false)
 	remote("etcd.key", &e.Key, false)
+	remote("certificates.master_backup_dir", &s.Certificates.MasterBackupDir, false)
 	if strings.HasPrefix(e.Endpoints, "-") {
 		v.at("etcd.endpoints", "%q must not start with '-'", e.Endpoints)
 	}

@@ -102,8 +102,16 @@ type HostConfig struct {
 type HostChecks struct {
 	// Units are the systemd units that must be active, by role.
 	Units map[string][]string `yaml:"units"`
-	// Ports must be listening, by role: "port" (any address) or "address:port".
+	// Ports must be listening, by role: "port" (any address) or "address:port". Roles such as
+	// rama, yoda, sigma-proxy, cni-service and docker carry the ports of components the guide
+	// does not pin to a host (§2.1, §5.4.2): give those roles to the hosts that run them.
 	Ports map[string][]string `yaml:"ports"`
+	// PortProcesses names the process that owns a port (§2.1), by port number, as ss -ltnp
+	// shows it (the first 15 characters of its name); another owner is a finding.
+	PortProcesses map[string]string `yaml:"port_processes"`
+	// Processes are the components whose CPU and memory are watched (§5.4.1), by role, as
+	// ps -C names them; a listed one that is not running is a finding.
+	Processes map[string][]string `yaml:"processes"`
 	// LogDirs are directories that grow (the sigma logs, §5.8.2), checked against their
 	// filesystem; a share above LogDirsPercent warns.
 	LogDirs        []string `yaml:"log_dirs"`
@@ -121,6 +129,16 @@ type Etcd struct {
 	Key       string   `yaml:"key"`
 	BackupDir string   `yaml:"backup_dir"` // relative: in the login user's home, as ssh does
 	MaxAge    Duration `yaml:"backup_max_age"`
+	// BackupCron: a crontab line holding one of these (and not commented out) is the backup
+	// entry (§5.2: `0 2 * * * sh /opt/etcd_back/etcd-backup.sh`); read with crontab -l, as
+	// CronUser when set (crontab -l -u USER needs root), else as the login user.
+	BackupCron []string `yaml:"backup_cron"`
+	CronUser   string   `yaml:"cron_user"`
+	// DBSizeMB is the members' database size that warns / is critical (etcd refuses writes at
+	// its quota, 2 GiB unless --quota-backend-bytes says otherwise: alarm NOSPACE).
+	DBSizeMB Level `yaml:"db_size_mb"`
+	// RaftIndexSpread is how far the members' raft indexes may drift apart (a lagging member).
+	RaftIndexSpread Level `yaml:"raft_index_spread"`
 }
 
 // ADNS describes the bind9-based DNS service.
@@ -159,9 +177,11 @@ type Certificates struct {
 	Endpoints   []string `yaml:"endpoints"`   // host:port served over TLS
 	Kubeconfigs []string `yaml:"kubeconfigs"` // client certs inside kubeconfigs
 	// KubeletClient is the kubelet's client certificate on every node ("" leaves it out).
-	KubeletClient string   `yaml:"kubelet_client"`
-	WarnWithin    Duration `yaml:"warn_within"` // §5.6.6: 60 days
-	CritWithin    Duration `yaml:"crit_within"` // §5.6.6: 30 days
+	KubeletClient string `yaml:"kubelet_client"`
+	// MasterBackupDir holds the masters' certificate tarballs (§5.3; "" leaves the check out).
+	MasterBackupDir string   `yaml:"master_backup_dir"`
+	WarnWithin      Duration `yaml:"warn_within"` // §5.6.6: 60 days
+	CritWithin      Duration `yaml:"crit_within"` // §5.6.6: 30 days
 }
 
 // LogSource is one log to follow (validated in logs.go).

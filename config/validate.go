@@ -148,6 +148,30 @@ func (v *validator) semantic(s *Site) {
 			}
 		}
 	}
+	for port, proc := range s.HostChecks.PortProcesses {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			v.at("host_checks.port_processes."+port, "%q must be a port number", port)
+		} else if !containerRe.MatchString(proc) {
+			v.at("host_checks.port_processes."+port, "%q is not a process name", proc)
+		}
+	}
+	for role, procs := range s.HostChecks.Processes {
+		for i, p := range procs {
+			if !containerRe.MatchString(p) || strings.Contains(p, ",") {
+				v.at(fmt.Sprintf("host_checks.processes.%s[%d]", role, i), "%q is not a process name", p)
+			}
+		}
+	}
+	for i, c := range s.Etcd.BackupCron {
+		if strings.TrimSpace(c) == "" {
+			v.at(fmt.Sprintf("etcd.backup_cron[%d]", i), "must not be empty (it would match every line)")
+		}
+	}
+	if u := s.Etcd.CronUser; u != "" && !hostNameRe.MatchString(u) {
+		v.at("etcd.cron_user", "%q is not a user name", u)
+	}
+	v.level("etcd.db_size_mb", s.Etcd.DBSizeMB, 0)
+	v.level("etcd.raft_index_spread", s.Etcd.RaftIndexSpread, 0)
 	for role, units := range s.HostChecks.Units {
 		for i, u := range units {
 			if !containerRe.MatchString(u) {

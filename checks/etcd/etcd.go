@@ -1,5 +1,6 @@
 // Package etcd checks etcd on the masters over SSH (guide §5.2): endpoint health with the etcd
-// certificates, and the age of the daily snapshots.
+// certificates, every member's status and the cluster's alarms, the age of the daily snapshots
+// and the cron entry that takes them; and the masters' certificate backup (§5.3).
 package etcd
 
 import (
@@ -22,15 +23,29 @@ func Checks(site *config.Site, r probe.Runner) []checks.Check {
 	p := &prober{site: site, r: r, now: time.Now}
 	inv := probe.NewInventory(site)
 	masters := checks.Fixed(probe.Names(site, func(h config.Host) bool { return h.HasRole("master") }))
-	backup := checks.Fixed(nil)
+	backup, cluster := checks.Fixed(nil), checks.Fixed(nil)
 	if len(masters()) > 0 {
-		backup = checks.Fixed([]string{BackupTarget})
+		backup, cluster = checks.Fixed([]string{BackupTarget}), checks.Fixed([]string{ClusterTarget})
 	}
-	return checks.Build(site,
-		checks.Def{ID: "etcd.health", Area: "etcd", Title: "etcd endpoint health", Targets: masters, Probe: inv.OnHost(p.health)},
-		checks.Def{ID: "etcd.backup", Area: "etcd", Kind: checks.KindOther, Title: "etcd snapshots (one member backs the cluster up)",
-			Targets: backup, Probe: func(ctx context.Context, _ string) checks.Finding { return p.clusterBackup(ctx, inv, masters()) }},
-	)
+	onCluster := func(fn func(context.Context, probe.Inventory, []string) checks.Finding) func(context.Context, string) checks.Finding {
+		return func(ctx context.Context, _ string) checks.Finding { return fn(ctx, inv, masters()) }
+	}
+	defs := []checks.Def{
+		{ID: "etcd.health", Area: "etcd", Title: "etcd endpoint health", Targets: masters, Probe: inv.OnHost(p.health)},
+		{ID: "etcd.backup", Area: "etcd", Kind: checks.KindOther, Title: "etcd snapshots (one member backs the cluster up)",
+			Targets: backup, Probe: onCluster(p.clusterBackup)},
+		{ID: "etcd.members", Area: "etcd", Kind: checks.KindOther, Guide: "§5.2", Title: "etcd members: leader, errors, database size, raft index spread",
+			Targets: cluster, Probe: onCluster(p.members)},
+		{ID: "etcd.alarms", Area: "etcd", Kind: checks.KindOther, Guide: "§5.2", Title: "etcd alarms (NOSPACE, CORRUPT)",
+			Targets: cluster, Probe: onCluster(p.alarms)},
+		{ID: "etcd.backup-cron", Area: "etcd", Kind: checks.KindOther, Guide: "§5.2", Title: "etcd backup cron entry on a master", Every: time.Hour,
+			Targets: cluster, Probe: onCluster(p.cron)},
+	}
+	if site.Certificates.MasterBackupDir != "" {
+		defs = append(defs, checks.Def{ID: "cert.master-backup", Area: "certs", Kind: checks.KindHost, Guide: "§5.3",
+			Title: "master certificate backup newer than the certificates", Every: time.Hour, Targets: masters, Probe: inv.OnHost(p.masterBackup)})
+	}
+	return checks.Build(site, defs...)
 }
 
 // BackupTarget names the one etcd.backup finding: §5.2 backs the cluster up on one member, so
@@ -73,43 +88,55 @@ func (p *prober) health(ctx context.Context, h config.Host) checks.Finding {
 	return f
 }
 
+// onEveryMaster runs read on every master at once; read records its evidence in f and returns
+// why the master could not be read ("" when it was). The evidence comes back in master order.
+func onEveryMaster(ctx context.Context, inv probe.Inventory, names []string, read func(i int, h config.Host, f *checks.Finding) string) (errs []string, evidence []checks.Evidence) {
+	errs = make([]string, len(names))
+	fs := make([]checks.Finding, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		h, ok := inv[name]
+		if !ok {
+			errs[i] = "not in the inventory"
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = read(i, h, &fs[i])
+		}()
+	}
+	wg.Wait()
+	for _, f := range fs {
+		evidence = append(evidence, f.Evidence...)
+	}
+	return errs, evidence
+}
+
 // clusterBackup reads every master's backup folder (at once) and judges them together.
 func (p *prober) clusterBackup(ctx context.Context, inv probe.Inventory, names []string) checks.Finding {
 	dir := p.site.Etcd.BackupDir
 	ms := make([]MasterBackups, len(names))
-	evidence := make([]checks.Finding, len(names))
-	var wg sync.WaitGroup
+	errs, evidence := onEveryMaster(ctx, inv, names, func(i int, h config.Host, f *checks.Finding) string {
+		res, ok := probe.Run(ctx, p.r, f, h, "find", dir, "-maxdepth", "1", "-name", "etcd_v3_*.db", "-printf", `%T@ %s %f\n`)
+		switch {
+		case !ok:
+			return f.Summary
+		case res.ExitCode != 0:
+			return "no backup folder " + dir + ": " + probe.FirstLine(strings.TrimSpace(string(res.Stderr)))
+		}
+		snaps, err := ParseFindSnapshots(res.Stdout)
+		ms[i].Snapshots = snaps
+		if err != nil {
+			return err.Error()
+		}
+		return ""
+	})
 	for i, name := range names {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ms[i].Host = name
-			h, ok := inv[name]
-			if !ok {
-				ms[i].Err = "not in the inventory"
-				return
-			}
-			f := &evidence[i]
-			res, ok := probe.Run(ctx, p.r, f, h, "find", dir, "-maxdepth", "1", "-name", "etcd_v3_*.db", "-printf", `%T@ %s %f\n`)
-			switch {
-			case !ok:
-				ms[i].Err = f.Summary
-			case res.ExitCode != 0:
-				ms[i].Err = "no backup folder " + dir + ": " + probe.FirstLine(strings.TrimSpace(string(res.Stderr)))
-			default:
-				snaps, err := ParseFindSnapshots(res.Stdout)
-				if err != nil {
-					ms[i].Err = err.Error()
-				}
-				ms[i].Snapshots = snaps
-			}
-		}()
+		ms[i].Host, ms[i].Err = name, errs[i]
 	}
-	wg.Wait()
 	f := JudgeClusterBackups(ms, p.now(), p.site.Etcd.MaxAge.D())
-	for _, e := range evidence {
-		f.Evidence = append(f.Evidence, e.Evidence...)
-	}
+	f.Evidence = evidence
 	if f.Status != checks.OK {
 		f.Details = strings.TrimSpace("Daily snapshots (§5.2) go to " + dir + " on one member, by cron; etcd.snapshot takes one now.\n" + f.Details)
 	}

@@ -1,5 +1,6 @@
 // Package hosts checks physical machines over SSH (guide §2.2, §2.3): reachability, uptime and
-// recent reboots, load, CPU / memory / disk usage, and kubelet on nodes.
+// recent reboots, load, CPU / memory / disk usage, kubelet on nodes, component ports and their
+// owners (§2.1), services enabled at boot (§9.7) and per-component CPU and memory (§5.4.1).
 package hosts
 
 import (
@@ -43,6 +44,11 @@ func Checks(site *config.Site, r Runner) []checks.Check {
 		def("host.logdirs", "log directories vs their disk", withRole(func(h config.Host) bool {
 			return len(hc.LogDirs) > 0 && (h.HasRole("node") || h.HasRole("master"))
 		}), p.logdirs),
+		// Boot-time services (§9.7) change rarely: hourly unless the site says otherwise.
+		checks.Def{ID: "host.enabled", Area: "hosts", Guide: "§9.7", Title: "services enabled at boot", Every: time.Hour,
+			Targets: withRole(func(h config.Host) bool { return len(p.enabledUnits(h)) > 0 }), Probe: inv.OnHost(p.enabled)},
+		checks.Def{ID: "host.components", Area: "hosts", Guide: "§5.4.1", Title: "component CPU and memory",
+			Targets: withRole(hasAny(hc.Processes)), Probe: inv.OnHost(p.components)},
 	)
 }
 
@@ -164,12 +170,8 @@ func (p *prober) cpu(ctx context.Context, h config.Host) checks.Finding {
 	var samples [2]checks.Finding
 	var times [2]CPUTimes
 	for i := range 2 {
-		if i == 1 {
-			select {
-			case <-time.After(time.Second):
-			case <-ctx.Done():
-				return probe.ConnFailure(ctx.Err())
-			}
+		if i == 1 && !pause(ctx, time.Second) {
+			return probe.ConnFailure(ctx.Err())
 		}
 		res, ok := p.run(ctx, &samples[i], h, "head", "-n", "1", "/proc/stat")
 		if !ok {
@@ -275,6 +277,16 @@ func (p *prober) kubelet(ctx context.Context, h config.Host) checks.Finding {
 		return probe.ExitFailure(f, res)
 	}
 	return f
+}
+
+// pause waits d between two samples; false when ctx ended first.
+func pause(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-time.After(d):
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }

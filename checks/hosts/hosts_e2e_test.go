@@ -48,6 +48,10 @@ func TestDemoScenarioEndToEnd(t *testing.T) {
 		"host.kubelet node3": checks.Crit,
 		"host.disk node5":    checks.Crit,
 		"host.uptime ops2":   checks.Warn,
+		// the platform problems of the scenario (site/sim/platscenario.go)
+		"host.components node3": checks.Crit, // kubelet inactive
+		"host.ports node4":      checks.Crit, // 10256 held by nginx
+		"host.enabled node6":    checks.Warn, // containerd disabled
 	}
 	for _, k := range []string{"host.ports node1", "host.units node6", "host.logdirs node2",
 		"host.containers ops2", "host.reachable ops1"} {

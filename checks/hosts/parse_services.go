@@ -5,17 +5,19 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// Listener is one listening TCP socket from ss -ltnH.
+// Listener is one listening TCP socket from ss -ltnH (-ltnpH adds its processes).
 type Listener struct {
-	Addr string // "" for any address (*, 0.0.0.0, ::)
-	Port int
+	Addr  string // "" for any address (*, 0.0.0.0, ::)
+	Port  int
+	Procs []string // the owners' names, from ss -p (none without root for others' sockets)
 }
 
-// ParseSS reads `ss -ltnH`: State Recv-Q Send-Q Local:Port Peer:Port [Process].
+// ParseSS reads `ss -ltnH` or `ss -ltnpH`: State Recv-Q Send-Q Local:Port Peer:Port [Process].
 func ParseSS(b []byte) ([]Listener, error) {
 	var out []Listener
 	sc := bufio.NewScanner(bytes.NewReader(b))
@@ -44,7 +46,11 @@ func ParseSS(b []byte) ([]Listener, error) {
 		if addr == "*" || addr == "0.0.0.0" || addr == "::" {
 			addr = ""
 		}
-		out = append(out, Listener{Addr: addr, Port: port})
+		var procs []string
+		if len(f) > 5 {
+			procs = ssProcs(strings.Join(f[5:], " "))
+		}
+		out = append(out, Listener{Addr: addr, Port: port, Procs: procs})
 	}
 	return out, nil
 }
@@ -63,6 +69,26 @@ func Listening(ls []Listener, want string) bool {
 		}
 	}
 	return false
+}
+
+// ListenerProcs lists the owners of the sockets that serve want ("port" or "address:port").
+func ListenerProcs(ls []Listener, want string) []string {
+	addr, portS, err := net.SplitHostPort(want)
+	if err != nil {
+		addr, portS = "", want
+	}
+	port, _ := strconv.Atoi(portS)
+	var out []string
+	for _, l := range ls {
+		if l.Port == port && (addr == "" || l.Addr == "" || l.Addr == addr) {
+			for _, p := range l.Procs {
+				if !slices.Contains(out, p) {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Container is one container as the runtime lists it.

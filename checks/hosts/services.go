@@ -3,6 +3,7 @@ package hosts
 import (
 	"context"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 
@@ -70,7 +71,7 @@ func (p *prober) units(ctx context.Context, h config.Host) checks.Finding {
 
 func (p *prober) ports(ctx context.Context, h config.Host) checks.Finding {
 	var f checks.Finding
-	res, ok := p.runOK(ctx, &f, h, "ss", "-ltnH")
+	res, ok := p.runOK(ctx, &f, h, "ss", "-ltnpH")
 	if !ok {
 		return f
 	}
@@ -78,7 +79,7 @@ func (p *prober) ports(ctx context.Context, h config.Host) checks.Finding {
 	if err != nil {
 		return probe.ParseFailure(f, err)
 	}
-	var want, missing []string
+	var want []string
 	for _, r := range h.Roles {
 		for _, port := range p.site.HostChecks.Ports[r] {
 			if !slices.Contains(want, port) {
@@ -86,20 +87,59 @@ func (p *prober) ports(ctx context.Context, h config.Host) checks.Finding {
 			}
 		}
 	}
-	for _, port := range want {
-		if !Listening(ls, port) {
-			missing = append(missing, port)
+	return JudgePorts(f, ls, want, p.site.HostChecks.PortProcesses)
+}
+
+// JudgePorts: every wanted port listens (§2.1; a missing one is critical: its process is down),
+// and is owned by the process the guide names for it (another owner is critical too: the
+// component cannot bind its port). An owner ss does not show (no root) is only noted.
+func JudgePorts(f checks.Finding, ls []Listener, want []string, owners map[string]string) checks.Finding {
+	var missing, wrong, hidden []string
+	for _, w := range want {
+		if !Listening(ls, w) {
+			missing = append(missing, w)
+			continue
+		}
+		name := owners[portOf(w)]
+		if name == "" {
+			continue
+		}
+		procs := ListenerProcs(ls, w)
+		switch {
+		case len(procs) == 0:
+			hidden = append(hidden, w)
+		case !slices.ContainsFunc(procs, func(c string) bool { return OwnedBy(c, name) }):
+			wrong = append(wrong, fmt.Sprintf("%s owned by %s, not %s", w, strings.Join(procs, ","), name))
 		}
 	}
-	f.Metrics = []checks.Metric{{Name: "listening", Value: float64(len(want) - len(missing))}, {Name: "expected", Value: float64(len(want))}}
+	f.Metrics = []checks.Metric{{Name: "listening", Value: float64(len(want) - len(missing))}, {Name: "expected", Value: float64(len(want))},
+		{Name: "wrong owner", Value: float64(len(wrong)), Crit: 0.5}}
+	var problems []string
 	if len(missing) > 0 {
-		f.Status = checks.Crit
-		f.Summary = "not listening: " + strings.Join(missing, ", ")
-		f.Details = "A component port of the guide's table (§1.1) is not listening: its process is down or misconfigured."
+		problems = append(problems, "not listening: "+strings.Join(missing, ", "))
+	}
+	problems = append(problems, wrong...)
+	if len(hidden) > 0 {
+		f.Details = "owner not shown by ss (not root?): " + strings.Join(hidden, ", ")
+	}
+	if len(problems) > 0 {
+		f.Status, f.Summary = checks.Crit, strings.Join(problems, "; ")
+		f.Details = strings.TrimSpace("A component port of the guide's table (§2.1, §5.4.2) is not listening, or another process holds it: " +
+			"the component is down or cannot bind (systemctl status, or the pod's logs).\n" + f.Details)
 		return f
 	}
 	f.Status, f.Summary = checks.OK, fmt.Sprintf("all %d expected ports listening", len(want))
+	if n := len(want) - len(hidden); len(owners) > 0 && n > 0 {
+		f.Summary += ", owners as the guide names them"
+	}
 	return f
+}
+
+func portOf(w string) string {
+	if _, port, err := net.SplitHostPort(w); err == nil {
+		return port
+	}
+	return w
 }
 
 func (p *prober) containers(ctx context.Context, h config.Host) checks.Finding {

@@ -160,13 +160,19 @@ func etcdctl(h *Host, st *HostState, argv []string, now time.Time) (string, stri
 		st.Snapshots[rest[2]] = now
 		return "Snapshot saved at " + rest[2] + "\n", "", 0
 	}
+	if out, errOut, code, ok := etcdCluster(st, rest, now); ok { // platform.go
+		return out, errOut, code
+	}
 	return "", "sim: etcdctl endpoint health | snapshot save FILE\n", 1
 }
 
 // find answers the etcd backup listing: find DIR -maxdepth 1 -name PATTERN -printf FORMAT.
-func find(h *Host, st *HostState, argv []string, _ time.Time) (string, string, int) {
+func find(h *Host, st *HostState, argv []string, now time.Time) (string, string, int) {
 	if len(argv) < 2 {
 		return "", "find: no directory\n", 1
+	}
+	if slices.Contains(argv, "-printf") && slices.Contains(argv, "-type") {
+		return findListing(st, argv, now) // platform.go
 	}
 	if slices.Contains(argv, "-type") {
 		return findFiles(st, argv)

@@ -50,6 +50,8 @@ var probes = map[string]func(args []string) bool{
 	},
 	"find":    findRead,
 	"etcdctl": etcdctlRead,
+	"crontab": crontabList,
+	"ps":      psRead,
 }
 
 func init() { // exec of a probe refers back to the table
@@ -190,7 +192,7 @@ func etcdctlRead(a []string) bool {
 	}
 	// --cluster and -w may follow the command too.
 	cmd := strings.Join(nonOptions(rest), " ")
-	return slices.Contains([]string{"endpoint health", "endpoint status", "member list", "version"}, cmd) &&
+	return slices.Contains([]string{"endpoint health", "endpoint status", "member list", "alarm list", "version"}, cmd) &&
 		trailingOK(rest)
 }
 
@@ -254,4 +256,22 @@ func containerRead(a []string, rt string) bool {
 		return IsProbe(rest[1:])
 	}
 	return false
+}
+
+// crontabList: crontab -l [-u USER] (the etcd backup entry, §5.2). Never -e, -r or a file.
+func crontabList(a []string) bool {
+	switch len(a) {
+	case 1:
+		return a[0] == "-l"
+	case 3:
+		return a[0] == "-l" && a[1] == "-u" && a[2] != "" && !strings.HasPrefix(a[2], "-")
+	}
+	return false
+}
+
+// psRead: ps with the standard options that select processes and columns, no operands (BSD
+// forms such as `ps aux` are refused: strictness, not danger). Used for component resources.
+func psRead(a []string) bool {
+	rest, ok := options(a, "eAww", []string{"--no-headers"}, []string{"-C", "-o", "-p", "--pid", "--format"})
+	return ok && len(rest) == 0 && len(a) > 0
 }

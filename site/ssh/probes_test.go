@@ -30,6 +30,14 @@ func TestProbeAllowlist(t *testing.T) {
 		{"crictl", "exec", "0123abcd", "tail", "-n", "50", "-F", "/var/log/named.log"},
 		// the certificate and DNS checks
 		{"find", "/etc/kubernetes/pki", "-maxdepth", "1", "-name", "*.crt", "-type", "f"}, {"ip", "-o", "addr", "show"}, {"journalctl", "-u", "kubelet", "-n", "50", "--no-pager"},
+		// the platform checks (etcd members, alarms and backup cron, master certificate backup,
+		// boot-time services, port owners, component resources)
+		{"etcdctl", "--endpoints", "https://127.0.0.1:2379", "--cacert", "/a", "--cert", "/b", "--key", "/c", "endpoint", "status", "--cluster", "-w", "json"},
+		{"etcdctl", "--endpoints", "http://127.0.3.1:2379", "alarm", "list"}, {"crontab", "-l"}, {"crontab", "-l", "-u", "admin"},
+		{"find", "/home/t4/master_bk", "-maxdepth", "1", "-name", "*.tar.gz", "-type", "f", "-printf", `%T@ %s %f\n`},
+		{"systemctl", "is-enabled", "containerd"}, {"ss", "-ltnpH"},
+		{"ps", "-C", "kubelet,containerd,kube-apiserver", "-o", "pid=,pmem=,rss=,comm="}, {"ps", "--no-headers", "-p", "1,2", "-o", "pid,comm"},
+		{"cat", "/proc/stat", "/proc/1234/stat", "/proc/99/stat"},
 	}
 	for _, a := range allowed {
 		if !IsProbe(a) {
@@ -51,6 +59,11 @@ func TestProbeAllowlist(t *testing.T) {
 		{"ip", "addr", "add", "10.0.0.1/24", "dev", "eth0"}, {"ip", "link", "set", "eth0", "down"}, {"ip", "-b", "/tmp/batch"},
 		{"ss", "-K"}, {"ss", "-ltn", "dst", "1.2.3.4"}, {"tail", "-n", "1"}, {"./cat", "/x"}, {"bin/cat", "/x"}, {"-cat"},
 		{"timeout", "-s", "KILL", "5", "rm", "/x"},
+		{"etcdctl", "alarm", "disarm"}, {"etcdctl", "--endpoints", "x", "alarm", "disarm"}, {"etcdctl", "defrag"}, {"etcdctl", "compaction", "5"},
+		{"etcdctl", "alarm", "list", "disarm"}, {"crontab", "-e"}, {"crontab", "-r"}, {"crontab", "-l", "-r"}, {"crontab", "/tmp/evil"}, {"crontab", "-"},
+		{"crontab"}, {"crontab", "-l", "-u"}, {"crontab", "-l", "-u", "-r"}, {"crontab", "-u", "admin", "-r"},
+		{"ps"}, {"ps", "aux"}, {"ps", "-C", "kubelet", "extra"}, {"ps", "-o"}, {"ps", "--sort=x", "-e"},
+		{"ss", "-ltnpH", "-K"}, {"systemctl", "enable", "kubelet"}, {"systemctl", "disable", "kubelet"}, {"systemctl", "is-enabled", "kubelet", "--now"},
 	}
 	for _, a := range refused {
 		if IsProbe(a) {

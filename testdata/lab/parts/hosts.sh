@@ -45,6 +45,8 @@ host_up() {
     esac
     printf 'Nov 25 10:00:01 %s systemd[1]: Started kubelet: The Kubernetes Node Agent.\n' "$name" > "$d/journal/kubelet"
   fi
+  # The masters' crontab holds §5.2's backup entry (read by the crontab shim).
+  case ",$roles," in *,master,*) [[ -f $d/crontab ]] || echo '0 2 * * * sh /opt/etcd_back/etcd-backup.sh' > "$d/crontab" ;; esac
   case ",$roles," in *,adns,*) [[ $name == ops1 ]] && echo master > "$d/adns_role" || echo slave > "$d/adns_role" ;; esac
   chown -R "$LAB_USER" "$d/units" "$d/journal"
   chmod 755 "$d" "$d/bin"
