@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,6 +95,67 @@ type loadSpec struct {
 type loadCache struct {
 	podsVersion uint64 // of the last Pods read, for backends without PodChanges
 	pods        podTable
+	nodes       map[string]nodeEntry // the last load's node rows, by nodeKey
+}
+
+// nodeEntry is a node row and what it was built from (the heartbeat aside: it moves every
+// 10 s and is drawn live).
+type nodeEntry struct {
+	info  NodeInfo
+	facts uint64
+	row   *gridRow
+}
+
+// nodeRow reuses the node's row from the last load when neither the node nor its findings
+// moved: 2,000 rows rebuilt per load were most of an idle cockpit's loading.
+func (c *loadCache) nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time, next map[string]nodeEntry) *gridRow {
+	key := nodeKey(n.Cluster, n.Name)
+	beat := n.Heartbeat
+	n.Heartbeat = time.Time{}
+	sig := factsSig(h, multi)
+	if e, ok := c.nodes[key]; ok && e.info == n && e.facts == sig {
+		r := e.row
+		if !r.live.Equal(beat) { // rows are shared with the screen: a copy carries the new beat
+			cp := *r
+			cp.live, cp.sortBy = beat, slices.Clone(r.sortBy)
+			cp.sortBy[2] = -float64(beat.Unix())
+			r = &cp
+		}
+		next[key] = nodeEntry{info: n, facts: sig, row: r}
+		return r
+	}
+	n.Heartbeat = beat
+	r := nodeRow(n, h, multi, now)
+	n.Heartbeat = time.Time{}
+	next[key] = nodeEntry{info: n, facts: sig, row: r}
+	return r
+}
+
+// factsSig sums up what a node row shows of its findings (FNV-1a per finding, combined in any
+// order): their status, summary and metrics.
+func factsSig(h hostFacts, multi bool) uint64 {
+	var sig uint64
+	if multi {
+		sig = 1
+	}
+	for check, f := range h {
+		x := uint64(14695981039346656037)
+		mix := func(s string) {
+			for i := 0; i < len(s); i++ {
+				x = (x ^ uint64(s[i])) * 1099511628211
+			}
+			x = (x ^ 0xff) * 1099511628211
+		}
+		mix(check)
+		mix(f.Summary)
+		x = (x ^ uint64(f.Status)) * 1099511628211
+		for _, m := range f.Metrics {
+			mix(m.Name)
+			x = (x ^ math.Float64bits(m.Value)) * 1099511628211
+		}
+		sig += x
+	}
+	return sig
 }
 
 // podChanges asks the backend what moved among the pods since the last load.
@@ -158,6 +221,8 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 			m.podsTotal = len(m.pods)
 		}
 		if b.Nodes != nil {
+			next := make(map[string]nodeEntry, len(c.nodes))
+			defer func() { c.nodes = next }()
 			ns := b.Nodes()
 			m.nodesTotal = len(ns)
 			for _, n := range ns {
@@ -167,7 +232,7 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 						n.PodsRunning, n.PodsNotReady = pc.running, pc.notReady
 					}
 				}
-				m.nodes = append(m.nodes, nodeRow(n, facts[n.Name], multi, now))
+				m.nodes = append(m.nodes, c.nodeRow(n, facts[n.Name], multi, now, next))
 			}
 		}
 		sortRows(m.nodes, spec.orders[0])
@@ -188,7 +253,11 @@ func hostFactsFrom(fs []checks.Finding) map[string]hostFacts {
 		switch {
 		case strings.HasPrefix(f.Check, "host."):
 		case f.KindOrDefault() == checks.KindNode:
-			name = f.Ref().Name // kube.node and friends join the row of their node
+			// kube.node and friends join the row of their node ("cluster/node" on a site with
+			// several clusters; node names hold no slash): no parse of every finding's ref.
+			if i := strings.LastIndexByte(name, '/'); i >= 0 {
+				name = name[i+1:]
+			}
 		default:
 			continue
 		}

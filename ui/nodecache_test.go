@@ -1,0 +1,42 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"opsdeck/checks"
+)
+
+// Node rows are kept between loads, and rebuilt when the node or its findings move; a new
+// heartbeat alone gives a copy with the new beat (rows are shared with the screen).
+func TestNodeRowsKeptUntilTheyMove(t *testing.T) {
+	nodes := []NodeInfo{{Cluster: "c", Name: "n1", Ready: "True", Heartbeat: t0}, {Cluster: "c", Name: "n2", Ready: "True", Heartbeat: t0}}
+	snap := checks.Snapshot{At: t0}
+	m := New(Options{Site: "s", Now: func() time.Time { return t0 }, Backend: Backend{Clusters: []string{"c"}, Nodes: func() []NodeInfo { return nodes }}})
+	load := func() map[string]*gridRow {
+		spec := m.loadSpec()
+		spec.snap = snap
+		out := map[string]*gridRow{}
+		for _, r := range loadFeeds(spec)().(feedMsg).nodes {
+			out[r.key] = r
+		}
+		return out
+	}
+	first := load()
+	if again := load(); again["n1"] != first["n1"] {
+		t.Fatal("an unchanged node's row was rebuilt")
+	}
+	nodes[0].Heartbeat = t0.Add(10 * time.Second)
+	beat := load()
+	if beat["n1"] == first["n1"] || !beat["n1"].live.Equal(nodes[0].Heartbeat) || first["n1"].live.Equal(nodes[0].Heartbeat) || beat["n2"] != first["n2"] {
+		t.Fatal("a new heartbeat must give n1 a new row, leave the shared one alone, and keep n2's")
+	}
+	nodes[1].Ready = "False"
+	if r := load()["n2"]; r.status != checks.Crit || r.cells[1] != "NotReady" {
+		t.Fatalf("n2 NotReady: %v %v", r.status, r.cells)
+	}
+	snap = checks.Snapshot{At: t0, Findings: []checks.Finding{{Check: "host.kubelet", Target: "n1", Status: checks.Crit, Summary: "kubelet inactive"}}}
+	if r := load()["n1"]; r.status != checks.Crit || r.cells[3] != "crit" {
+		t.Fatalf("n1 with a crit finding: %v %v", r.status, r.cells)
+	}
+}
