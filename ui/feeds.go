@@ -60,6 +60,9 @@ type Backend struct {
 	// only the pods changed since the call before (Gone for deleted ones), or everything again
 	// (full) when it lost track. The cockpit then counts pods per node itself: Nodes need not.
 	PodChanges func() (pods []PodInfo, full bool)
+	// PodsListed, when set, says whether every cluster's first list of pods is complete: until
+	// then the Pods tile is marked partial (42,000 pods take seconds to list).
+	PodsListed func() bool
 	// Changed, when set, receives (coalesced) when the Kubernetes caches move.
 	Changed <-chan struct{}
 	// Configured says which optional areas have a data source, by pane name ("ADNS", "NTP",
@@ -77,6 +80,7 @@ type feedMsg struct {
 	sshUp, sshAll         int
 	apiUp, apiAll         int
 	podsTotal, nodesTotal int
+	podsPartial           bool // the first list of pods is not complete yet
 }
 
 // loadSpec is what a load needs from the panes, copied on the UI goroutine.
@@ -219,6 +223,7 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 			changes, full := c.podChanges(b)
 			m.pods = c.pods.update(changes, full, podProblems(snap.Findings), spec.orders[1], multi)
 			m.podsTotal = len(m.pods)
+			m.podsPartial = b.PodsListed != nil && !b.PodsListed()
 		}
 		if b.Nodes != nil {
 			next := make(map[string]nodeEntry, len(c.nodes))
@@ -238,6 +243,7 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 		sortRows(m.nodes, spec.orders[0])
 		sortRows(m.hosts, spec.orders[2])
 		m.counts = [3]tile{countRows(m.nodes), c.pods.counts(), countRows(m.hosts)}
+		m.counts[1].partial = m.podsPartial
 		return m
 	}
 }

@@ -36,7 +36,7 @@ type gridRow struct {
 	// heartbeat): the row need not be rebuilt every second for the clock.
 	live    time.Time
 	liveCol int
-	text       string        // lower-cased cells, for the filter (set when built, where rows are many)
+	text    string // lower-cased cells, for the filter (set when built, where rows are many)
 	// finding is the finding a findings pane's row shows (with the checks folded into it).
 	finding *checks.Finding
 	folded  []string

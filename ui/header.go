@@ -65,6 +65,9 @@ func (m *Model) strip() string {
 		default:
 			count = fmt.Sprintf("%d/%d", t.bad, t.total)
 		}
+		if t.partial {
+			count += "…"
+		}
 		style := statusText[t.worst]
 		if t.absent || t.bad == 0 {
 			style = dimStyle

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
 	"testing"
 	"time"
 
@@ -38,5 +41,23 @@ func TestNodeRowsKeptUntilTheyMove(t *testing.T) {
 	snap = checks.Snapshot{At: t0, Findings: []checks.Finding{{Check: "host.kubelet", Target: "n1", Status: checks.Crit, Summary: "kubelet inactive"}}}
 	if r := load()["n1"]; r.status != checks.Crit || r.cells[3] != "crit" {
 		t.Fatalf("n1 with a crit finding: %v %v", r.status, r.cells)
+	}
+}
+
+// While the first list of pods runs, the Pods tile says so instead of a small final-looking count.
+func TestPodsTileWhileListing(t *testing.T) {
+	listed := false
+	m := New(Options{Site: "s", Now: func() time.Time { return t0 }, Backend: Backend{Clusters: []string{"c"}, Pods: func() []PodInfo {
+		return []PodInfo{{Cluster: "c", Namespace: "ns", Name: "p", Phase: "Running", Ready: true}}
+	}, PodsListed: func() bool { return listed }}})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
+	applySnapshot(m, checks.Snapshot{At: t0})
+	if s := screen(t, m); !strings.Contains(s, "Pods 0/1…") {
+		t.Fatalf("partial count not marked:\n%s", s)
+	}
+	listed = true
+	applySnapshot(m, checks.Snapshot{At: t0})
+	if s := screen(t, m); !strings.Contains(s, "Pods 0/1 ") {
+		t.Fatalf("complete count still marked:\n%s", s)
 	}
 }

@@ -32,12 +32,13 @@ type Pane interface {
 
 // tile is one area's summary in the status strip.
 type tile struct {
-	label  string
-	total  int
-	bad    int // non-ok
-	worst  checks.Status
-	note   string // e.g. "no data source"
-	absent bool   // no data source configured
+	label   string
+	total   int
+	bad     int // non-ok
+	worst   checks.Status
+	note    string // e.g. "no data source"
+	absent  bool   // no data source configured
+	partial bool   // still being listed: the counts will grow
 }
 
 // paneNames are the panes in their number order (1–8).

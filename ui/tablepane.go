@@ -19,7 +19,8 @@ type tablePane struct {
 	grid   *grid
 	ns     string // pods only: the namespace filter (":ns NAME")
 	rows   []*gridRow
-	counts tile // of rows, from the load
+	counts tile   // of rows, from the load
+	empty  string // the grid's text for no rows, when nothing is being listed
 	loaded bool
 }
 
@@ -56,6 +57,13 @@ func (p *tablePane) Update(msg tea.Msg) (Pane, tea.Cmd) {
 // setOrdered takes rows prepared and ordered off the UI goroutine, and their counts.
 func (p *tablePane) setOrdered(rs []*gridRow, o rowOrder, counts tile) {
 	p.loaded, p.counts = true, counts
+	if p.empty == "" {
+		p.empty = p.grid.empty
+	}
+	p.grid.empty = p.empty
+	if counts.partial {
+		p.grid.empty = "listing from the API…"
+	}
 	p.rows = rs
 	if p.ns == "" {
 		p.grid.setOrdered(rs, o)
@@ -83,6 +91,9 @@ func (p *tablePane) Selected() (checks.Ref, *checks.Finding, bool) {
 func (p *tablePane) Tile() tile {
 	t := p.counts // counted by the load: a frame never walks 42,000 rows
 	t.label = p.title
+	if t.partial && t.total == 0 {
+		t.note = "listing…"
+	}
 	if !p.loaded {
 		t.note = "…"
 	}

@@ -82,6 +82,14 @@ func (e *env) backend(ctx context.Context) ui.Backend {
 		return out
 	}
 	b.PodChanges = podChanges(e.watchers, b.Pods)
+	b.PodsListed = func() bool {
+		for _, w := range e.watchers {
+			if !w.InformerHealth("pods").Synced {
+				return false
+			}
+		}
+		return true
+	}
 	return b
 }
 
