@@ -2,10 +2,10 @@ package ui
 
 import (
 	"strings"
-
-	tea "charm.land/bubbletea/v2"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"opsdeck/checks"
 )
