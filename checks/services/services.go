@@ -110,7 +110,9 @@ func YUMHosts(site *config.Site) []string {
 }
 
 // Target names a service container: host/container.
-func Target(in config.ServiceInstance, def string) string { return in.Host + "/" + in.ContainerName(def) }
+func Target(in config.ServiceInstance, def string) string {
+	return in.Host + "/" + in.ContainerName(def)
+}
 
 func byTarget(list []config.ServiceInstance, def string) map[string]config.ServiceInstance {
 	out := map[string]config.ServiceInstance{}
