@@ -1,0 +1,74 @@
+// Package services defines the actions on the platform services of checks/services: today the
+// IAM restart of the guide's §9.6 (every aciamcore container first, then every aciamweb).
+package services
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"opsdeck/actions"
+	"opsdeck/checks/services"
+	"opsdeck/config"
+)
+
+// Actions returns the service actions the site's services block allows.
+func Actions(site *config.Site) []actions.Action {
+	var out []actions.Action
+	if a, ok := iamRestart(site); ok {
+		out = append(out, a)
+	}
+	return out
+}
+
+// iamRestart restarts IAM in the guide's order (§9.6): the aciamcore containers, then the
+// aciamweb ones (aciamweb serves the console on top of aciamcore). It applies to every IAM
+// container's row; the plan is the same from each: the whole service restarts.
+func iamRestart(site *config.Site) (actions.Action, bool) {
+	byName := map[string]config.Host{}
+	for _, h := range site.Inventory() {
+		byName[h.Name] = h
+	}
+	var cores, webs []config.ServiceInstance
+	var targets []string
+	for _, in := range site.Services.IAM.Instances {
+		if in.RuntimeName() != "docker" {
+			continue // crictl containers belong to pods: restart those through Kubernetes
+		}
+		switch in.Role {
+		case "core":
+			cores = append(cores, in)
+		case "web":
+			webs = append(webs, in)
+		}
+		targets = append(targets, services.Target(in, config.IAMContainers[in.Role]))
+	}
+	if len(cores) == 0 {
+		return actions.Action{}, false
+	}
+	const name = "iam.restart"
+	title := "Restart IAM: every aciamcore container, then every aciamweb (§9.6)"
+	return actions.Action{
+		Name: name, Title: title, TargetKind: services.KindContainer, Destructive: true,
+		Targets: func() []string { return targets },
+		Plan: func(_ context.Context, target string) (*actions.Plan, error) {
+			if !slices.Contains(targets, target) {
+				return nil, fmt.Errorf("%q is not an IAM container (host/container) run by docker", target)
+			}
+			var steps []actions.Step
+			for _, in := range append(slices.Clone(cores), webs...) {
+				c := in.ContainerName(config.IAMContainers[in.Role])
+				steps = append(steps, actions.Step{SSH: &actions.Command{Host: byName[in.Host], Argv: []string{"docker", "restart", c}},
+					Timeout: 3 * time.Minute})
+			}
+			first := services.Target(cores[0], config.IAMContainers["core"])
+			return &actions.Plan{Action: name, Title: title, Target: target, Destructive: true, Steps: steps,
+				Verify: &actions.Verify{Check: "iam.service", Target: first, Within: 3 * time.Minute},
+				Notes: []string{
+					"logins and API calls that need IAM fail while aciamcore restarts (each replica in turn)",
+					"aciamcore depends on antvip: if repeated restarts do not help, check the middleware (§9.6)",
+				}}, nil
+		},
+	}, true
+}
