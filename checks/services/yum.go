@@ -23,7 +23,7 @@ func yum(ctx context.Context, r probe.Runner, h config.Host, y config.YUM, now t
 	}
 	if len(repos) == 0 {
 		dir := y.RepoDirOr()
-		res, ok := probe.RunOK(ctx, r, &f, h, "find", dir, "-maxdepth", "1", "-type", "f", "-name", "*.repo")
+		res, ok := probe.RunOK(ctx, r, &f, h, "find", dir, "-maxdepth", "1", "-name", "*.repo", "-type", "f")
 		if !ok {
 			return f
 		}
@@ -75,7 +75,11 @@ func yum(ctx context.Context, r probe.Runner, h config.Host, y config.YUM, now t
 		}
 		good = append(good, s)
 	}
-	v.apply(&f, fmt.Sprintf("%d repositories answer: %s", len(good), strings.Join(good, ", ")))
+	what := "repositories answer"
+	if len(good) == 1 {
+		what = "repository answers"
+	}
+	v.apply(&f, fmt.Sprintf("%d %s: %s", len(good), what, strings.Join(good, ", ")))
 	f.Metrics = append(f.Metrics, checks.Metric{Name: "repositories", Value: float64(len(repos))}, checks.Metric{Name: "answering", Value: float64(len(good))})
 	if f.Status != checks.OK {
 		f.Details = "The YUM service runs on the ops hosts and comes back with them (§9.3): check its web server there, then `yum list` on a node."

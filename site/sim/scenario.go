@@ -52,6 +52,7 @@ func OutageScenario(now time.Time) Scenario {
 		}
 	}
 	outageADNS(&sc)
+	outageServices(&sc, now)
 	return sc
 }
 
@@ -127,5 +128,6 @@ func DemoScenario(now time.Time) Scenario {
 	}
 	demoNTP(&sc)
 	demoADNS(&sc)
+	demoServices(&sc, now)
 	return sc
 }

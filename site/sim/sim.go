@@ -186,6 +186,7 @@ func Start(dir string, opts Options) (*Site, error) {
 		return nil, err
 	}
 	site.Logs = demoLogs(s)
+	s.servicesConfig(&site) // services.go
 
 	// The demo's site file is a real one: `opsdeck check --site DIR/site.yaml` reads it back.
 	site.Path = filepath.Join(dir, "site.yaml")
