@@ -27,6 +27,7 @@ type detailDialog struct {
 	offset  int
 	actions []actionItem
 	loading bool
+	events  podEventsState // a pod's events, fetched on demand (podevents.go)
 }
 
 // findingsOn lists the findings about what ref names (a node's host findings too).
@@ -78,6 +79,12 @@ func (d *detailDialog) lines(m *Model, width int) []string {
 					add(dimStyle.Render("      " + l))
 				}
 			}
+		}
+	}
+	if d.ref.Kind == checks.KindPod && m.opts.PodEvents != nil {
+		add("")
+		for _, l := range d.events.lines(m.now) {
+			add(l)
 		}
 	}
 	if rs := m.runsOn(d.ref); len(rs) > 0 {
@@ -179,6 +186,8 @@ func (d *detailDialog) key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
 		}
 	case "l":
 		return false, m.openLogs(d.ref)
+	case "e":
+		return false, d.startPodEvents(m, true)
 	default:
 		if n := int(k.Code - '1'); len(k.String()) == 1 && n >= 0 && n < len(d.actions) && n < 9 {
 			return false, m.confirmAction(d.actions[n])
