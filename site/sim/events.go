@@ -21,7 +21,7 @@ func seedEvents(k *KubeAPI, now time.Time) {
 			"involvedObject": map[string]any{"kind": "Pod", "namespace": ns, "name": pod, "apiVersion": "v1", "fieldPath": "spec.containers{main}"},
 			"type":           typ, "reason": reason, "message": msg, "count": count,
 			"firstTimestamp": ts(first), "lastTimestamp": ts(last),
-			"source":         map[string]any{"component": "kubelet", "host": host},
+			"source": map[string]any{"component": "kubelet", "host": host},
 		})
 		k.Put("v1/events", o)
 	}
