@@ -49,6 +49,7 @@ func mariadb(t *testing.T, verb string) {
 // key, then mended; the primary judged as a primary; the log folder measured.
 func TestLabMySQLReplication(t *testing.T) {
 	mariadb(t, "up")
+	t.Cleanup(func() { mariadb(t, "down") })
 	site := config.Defaults()
 	site.Name = "lab"
 	site.Hosts.Groups = []config.HostGroup{{Name: "db", Hosts: []config.HostConfig{{Name: "db1", Address: "127.0.0.1"}}}}
