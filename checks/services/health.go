@@ -16,18 +16,13 @@ import (
 func health(ctx context.Context, r probe.Runner, h config.Host, in config.ServiceInstance, def string, ports []int, advice string) checks.Finding {
 	var f checks.Finding
 	var v verdict
-	res, ok, down := execIn(ctx, r, &f, h, asADNS(in, def), "curl", "-sS", "-m", "10", ssh.CheckServiceURL)
-	switch {
-	case down != "":
-		v.add(checks.Crit, "container not running: %s", down)
-	case !ok:
+	res, ran, down := execIn(ctx, r, &f, h, asADNS(in, def), "curl", "-sS", "-m", "5", ssh.CheckServiceURL)
+	read, final := answer(&v, "checkService", res, ran, down)
+	if final {
 		return f
-	case res.ExitCode != 0:
-		v.add(checks.Crit, "checkService did not answer: %s", orWord(probe.FirstLine(string(res.Stderr)), fmt.Sprintf("curl exit %d", res.ExitCode)))
-	default:
-		if bad := CheckService(res.Stdout); len(bad) > 0 {
-			v.add(checks.Crit, "checkService reports false: %s", strings.Join(firstN(bad, 3), "; "))
-		}
+	}
+	if bad := CheckService(res.Stdout); read && len(bad) > 0 {
+		v.add(checks.Crit, "checkService reports false: %s", strings.Join(firstN(bad, 3), "; "))
 	}
 	missing, ok := listening(ctx, r, &f, h, ports)
 	if !ok {

@@ -27,7 +27,7 @@ func MySQLArgv(in config.MySQLInstance) []string {
 	if in.User != "" {
 		argv = append(argv, "-u", in.User)
 	}
-	return append(argv, "--connect-timeout=10", "-e", ssh.SlaveStatusStatements[0])
+	return append(argv, "--connect-timeout=5", "-e", ssh.SlaveStatusStatements[0])
 }
 
 // mysql judges one instance: replication (a replica), then its binary and relay logs' share
@@ -39,15 +39,12 @@ func mysql(ctx context.Context, r probe.Runner, h config.Host, m config.MySQL, i
 	if in.Runtime == "" {
 		ci.Runtime = "none"
 	}
-	res, ok, down := execIn(ctx, r, &f, h, asADNS(ci, ""), MySQLArgv(in)...)
-	switch {
-	case down != "":
-		v.add(checks.Crit, "container not running: %s", down)
-	case !ok:
+	res, ran, down := execIn(ctx, r, &f, h, asADNS(ci, ""), MySQLArgv(in)...)
+	read, final := answer(&v, "mysql", res, ran, down)
+	if final {
 		return f
-	case res.ExitCode != 0:
-		v.add(checks.Crit, "mysql did not answer: %s", orWord(probe.FirstLine(string(res.Stderr)), fmt.Sprintf("exit %d", res.ExitCode)))
-	default:
+	}
+	if read {
 		st, replica, err := ParseSlaveStatus(res.Stdout)
 		if err != nil {
 			return probe.ParseFailure(f, err)

@@ -165,6 +165,22 @@ func execIn(ctx context.Context, r probe.Runner, f *checks.Finding, h config.Hos
 	return res, ok, ""
 }
 
+// answer judges how a command in a container went: a container not running, or a command that
+// failed, is crit (read false); final when nothing ran (the finding already says why).
+func answer(v *verdict, what string, res ssh.Result, ran bool, down string) (read, final bool) {
+	switch {
+	case down != "":
+		v.add(checks.Crit, "container not running: %s", down)
+	case !ran:
+		return false, true
+	case res.ExitCode != 0:
+		v.add(checks.Crit, "%s did not answer: %s", what, orWord(probe.FirstLine(string(res.Stderr)), fmt.Sprintf("exit %d", res.ExitCode)))
+	default:
+		return true, false
+	}
+	return false, false
+}
+
 // listening reads ss -ltnH on the host and says which of ports are not listened on.
 func listening(ctx context.Context, r probe.Runner, f *checks.Finding, h config.Host, ports []int) (missing []int, ok bool) {
 	if len(ports) == 0 {

@@ -56,7 +56,7 @@ func yum(ctx context.Context, r probe.Runner, h config.Host, y config.YUM, now t
 			v.add(checks.Unknown, "%s: %q is not an http(s) repository URL", rp.ID, base)
 			continue
 		}
-		res, ok := probe.Run(ctx, r, &f, h, "curl", "-fsS", "-m", "10", u)
+		res, ok := probe.Run(ctx, r, &f, h, "curl", "-fsS", "-m", "5", u)
 		if !ok {
 			return f
 		}
