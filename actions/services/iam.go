@@ -62,7 +62,14 @@ func iamRestart(site *config.Site) (actions.Action, bool) {
 				steps = append(steps, actions.Step{SSH: &actions.Command{Host: byName[in.Host], Argv: []string{"docker", "restart", c}},
 					Timeout: 3 * time.Minute})
 			}
+			// Verify the row it was started from when that is an aciamcore (the broken one, usually),
+			// else the first aciamcore: IAM's business function is there.
 			first := services.Target(cores[0], config.IAMContainers["core"])
+			for _, in := range cores {
+				if services.Target(in, config.IAMContainers["core"]) == target {
+					first = target
+				}
+			}
 			return &actions.Plan{Action: name, Title: title, Target: target, Destructive: true, Steps: steps,
 				Verify: &actions.Verify{Check: "iam.service", Target: first, Within: 3 * time.Minute},
 				Notes: []string{

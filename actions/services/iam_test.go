@@ -34,6 +34,9 @@ func TestIAMRestartOrder(t *testing.T) {
 	if got != want || !p.Destructive || p.Verify.Check != "iam.service" || p.Verify.Target != "ops1/aciamcore" {
 		t.Errorf("plan:\n%s\nverify %+v", got, p.Verify)
 	}
+	if p, _ := a.Plan(context.Background(), "ops2/aciamcore"); p.Verify.Target != "ops2/aciamcore" {
+		t.Errorf("started from ops2/aciamcore, verifies %s", p.Verify.Target)
+	}
 	if len(Actions(&config.Site{})) != 0 {
 		t.Error("no IAM configured: no action")
 	}
