@@ -3,7 +3,8 @@
 # 127.0.7.2:3306 that replicates from it, both Debian's mariadb-server, data under
 # $LAB_STATE/mariadb. Usage: mariadb.sh up | down | status | break | mend
 #   break: stop the replica's SQL thread after a failing statement (Slave_SQL_Running: No)
-#   mend:  skip it and start the replica again.
+#   mend:  remove the replica's conflicting row and start the replica again (the primary's row
+#          then applies: nothing is skipped, so a restart later does not meet it again).
 # It stops only the processes whose pid files it wrote. Loopback only.
 set -euo pipefail
 
@@ -59,8 +60,9 @@ up() {
   if ! cli replica 'SHOW SLAVE STATUS\G' | grep -q "Master_Host: $PRIMARY"; then
     cli replica "CHANGE MASTER TO MASTER_HOST='$PRIMARY', MASTER_PORT=$PORT, MASTER_USER='repl', MASTER_PASSWORD='repl',
       MASTER_USE_GTID=slave_pos; START SLAVE"
-  elif ! cli replica 'SHOW SLAVE STATUS\G' | grep -q 'Slave_IO_Running: Yes'; then
-    cli replica "STOP SLAVE; START SLAVE" # reconnect now, not after Connect_Retry (60 s)
+  elif ! cli replica 'SHOW SLAVE STATUS\G' | grep -q 'Slave_IO_Running: Yes' ||
+    ! cli replica 'SHOW SLAVE STATUS\G' | grep -q 'Slave_SQL_Running: Yes'; then
+    mend # reconnect now, not after Connect_Retry (60 s); a row left by break is removed
   fi
   for _ in $(seq 1 40); do
     cli replica 'SHOW SLAVE STATUS\G' | grep -q 'Slave_SQL_Running: Yes' &&
@@ -87,6 +89,7 @@ down() {
 # thread stops (Slave_SQL_Running: No, Seconds_Behind_Master: NULL).
 brk() {
   local id=$((RANDOM + 100000))
+  echo "$id" >"$STATE/broken-id"
   cli replica "SET SESSION sql_log_bin=0; INSERT INTO lab.t VALUES ($id)"
   cli primary "INSERT INTO lab.t VALUES ($id)"
   for _ in $(seq 1 40); do
@@ -97,7 +100,20 @@ brk() {
 }
 
 mend() {
-  cli replica "STOP SLAVE; SET GLOBAL sql_slave_skip_counter=1; START SLAVE"
+  local id
+  id=$(cat "$STATE/broken-id" 2>/dev/null || true)
+  # Older runs skipped the event instead: a row the replica holds that the primary does not is
+  # the conflict, whatever its id.
+  cli replica "STOP SLAVE"
+  if [[ -n $id ]]; then
+    cli replica "SET SESSION sql_log_bin=0; DELETE FROM lab.t WHERE id=$id"
+  else
+    for dup in $(cli replica 'SHOW SLAVE STATUS\G' | sed -n "s/.*Duplicate entry '\([0-9]*\)'.*/\1/p"); do
+      cli replica "SET SESSION sql_log_bin=0; DELETE FROM lab.t WHERE id=$dup"
+    done
+  fi
+  rm -f "$STATE/broken-id"
+  cli replica "START SLAVE"
 }
 
 status() {
