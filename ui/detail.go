@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"opsdeck/checks"
+	"opsdeck/checks/services"
 )
 
 // dialog is one layer of the focus stack (detail, actions, confirm, palette, help). The top
@@ -41,6 +42,7 @@ func findingsOn(fs []checks.Finding, ref checks.Ref) []checks.Finding {
 		case ref.Kind == checks.KindNode && r.Kind == checks.KindHost && r.Name == ref.Name:
 		case ref.Kind == checks.KindHost && r.Kind == checks.KindNode && r.Name == ref.Name:
 		case ref.Kind == checks.KindHost && (r.Kind == checks.KindADNSInstance || r.Kind == checks.KindADNSProcess) && strings.HasPrefix(r.Name+"/", ref.Name+"/"):
+		case ref.Kind == checks.KindHost && r.Kind == services.KindContainer && strings.HasPrefix(r.Name, ref.Name+"/"): // apyunqing, aciamcore … on it
 		default:
 			continue
 		}

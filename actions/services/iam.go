@@ -1,5 +1,6 @@
-// Package services defines the actions on the platform services of checks/services: today the
-// IAM restart of the guide's §9.6 (every aciamcore container first, then every aciamweb).
+// Package services defines the actions on the platform services of checks/services: the IAM
+// restart of the guide's §9.6 (every aciamcore container first, then every aciamweb) and
+// Yunyou's docker restart (§4.6).
 package services
 
 import (
@@ -19,7 +20,46 @@ func Actions(site *config.Site) []actions.Action {
 	if a, ok := iamRestart(site); ok {
 		out = append(out, a)
 	}
+	if a, ok := yunyouRestart(site); ok {
+		out = append(out, a)
+	}
 	return out
+}
+
+// yunyouRestart is the guide's fix for an unavailable Yunyou (504s, OOM, §4.6):
+// docker restart apyunqing on its host.
+func yunyouRestart(site *config.Site) (actions.Action, bool) {
+	byName := map[string]config.Host{}
+	for _, h := range site.Inventory() {
+		byName[h.Name] = h
+	}
+	ins := map[string]config.ServiceInstance{}
+	var targets []string
+	for _, in := range site.Services.Yunyou.Instances {
+		t := services.Target(in, config.DefaultYunyouContainer)
+		ins[t] = in
+		targets = append(targets, t)
+	}
+	if len(targets) == 0 {
+		return actions.Action{}, false
+	}
+	const name = "yunyou.restart"
+	return actions.Action{
+		Name: name, Title: "Restart Yunyou: docker restart apyunqing (§4.6)", TargetKind: services.KindContainer, Destructive: true,
+		Targets: func() []string { return targets },
+		Plan: func(_ context.Context, target string) (*actions.Plan, error) {
+			in, ok := ins[target]
+			if !ok {
+				return nil, fmt.Errorf("%q is not a Yunyou container (host/container)", target)
+			}
+			c := in.ContainerName(config.DefaultYunyouContainer)
+			return &actions.Plan{Action: name, Title: "docker restart " + c, Target: target, Destructive: true,
+				Steps:  []actions.Step{{SSH: &actions.Command{Host: byName[in.Host], Argv: []string{"docker", "restart", c}}, Timeout: 3 * time.Minute}},
+				Verify: &actions.Verify{Check: "yunyou.service", Target: target, Within: 3 * time.Minute},
+				Notes: []string{"Yunyou's console and its running deployment tasks stop while it restarts",
+					"an OOM kill comes back unless the cause is found: read common-error.log first (§4.3)"}}, nil
+		},
+	}, true
 }
 
 // iamRestart restarts IAM in the guide's order (§9.6): the aciamcore containers, then the

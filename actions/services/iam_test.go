@@ -37,6 +37,14 @@ func TestIAMRestartOrder(t *testing.T) {
 	if p, _ := a.Plan(context.Background(), "ops2/aciamcore"); p.Verify.Target != "ops2/aciamcore" {
 		t.Errorf("started from ops2/aciamcore, verifies %s", p.Verify.Target)
 	}
+	s.Services.Yunyou.Instances = []config.ServiceInstance{{Host: "ops2"}}
+	y, err := actions.NewRegistry(Actions(&s)...).Lookup("yunyou.restart", "ops2/apyunqing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := y.Plan(context.Background(), "ops2/apyunqing"); strings.Join(p.Lines(), "\n") != "1. ssh ops2: docker restart apyunqing" || p.Verify.Check != "yunyou.service" {
+		t.Errorf("yunyou plan: %q", p.Lines())
+	}
 	if len(Actions(&config.Site{})) != 0 {
 		t.Error("no IAM configured: no action")
 	}

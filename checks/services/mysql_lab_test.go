@@ -48,8 +48,8 @@ func mariadb(t *testing.T, verb string) {
 // Against Debian's MariaDB: a replica replicating, then its SQL thread stopped by a duplicate
 // key, then mended; the primary judged as a primary; the log folder measured.
 func TestLabMySQLReplication(t *testing.T) {
+	t.Cleanup(func() { mariadb(t, "down") }) // first: a failed up stops what it started too
 	mariadb(t, "up")
-	t.Cleanup(func() { mariadb(t, "down") })
 	site := config.Defaults()
 	site.Name = "lab"
 	site.Hosts.Groups = []config.HostGroup{{Name: "db", Hosts: []config.HostConfig{{Name: "db1", Address: "127.0.0.1"}}}}

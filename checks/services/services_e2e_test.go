@@ -50,7 +50,8 @@ func TestDemoServices(t *testing.T) {
 }
 
 // The outage: aciamcore on ops2 reports antvip false, the replica's SQL thread stopped,
-// apyunqing was OOM-killed, the YUM repository is down. iam.restart mends aciamcore.
+// apyunqing was OOM-killed, the YUM repository is down. iam.restart mends aciamcore, yunyou.restart
+// apyunqing.
 func TestDemoServicesOutageAndIAMRestart(t *testing.T) {
 	s, pool := checktest.Demo(t, sim.OutageScenario)
 	cs := services.Checks(s.Config, pool)
@@ -66,21 +67,26 @@ func TestDemoServicesOutageAndIAMRestart(t *testing.T) {
 		}
 	}
 	reg := actions.NewRegistry(svcactions.Actions(s.Config)...)
-	a, err := reg.Lookup("iam.restart", "ops2/aciamcore")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := a.Plan(context.Background(), "ops2/aciamcore")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, st := range p.Steps { // run the plan's steps as the executor would, over SSH
-		res, err := pool.Run(context.Background(), st.SSH.Host, st.SSH.Argv...)
-		if err != nil || res.ExitCode != 0 {
-			t.Fatalf("%s: %v %s", st, err, res.Stderr)
+	for _, c := range []struct{ action, target, check string }{
+		{"iam.restart", "ops2/aciamcore", "iam.service"},
+		{"yunyou.restart", "ops1/apyunqing", "yunyou.service"},
+	} {
+		a, err := reg.Lookup(c.action, c.target)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if f := r.One("iam.service", "ops2/aciamcore"); f.Status != checks.OK {
-		t.Errorf("after iam.restart: %s %q", f.Status, f.Summary)
+		p, err := a.Plan(context.Background(), c.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range p.Steps { // run the plan's steps as the executor would, over SSH
+			res, err := pool.Run(context.Background(), st.SSH.Host, st.SSH.Argv...)
+			if err != nil || res.ExitCode != 0 {
+				t.Fatalf("%s: %v %s", st, err, res.Stderr)
+			}
+		}
+		if f := r.One(c.check, c.target); f.Status != checks.OK {
+			t.Errorf("after %s: %s %q", c.action, f.Status, f.Summary)
+		}
 	}
 }

@@ -22,8 +22,8 @@ import (
 // YUM repository served on loopback, then the replica broken and the repository gone.
 func TestLabServicesOverSSH(t *testing.T) {
 	lab := labenv.Load(t)
+	t.Cleanup(func() { mariadb(t, "down") }) // first: a failed up stops what it started too
 	mariadb(t, "up")
-	t.Cleanup(func() { mariadb(t, "down") })
 	repomd := checktest.Fixture(t, "repomd_createrepo_c.xml")
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/centos/7/os/x86_64/repodata/repomd.xml" {

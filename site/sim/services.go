@@ -140,7 +140,8 @@ func serviceDocker(st *HostState, argv []string, now time.Time) (string, string,
 		}
 		return "", "", 0, false
 	case "restart":
-		c.Running, c.OOMKilled, c.ExitCode, c.StartedAt = true, false, 0, now
+		// A manual restart resets the restart manager: RestartCount starts again from 0 (dockerd).
+		c.Running, c.OOMKilled, c.ExitCode, c.StartedAt, c.RestartCount = true, false, 0, now, 0
 		if c.CheckService != "" {
 			c.CheckService = strings.ReplaceAll(c.CheckService, "false", "true")
 		}

@@ -35,10 +35,17 @@ start_one() { # start_one NAME ADDR SERVER_ID
     mariadb-install-db --no-defaults --user=root --datadir="$dir/data" --auth-root-authentication-method=socket >"$dir/install.log" 2>&1 ||
       { tail -n 20 "$dir/install.log" >&2; die "mariadb-install-db $name"; }
   fi
-  setsid mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$dir/sock" --pid-file="$dir/pid" \
-    --bind-address="$addr" --port=$PORT --server-id="$id" --log-bin="$dir/log/mysql-bin" \
-    --relay-log="$dir/log/relaylog" --skip-name-resolve --innodb-buffer-pool-size=16M \
-    --performance-schema=OFF >>"$dir/mariadbd.log" 2>&1 </dev/null &
+  # The daemon must not inherit the caller's descriptors: under `flock LOCK go test` it would
+  # hold the shared test lock for as long as it runs.
+  (
+    for fd in $(ls /proc/$BASHPID/fd); do
+      if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done
+    exec setsid mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$dir/sock" --pid-file="$dir/pid" \
+      --bind-address="$addr" --port=$PORT --server-id="$id" --log-bin="$dir/log/mysql-bin" \
+      --relay-log="$dir/log/relaylog" --skip-name-resolve --innodb-buffer-pool-size=16M \
+      --performance-schema=OFF >>"$dir/mariadbd.log" 2>&1 </dev/null
+  ) &
   for _ in $(seq 1 60); do
     cli "$name" 'SELECT 1' >/dev/null 2>&1 && return 0
     sleep 0.5
@@ -77,8 +84,10 @@ down() {
   for name in replica primary; do
     local f=$STATE/$name/pid
     if [[ -f $f ]] && kill -0 "$(cat "$f")" 2>/dev/null; then
-      kill "$(cat "$f")"
-      for _ in $(seq 1 40); do kill -0 "$(cat "$f")" 2>/dev/null || break; sleep 0.25; done
+      local pid
+      pid=$(cat "$f")
+      kill "$pid"
+      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     fi
   done
   ip addr show dev lo | grep -q "$PRIMARY/" && ip addr del "$PRIMARY/32" dev lo || true
