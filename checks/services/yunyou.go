@@ -62,7 +62,7 @@ func yunyou(ctx context.Context, r probe.Runner, h config.Host, y config.Yunyou,
 	// The newest lines of common-error.log: evidence only (the logs area judges error rates).
 	if res, ok := probe.Run(ctx, r, &f, h, "tail", "-n", strconv.Itoa(y.LinesOr()), y.ErrorLogOr()); ok && res.ExitCode == 0 {
 		if last := lastErrorLine(string(res.Stdout)); last != "" {
-			f.Details = "newest error: " + last
+			f.Details = strings.TrimSpace(f.Details + "\nnewest error: " + last)
 		}
 	}
 	v.apply(&f, fmt.Sprintf("%s up, java running, port %d listening", name, y.PortOr()))
@@ -93,7 +93,9 @@ func JudgeInspect(f *checks.Finding, v *verdict, in Inspect) {
 		v.add(checks.Warn, "%s restarted %d times by its restart policy (an OOM kill shows as exit code 137)", in.Name, in.RestartCount)
 	}
 	if st.Running && !st.StartedAt.IsZero() {
-		f.Metrics = append(f.Metrics, checks.Metric{Name: "started", Value: float64(st.StartedAt.Unix()), Unit: "unix"})
+		f.Details = strings.TrimSpace(f.Details + "\n" + in.Name + " started " + st.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
+	} else if !st.FinishedAt.IsZero() {
+		f.Details = strings.TrimSpace(f.Details + "\n" + in.Name + " stopped " + st.FinishedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
 }
 
