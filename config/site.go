@@ -19,6 +19,7 @@ type Site struct {
 	NTP          NTP          `yaml:"ntp"`
 	Certificates Certificates `yaml:"certificates"`
 	Logs         []LogSource  `yaml:"logs"`
+	Services     Services     `yaml:"services"` // services.go
 	Thresholds   Thresholds   `yaml:"thresholds"`
 	Checks       Checks       `yaml:"checks"`
 	Exceptions   []Exception  `yaml:"known_exceptions"`

@@ -125,6 +125,7 @@ func (v *validator) semantic(s *Site) {
 		v.at("certificates.crit_within", "must not be longer than warn_within (%s)", s.Certificates.WarnWithin)
 	}
 	v.logs(s.Logs, hosts, clusters)
+	v.services(s, hosts)
 	t := s.Thresholds
 	v.level("thresholds.cpu_percent", t.CPU, 100)
 	v.level("thresholds.memory_percent", t.Memory, 100)

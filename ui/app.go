@@ -35,6 +35,8 @@ type Options struct {
 	Rerun func(ctx context.Context, check, target string)
 	// Logs is the log pane, when the site has log sources.
 	Logs Pane
+	// PodEvents, when set, lists the newest events of one pod (called off the UI goroutine).
+	PodEvents func(ctx context.Context, ref checks.Ref, limit int) ([]PodEvent, error)
 }
 
 // Model is the root: header, status strip, panes, the dialog stack and the footer.
@@ -253,6 +255,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.flash = "audit: " + msg.err.Error()
 		}
 		return m, nil
+	case podEventsMsg:
+		m.takePodEvents(msg)
+		return m, nil
 	case namespaceMsg:
 		m.pods.setNamespace(string(msg))
 		m.focus = panePods
@@ -440,11 +445,12 @@ func (m *Model) openDetail() tea.Cmd {
 		}
 	}
 	m.dialogs = append(m.dialogs, d)
+	events := d.startPodEvents(m, false) // a not-ready pod's events, asked off this goroutine
 	if m.opts.Session == nil {
-		return nil
+		return events
 	}
 	d.loading = true
-	return lookupActions(m.opts.Session, ref)
+	return tea.Batch(events, lookupActions(m.opts.Session, ref))
 }
 
 // openActions pushes the actions menu of ref (nothing in read-only mode).

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"opsdeck/checks"
+	"opsdeck/checks/services"
 )
 
 // dialog is one layer of the focus stack (detail, actions, confirm, palette, help). The top
@@ -27,6 +28,7 @@ type detailDialog struct {
 	offset  int
 	actions []actionItem
 	loading bool
+	events  podEventsState // a pod's events, fetched on demand (podevents.go)
 }
 
 // findingsOn lists the findings about what ref names (a node's host findings too).
@@ -40,6 +42,7 @@ func findingsOn(fs []checks.Finding, ref checks.Ref) []checks.Finding {
 		case ref.Kind == checks.KindNode && r.Kind == checks.KindHost && r.Name == ref.Name:
 		case ref.Kind == checks.KindHost && r.Kind == checks.KindNode && r.Name == ref.Name:
 		case ref.Kind == checks.KindHost && (r.Kind == checks.KindADNSInstance || r.Kind == checks.KindADNSProcess) && strings.HasPrefix(r.Name+"/", ref.Name+"/"):
+		case ref.Kind == checks.KindHost && r.Kind == services.KindContainer && strings.HasPrefix(r.Name, ref.Name+"/"): // apyunqing, aciamcore … on it
 		default:
 			continue
 		}
@@ -78,6 +81,12 @@ func (d *detailDialog) lines(m *Model, width int) []string {
 					add(dimStyle.Render("      " + l))
 				}
 			}
+		}
+	}
+	if d.ref.Kind == checks.KindPod && m.opts.PodEvents != nil {
+		add("")
+		for _, l := range d.events.lines(m.now) {
+			add(l)
 		}
 	}
 	if rs := m.runsOn(d.ref); len(rs) > 0 {
@@ -179,6 +188,8 @@ func (d *detailDialog) key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
 		}
 	case "l":
 		return false, m.openLogs(d.ref)
+	case "e":
+		return false, d.startPodEvents(m, true)
 	default:
 		if n := int(k.Code - '1'); len(k.String()) == 1 && n >= 0 && n < len(d.actions) && n < 9 {
 			return false, m.confirmAction(d.actions[n])

@@ -55,6 +55,7 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 		Rerun: func(ctx context.Context, check, target string) {
 			_, _ = sched.RunOne(ctx, check, target)
 		},
+		PodEvents: e.podEvents, // podevents.go
 	}
 	if e.logs != nil {
 		o.Logs = ui.NewLogPane(e.logs)

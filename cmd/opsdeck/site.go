@@ -16,6 +16,7 @@ import (
 	"opsdeck/actions"
 	hostactions "opsdeck/actions/hosts"
 	kubeactions "opsdeck/actions/kube"
+	svcactions "opsdeck/actions/services"
 	"opsdeck/checks"
 	"opsdeck/checks/adns"
 	"opsdeck/checks/certs"
@@ -24,6 +25,7 @@ import (
 	kubechecks "opsdeck/checks/kube"
 	logchecks "opsdeck/checks/logs"
 	"opsdeck/checks/ntp"
+	"opsdeck/checks/services"
 	"opsdeck/config"
 	sitekube "opsdeck/site/kube"
 	"opsdeck/site/sim"
@@ -112,14 +114,16 @@ func openSite(g globals) (*env, error) {
 		closers = append([]func(){hub.Close}, closers...)
 	}
 	cs := slices.Concat(hosts.Checks(site, pool), etcd.Checks(site, pool), ntp.Checks(site, pool), certs.Checks(site, pool),
-		adns.Checks(site, pool), kubechecks.Checks(site, watchers, pool), logchecks.Checks(site, hub))
+		adns.Checks(site, pool), kubechecks.Checks(site, watchers, pool), logchecks.Checks(site, hub),
+		services.Checks(site, pool))
 	return &env{
 		site:     site,
 		pool:     pool,
 		logs:     hub,
 		watchers: watchers,
 		checks:   cs,
-		registry: actions.NewRegistry(append(hostactions.ActionsWith(site, pool), kubeactions.Actions(site, watchers, pool)...)...),
+		registry: actions.NewRegistry(slices.Concat(hostactions.ActionsWith(site, pool), kubeactions.Actions(site, watchers, pool),
+			svcactions.Actions(site))...),
 		close: func() {
 			for _, c := range closers {
 				c()

@@ -39,9 +39,10 @@ type HostState struct {
 	Snapshots   map[string]time.Time // etcd snapshot files → when taken
 	BackupDir   bool                 // the etcd backup folder exists (even if empty)
 	ClockOffset time.Duration
-	NTP         NTPState  // the time daemon and its sources (ntp.go)
-	DNS         DNSState  // keepalived's VIPs on this host (dns.go)
-	Plat        PlatState // etcd members, crontab, boot-time units, port owners, components (platform.go)
+	NTP         NTPState      // the time daemon and its sources (ntp.go)
+	DNS         DNSState      // keepalived's VIPs on this host (dns.go)
+	Plat        PlatState     // etcd members, crontab, boot-time units, port owners, components (platform.go)
+	Services    ServicesState // Yunyou, IAM, OpenAPI, MySQL, YUM (services.go)
 }
 
 // Disk is one mounted filesystem.

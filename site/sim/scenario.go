@@ -53,6 +53,7 @@ func OutageScenario(now time.Time) Scenario {
 	}
 	outageADNS(&sc)
 	outagePlatform(&sc) // platscenario.go
+	outageServices(&sc, now)
 	return sc
 }
 
@@ -129,5 +130,6 @@ func DemoScenario(now time.Time) Scenario {
 	demoNTP(&sc)
 	demoADNS(&sc)
 	demoPlatform(&sc, now) // platscenario.go
+	demoServices(&sc, now)
 	return sc
 }

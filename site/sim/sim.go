@@ -144,6 +144,7 @@ func Start(dir string, opts Options) (*Site, error) {
 		return nil, err
 	}
 	seedKube(s.Kube, opts.Now())
+	seedEvents(s.Kube, opts.Now()) // events.go
 	// The kubelets of the healthy nodes renew their Leases; node3's stopped.
 	s.Kube.RenewLeases([]string{"node1", "node2", "node4", "node5", "node6"}, 5*time.Second, s.stop)
 	kc := filepath.Join(dir, "kubeconfig")
@@ -186,6 +187,7 @@ func Start(dir string, opts Options) (*Site, error) {
 		return nil, err
 	}
 	site.Logs = demoLogs(s)
+	s.servicesConfig(&site) // services.go
 
 	// The demo's site file is a real one: `opsdeck check --site DIR/site.yaml` reads it back.
 	site.Path = filepath.Join(dir, "site.yaml")
