@@ -438,8 +438,8 @@ func (m *Model) openDetail() tea.Cmd {
 	if tp, ok := p.(*tablePane); ok {
 		if r, ok := tp.grid.current(); ok {
 			for i, c := range tp.grid.cols {
-				if i < len(r.cells) && r.cells[i] != "" {
-					d.row = append(d.row, padRight(strings.ToLower(c.title), 12)+r.cells[i])
+				if t := r.cellText(i, len(tp.grid.cols), m.now); t != "" {
+					d.row = append(d.row, padRight(strings.ToLower(c.title), 12)+t)
 				}
 			}
 		}

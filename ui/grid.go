@@ -314,15 +314,8 @@ func (g *grid) renderRow(r *gridRow, ws []int, selected bool, now time.Time) str
 		if ws[i] < 0 {
 			continue
 		}
-		text := ""
-		if i < len(r.cells) {
-			text = r.cells[i]
-		}
-		if i == r.liveCol && !r.live.IsZero() {
-			text = Age(now.Sub(r.live))
-		}
+		text := r.cellText(i, len(g.cols), now)
 		if i == len(g.cols)-1 && !r.stamp.IsZero() {
-			text = Age(now.Sub(r.stamp))
 			limit := g.staleAfter
 			if r.staleAfter != 0 {
 				limit = r.staleAfter // neverStale: an age, not a reading that goes stale
@@ -343,6 +336,20 @@ func (g *grid) renderRow(r *gridRow, ws []int, selected bool, now time.Time) str
 		return selectedStyle.Render(padRight(line, g.width))
 	}
 	return line
+}
+
+// cellText is what cell i shows at now: ages (a heartbeat, a pod's age, a finding's) are drawn
+// from the clock, the rest was written when the row was built.
+func (r *gridRow) cellText(i, ncols int, now time.Time) string {
+	switch {
+	case i == r.liveCol && !r.live.IsZero():
+		return Age(now.Sub(r.live))
+	case i == ncols-1 && !r.stamp.IsZero():
+		return Age(now.Sub(r.stamp))
+	case i < len(r.cells):
+		return r.cells[i]
+	}
+	return ""
 }
 
 // cell fits text into width cells, padded (right-aligned for numbers).

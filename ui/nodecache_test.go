@@ -61,3 +61,16 @@ func TestPodsTileWhileListing(t *testing.T) {
 		t.Fatalf("complete count still marked:\n%s", s)
 	}
 }
+
+// A pod's age is drawn from the clock, in its row and in its details.
+func TestPodAgeInDetails(t *testing.T) {
+	m := New(Options{Site: "s", Now: func() time.Time { return t0 }, Backend: Backend{Clusters: []string{"c"}, Pods: func() []PodInfo {
+		return []PodInfo{{Cluster: "c", Namespace: "ns", Name: "web-1", Phase: "Running", Ready: true, Created: t0.Add(-2 * time.Hour)}}
+	}}})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
+	applySnapshot(m, checks.Snapshot{At: t0})
+	press(m, "3", "enter")
+	if s := screen(t, m); !strings.Contains(s, "age         2h") {
+		t.Fatalf("pod details without its age:\n%s", s)
+	}
+}
