@@ -7,6 +7,42 @@ import "opsdeck/checks"
 type listRow struct {
 	f      *checks.Finding
 	folded []string // the checks folded into this row
+	across []string // the targets folded into this row (one check failing the same way on many)
+}
+
+// foldAcross is how many targets one check must fail on, with one status, before the cockpit
+// shows them as one row: a repository down makes every node's yum.repo crit, and 2,000 rows of it
+// would bury everything else.
+const foldAcross = 5
+
+// foldTargets folds rows of one check and status on foldAcross targets or more into the first.
+func foldTargets(rows []listRow) []listRow {
+	type id struct {
+		check  string
+		status checks.Status
+	}
+	n := map[id]int{}
+	for _, r := range rows {
+		if len(r.folded) == 0 && r.f.Status != checks.OK {
+			n[id{r.f.Check, r.f.Status}]++
+		}
+	}
+	var out []listRow
+	at := map[id]int{} // where the folded row of an id is in out
+	for _, r := range rows {
+		k := id{r.f.Check, r.f.Status}
+		if len(r.folded) > 0 || r.f.Status == checks.OK || n[k] < foldAcross {
+			out = append(out, r)
+			continue
+		}
+		if i, ok := at[k]; ok {
+			out[i].across = append(out[i].across, r.f.Target)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, listRow{f: r.f, across: []string{r.f.Target}})
+	}
+	return out
 }
 
 // fold turns a host's failures into one row when they are really one: three or more findings of

@@ -40,6 +40,7 @@ type gridRow struct {
 	// finding is the finding a findings pane's row shows (with the checks folded into it).
 	finding *checks.Finding
 	folded  []string
+	across  []string // the targets of one check folded into this row
 }
 
 // grid is a virtualized table: only the visible rows are rendered, the selection survives new

@@ -74,3 +74,30 @@ func TestPodAgeInDetails(t *testing.T) {
 		t.Fatalf("pod details without its age:\n%s", s)
 	}
 }
+
+// One check failing the same way on many targets is one Alerts row (a repository down on every
+// node), with every target named in its details; fewer stay apart.
+func TestAlertsFoldOneCheckAcrossTargets(t *testing.T) {
+	var fs []checks.Finding
+	for _, n := range []string{"node1", "node2", "node3", "node5", "node6"} {
+		fs = append(fs, checks.Finding{Check: "yum.repo", Area: "services", Target: n, Status: checks.Crit, Summary: "site-base does not answer", ObservedAt: t0})
+	}
+	fs = append(fs, checks.Finding{Check: "host.disk", Area: "hosts", Target: "node5", Status: checks.Crit, Summary: "/home/t4 93 %", ObservedAt: t0},
+		checks.Finding{Check: "host.disk", Area: "hosts", Target: "node6", Status: checks.Crit, Summary: "/home/t4 95 %", ObservedAt: t0})
+	checks.SortWorstFirst(fs)
+	m := newModel(t, Options{}, 160, 30)
+	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
+	s := screen(t, m)
+	if strings.Count(s, "yum.repo") != 1 || !strings.Contains(s, "node1 +4 more") || strings.Count(s, "host.disk") != 2 {
+		t.Fatalf("want one yum.repo row for five nodes, two disk rows:\n%s", s)
+	}
+	for _, r := range m.alerts.grid.rows {
+		if r.finding.Check == "yum.repo" {
+			m.alerts.grid.selectKey(r.key)
+		}
+	}
+	_, f, _ := m.alerts.Selected()
+	if !strings.Contains(f.Details, "on 5 targets") || !strings.Contains(f.Details, "node6") {
+		t.Fatalf("details %q", f.Details)
+	}
+}

@@ -183,12 +183,16 @@ func (p *findingsPane) build(fs []checks.Finding, staleFor func(check string) ti
 	}
 	b := builtFindings{tile: t}
 	b.rows = make([]*gridRow, 0, len(mine))
-	for _, r := range fold(mine) {
+	for _, r := range foldTargets(fold(mine)) {
 		f := r.f
 		k := f.Key()
 		check := f.Check
 		if len(r.folded) > 0 {
 			check = fmt.Sprintf("%d checks", len(r.folded))
+		}
+		target := f.Target
+		if len(r.across) > 1 {
+			target = fmt.Sprintf("%s +%d more", f.Target, len(r.across)-1)
 		}
 		summary := f.Summary
 		if f.Exception != "" {
@@ -199,7 +203,7 @@ func (p *findingsPane) build(fs []checks.Finding, staleFor func(check string) ti
 			stale = staleFor(f.Check)
 		}
 		b.rows = append(b.rows, &gridRow{key: k, status: f.Status, ref: f.Ref(), stamp: f.ObservedAt, staleAfter: stale, finding: f, folded: r.folded,
-			cells: []string{upper(f.Status.String()), f.Target, check, summary, ""}})
+			across: r.across, cells: []string{upper(f.Status.String()), target, check, summary, ""}})
 	}
 	sortRows(b.rows, rowOrder{col: -1})
 	return b
@@ -219,6 +223,10 @@ func (p *findingsPane) Selected() (checks.Ref, *checks.Finding, bool) {
 	f := *r.finding
 	if n := r.folded; len(n) > 0 {
 		f.Details = fmt.Sprintf("Folded into this row, %d checks on %s: %s\n%s", len(n), f.Target, strings.Join(n, ", "), f.Details)
+	}
+	if n := r.across; len(n) > 1 {
+		f.Details = fmt.Sprintf("%s %s on %d targets (this row shows the first; the others are in their own panes and in `opsdeck check`): %s\n%s",
+			f.Check, f.Status, len(n), strings.Join(n, ", "), f.Details)
 	}
 	return r.ref, &f, true
 }
