@@ -73,6 +73,16 @@ func (a *acts) join(w *sitekube.Watcher, rest string) string {
 	return rest
 }
 
+// findingTarget names key the way the Kubernetes checks name their targets ("cluster/key" on a
+// site with several clusters; actions say "cluster:key"): a verification must run the check of
+// the right cluster on the right object (with the action's form it judged nothing and said "gone").
+func (a *acts) findingTarget(w *sitekube.Watcher, key string) string {
+	if len(a.ws) > 1 {
+		return w.Cluster + "/" + key
+	}
+	return key
+}
+
 func (a *acts) each(f func(w *sitekube.Watcher) []string) func() []string {
 	return func() []string {
 		var out []string
@@ -146,7 +156,7 @@ func (a *acts) stripFinalizers() actions.Action {
 				{"op": "remove", "path": "/metadata/finalizers"},
 			})
 			call.Body = string(patch)
-			verify.Target = a.join(w, key)
+			verify.Target = a.findingTarget(w, key)
 			verify.Expect = func(f checks.Finding) bool { return f.Summary == "gone" || !strings.Contains(f.Summary, "held by") }
 			verify.ExpectText = "gone or no longer held by a finalizer"
 			return &actions.Plan{Action: "kube.strip-finalizers", Title: "strip " + strings.Join(fins, ", "), Target: target, Destructive: true,
