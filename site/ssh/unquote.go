@@ -6,9 +6,9 @@ import (
 )
 
 // Unquote is Quote read back: the argv of a command line made of plain words and single-quoted
-// strings (a quote inside one as Quote escapes it: close, backslash-quote, reopen). Anything else a shell would interpret — operators,
-// expansions, double quotes, globs, newlines outside quotes — is an error: such a line did not
-// come from Quote. Used to check logged remote commands against the probe allowlist.
+// strings (a quote inside one as Quote escapes it: close, backslash-quote, reopen). Anything
+// else a shell would interpret — operators, expansions, double quotes, globs, newlines outside
+// quotes — is an error: such a line did not come from Quote. Used to check logged remote commands against the probe allowlist.
 func Unquote(line string) ([]string, error) {
 	var argv []string
 	var w strings.Builder
