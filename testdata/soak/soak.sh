@@ -50,7 +50,7 @@ FAILURES=()
 WATCH_SITE=$STATE/soak-site.yaml
 sed -e 's#state/kube/admin\.kubeconfig#state/kube/viewer.kubeconfig#' \
   -e 's#state/kube/business-admin\.kubeconfig#state/kube/business-viewer.kubeconfig#' \
-  -e 's#^\(  identity_files:\).*#\1 []                # keys from the ssh-agent (SSH_AUTH_SOCK)#' \
+  -e 's|^\(  identity_files:\).*|\1 []                # keys from the ssh-agent (SSH_AUTH_SOCK)|' \
   -e 's#^\(  use_agent:\).*#\1 true#' -e 's#state/##g' "$SITE" > "$WATCH_SITE"
 grep -q 'kube/viewer.kubeconfig' "$WATCH_SITE" && grep -q 'kube/business-viewer.kubeconfig' "$WATCH_SITE" \
   && grep -q 'use_agent: true' "$WATCH_SITE" || { echo "soak: the lab site file changed shape; cannot make $WATCH_SITE" >&2; exit 2; }
