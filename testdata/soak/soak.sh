@@ -150,13 +150,13 @@ rbac_pods() {
 
 # name | target | check regex | inject | recover
 FAULTS=(
+  "list on pods revoked by RBAC (the viewer's pods rule removed)|lab|kube\\.api|rbac_pods remove|rbac_pods add"
+  "ssh-agent restarted (killed, every SSH connection dropped; a new agent on the same socket)|node1|host\\.reachable|agent_stop; drop_sessions|agent_start"
   "apiserver stopped|lab|kube\\.api|$LAB/lab.sh apiserver stop|$LAB/lab.sh apiserver start"
   "sshd killed on node2|node2|host\\.reachable|kill \$(host_sshd_pids node2)|sshd_restart node2"
   "node1 blackholed (sshd frozen: accepts TCP, never answers)|node1|host\\.reachable|FROZEN=\$(host_sshd_pids node1); kill -STOP \$FROZEN|kill -CONT \$FROZEN"
   "bind stopped through supervisorctl|ops1|adns\\.processes|supervisorctl -c $MASTER_SUP stop bind|supervisorctl -c $MASTER_SUP start bind"
   "etcd frozen|master1|etcd\\.health|kill -STOP \$(pidof_lab etcd)|kill -CONT \$(pidof_lab etcd)"
-  "list on pods revoked by RBAC (the viewer's pods rule removed)|lab|kube\\.api|rbac_pods remove|rbac_pods add"
-  "ssh-agent restarted (killed, every SSH connection dropped; a new agent on the same socket)|node1|host\\.reachable|agent_stop; drop_sessions|agent_start"
 )
 TOTAL=$(seconds "$DURATION")
 SLOT=$(( TOTAL / (${#FAULTS[@]} + 1) ))
