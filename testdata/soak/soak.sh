@@ -72,7 +72,7 @@ SSH_LOG=$STATE/logs/ssh-commands.log
 SSH_LOG_FROM=$(stat -c %s "$SSH_LOG" 2>/dev/null || echo 0)
 AUDIT_FROM=$(date -u +%Y-%m-%dT%H:%M:%S)
 
-tmux new-session -d -s "$SESSION" -x 180 -y 50 "exec env SSH_AUTH_SOCK='$SOCK' '$OUT/opsdeck' watch --site '$WATCH_SITE' 2>'$OUT/stderr'"
+tmux new-session -d -s "$SESSION" -x 180 -y 50 "exec env SSH_AUTH_SOCK='$SOCK' '$OUT/opsdeck' watch --cycle 0 --site '$WATCH_SITE' 2>'$OUT/stderr'"
 tmux set-option -w -t "$SESSION" remain-on-exit on # an exit's last words stay on the screen
 PID=$(tmux display -p -t "$SESSION" '#{pane_pid}')
 alive() { [[ $(tmux display -p -t "$SESSION" '#{pane_dead}' 2>/dev/null) == 0 ]]; }
@@ -103,6 +103,8 @@ sampler &
 SAMPLER=$!
 
 # shows TARGET CHECK: a CRIT/UNKNOWN row of the screen names TARGET and CHECK (or a fold of checks).
+# The watch stays on its first pane (--cycle 0), the Alerts list with a CHECK column: a wall
+# screen cycling to a pane without check names would read as "cleared".
 shows() { grep -E 'CRIT|UNKNOWN' "$OUT/screen.now" 2>/dev/null | grep -E "(^|[^[:alnum:]-])$1([^[:alnum:]-]|$)" | grep -qE "$2|[0-9]+ checks"; }
 
 clears() { ! shows "$@"; }
@@ -150,7 +152,7 @@ rbac_pods() {
 
 # name | target | check regex | inject | recover
 FAULTS=(
-  "list on pods revoked by RBAC (the viewer's pods rule removed)|lab|kube\\.api|rbac_pods remove|rbac_pods add"
+  "list on pods revoked by RBAC (the viewer's pods rule removed)|lab/pods|watch of pods|rbac_pods remove|rbac_pods add"
   "ssh-agent restarted (killed, every SSH connection dropped; a new agent on the same socket)|node1|host\\.reachable|agent_stop; drop_sessions|agent_start"
   "apiserver stopped|lab|kube\\.api|$LAB/lab.sh apiserver stop|$LAB/lab.sh apiserver start"
   "sshd killed on node2|node2|host\\.reachable|kill \$(host_sshd_pids node2)|sshd_restart node2"
