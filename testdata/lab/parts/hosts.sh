@@ -1,6 +1,6 @@
 # hosts: one OpenSSH sshd per simulated host on 127.0.1.N:22, key auth only, each with its own
 # host key and PATH of shims (testdata/lab/shims) backed by per-host state files. Every command
-# run over SSH is logged first (sshd-command.sh, ForceCommand) to logs/ssh-commands.log.
+# run over SSH is logged first (the lab user's login shell, login-shell.sh) to logs/ssh-commands.log.
 
 host_dir() { echo "$STATE/hosts/$1"; }
 
@@ -17,7 +17,7 @@ LAB_STATE=$STATE
 NTP_CMD=$NTP_CMD
 ENV
   chmod 644 "$STATE/lab.env"
-  # The lab user appends to the command log (sshd-command.sh); it is kept across ups.
+  # The lab user appends to the command log (login-shell.sh); it is kept across ups.
   mkdir -p "$STATE/logs"
   touch "$STATE/logs/ssh-commands.log"
   chown "$LAB_USER" "$STATE/logs/ssh-commands.log"
@@ -70,7 +70,6 @@ AllowTcpForwarding yes
 MaxSessions 10
 MaxStartups 200:30:400
 LogLevel ERROR
-ForceCommand $LAB_DIR/sshd-command.sh
 SetEnv PATH=$d/bin:/usr/local/bin:/usr/bin:/bin LAB_HOST=$name LAB_HOST_STATE=$d LAB_STATE=$STATE
 CONF
   start "sshd-$name" "$STATE/logs/sshd-$name.log" /usr/sbin/sshd -D -e -f "$d/sshd_config"

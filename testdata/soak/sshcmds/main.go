@@ -1,4 +1,4 @@
-// Command sshcmds checks the lab's SSH command log (testdata/lab/sshd-command.sh writes it)
+// Command sshcmds checks the lab's SSH command log (the lab user's login shell, testdata/lab/login-shell.sh, writes it)
 // against opsdeck's read-only allowlist: every command must be a probe (ssh.ProbeArgv), as the
 // pool of `opsdeck watch` sends it. Usage: sshcmds [-from BYTE] LOG. Exit 1 naming each
 // command that is not a probe; 2 when the log cannot be read.
