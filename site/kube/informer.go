@@ -28,6 +28,10 @@ type informer struct {
 	mu        sync.Mutex
 	err       string
 	errAt     time.Time
+
+	list     listFunc  // the collection's list, for the access probe (access.go)
+	denied   string    // the access probe's refusal, until a probe is allowed again (under mu)
+	deniedAt time.Time //
 }
 
 type listFunc func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error)
@@ -37,7 +41,7 @@ type watchFunc func(ctx context.Context, o metav1.ListOptions) (watch.Interface,
 // success and failure to its health. client is what the calls go through (a fake clientset
 // says it cannot stream lists).
 func (w *Watcher) newInformer(name string, example runtime.Object, client any, list listFunc, wf watchFunc, transform cache.TransformFunc, idx cache.Indexers) *informer {
-	in := &informer{name: name, stop: make(chan struct{})}
+	in := &informer{name: name, stop: make(chan struct{}), list: list}
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			ctx, cancel := context.WithTimeout(ctx, w.listTimeout())
@@ -205,9 +209,13 @@ func (in *informer) health() InformerHealth {
 	}
 	in.mu.Lock()
 	h.LastError, h.ErrorAt = in.err, in.errAt
+	denied, deniedAt := in.denied, in.deniedAt
 	in.mu.Unlock()
 	if !h.ErrorAt.IsZero() && h.ErrorAt.Before(h.GoodAt) {
 		h.LastError = "" // recovered since
+	}
+	if denied != "" { // the watch may still stream, but this identity may no longer read it
+		h.LastError, h.ErrorAt = denied, deniedAt
 	}
 	return h
 }

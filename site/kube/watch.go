@@ -42,6 +42,7 @@ type Watcher struct {
 	DiscoverEvery time.Duration // how often the served custom resources are looked up again
 	CallTimeout   time.Duration // deadline of one call (ping, discovery, opening a watch)
 	ListTimeout   time.Duration // deadline of one list (a big cluster's pods take a while)
+	AccessEvery   time.Duration // how often each collection's read access is asked again (access.go)
 	// Served, when not nil, names the custom resources this cluster serves (by resource name,
 	// from the site file) and switches discovery off.
 	Served []string
@@ -160,6 +161,7 @@ func (w *Watcher) Start(ctx context.Context) {
 	w.crCtx = ctx
 	w.crMu.Unlock()
 	go w.ping(ctx)
+	go w.accessLoop(ctx)
 	go w.discoverLoop(ctx)
 }
 

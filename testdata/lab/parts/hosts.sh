@@ -1,5 +1,6 @@
 # hosts: one OpenSSH sshd per simulated host on 127.0.1.N:22, key auth only, each with its own
-# host key and PATH of shims (testdata/lab/shims) backed by per-host state files.
+# host key and PATH of shims (testdata/lab/shims) backed by per-host state files. Every command
+# run over SSH is logged first (the lab user's login shell, login-shell.sh) to logs/ssh-commands.log.
 
 host_dir() { echo "$STATE/hosts/$1"; }
 
@@ -16,6 +17,11 @@ LAB_STATE=$STATE
 NTP_CMD=$NTP_CMD
 ENV
   chmod 644 "$STATE/lab.env"
+  # The lab user appends to the command log (login-shell.sh); it is kept across ups.
+  mkdir -p "$STATE/logs"
+  touch "$STATE/logs/ssh-commands.log"
+  chown "$LAB_USER" "$STATE/logs/ssh-commands.log"
+  chmod 644 "$STATE/logs/ssh-commands.log"
   : > "$ssh/known_hosts.new"
   for h in "${HOSTS[@]}"; do
     IFS=: read -r name addr roles <<<"$h"

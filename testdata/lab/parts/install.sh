@@ -24,6 +24,12 @@ install_packages() {
   fi
   local home; home=$(getent passwd "$LAB_USER" | cut -d: -f6)
   [[ -d $home ]] || { mkdir -p "$home"; chown "$LAB_USER" "$home"; }
+  # Its login shell logs every command sshd runs for it (login-shell.sh; README.md).
+  local shell=/usr/local/lib/opsdeck-lab/login-shell
+  if ! cmp -s "$LAB_DIR/login-shell.sh" "$shell"; then
+    install -D -m 755 "$LAB_DIR/login-shell.sh" "$shell"
+  fi
+  [[ $(getent passwd "$LAB_USER" | cut -d: -f7) == "$shell" ]] || usermod -s "$shell" "$LAB_USER"
   build_apiserver
   build_tools
 }

@@ -1,5 +1,6 @@
 # kube: Debian's etcd and the pinned kube-apiserver, token auth with RBAC; an admin and a
-# read-only "viewer" user; kubeconfigs for both.
+# read-only "viewer" user (view-only RBAC from the seeder); kubeconfigs for both; an audit log of
+# every request that is not the admin's (kube/audit-<apiserver>.log).
 
 etcd_up() {
   mkdir -p "$STATE/etcd"
@@ -53,6 +54,22 @@ apiserver_up() {
   if [[ ! -f $STATE/kube/business-admin.kubeconfig ]]; then
     kubeconfig "$STATE/kube/business-admin.kubeconfig" admin "$(admin_token)" "$BUSINESS_PORT"
   fi
+  if [[ ! -f $STATE/kube/business-viewer.kubeconfig ]]; then
+    kubeconfig "$STATE/kube/business-viewer.kubeconfig" viewer "$(sed -n 2p "$STATE/kube/tokens.csv" | cut -d, -f1)" "$BUSINESS_PORT"
+  fi
+  # Metadata of every request but the admin's (the seeder, the lease renewers, tests' fixtures)
+  # and the apiserver's own: cheap, and enough to tell which user used which verb.
+  cat > "$STATE/kube/audit-policy.yaml" <<'POLICY'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: None
+    users: [admin, "system:apiserver"]
+  - level: None
+    nonResourceURLs: ["/healthz*", "/readyz*", "/livez*"]
+  - level: Metadata
+POLICY
   apiserver_start kube-apiserver 6443 /registry
   # The business cluster: a second apiserver on the same etcd under its own prefix.
   apiserver_start kube-apiserver-business "$BUSINESS_PORT" /registry-business
@@ -73,7 +90,9 @@ apiserver_start() { # apiserver_start NAME PORT ETCD_PREFIX
     --service-account-issuer https://kubernetes.default.svc \
     --service-cluster-ip-range 10.96.0.0/12 --endpoint-reconciler-type none \
     --enable-priority-and-fairness=false --max-requests-inflight 2000 --max-mutating-requests-inflight 1000 \
-    --profiling=false
+    --profiling=false \
+    --audit-policy-file "$STATE/kube/audit-policy.yaml" --audit-log-path "$STATE/kube/audit-$name.log" \
+    --audit-log-maxsize 50 --audit-log-maxbackup 1
   wait_for 120 "$name" "$STATE/logs/$name.log" "$name" \
     curl -fsS --cacert "$pki/ca.crt" -H "Authorization: Bearer $(admin_token)" "https://$API_ADDR:$port/readyz"
 }

@@ -287,21 +287,77 @@ func (s *seeder) scale(ctx context.Context, nodes, pods, workers int) error {
 	return nil
 }
 
+// viewerRules is what `opsdeck watch` reads, and nothing more: view-only RBAC for the user
+// "viewer" (README's monitoring identity). Pods have a rule of their own, second in the list:
+// the soak (testdata/soak) revokes and restores exactly that rule.
+var viewerRules = []rbacv1.PolicyRule{
+	{APIGroups: []string{""}, Resources: []string{"nodes", "namespaces", "events"}, Verbs: readVerbs},
+	{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: readVerbs},
+	{APIGroups: []string{"events.k8s.io"}, Resources: []string{"events"}, Verbs: readVerbs},
+	{APIGroups: []string{"machine.sigma.alipay.com", "adns.alipay.com", "networking.alibaba.com"}, Resources: []string{"*"}, Verbs: readVerbs},
+}
+
+// viewerNamespaced: the workloads opsdeck reads in kube-system, the node Leases in kube-node-lease.
+var viewerNamespaced = map[string][]rbacv1.PolicyRule{
+	"kube-system": {{APIGroups: []string{"apps"}, Resources: []string{"deployments", "daemonsets"}, Verbs: readVerbs}},
+	leaseNS:       {{APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}, Verbs: readVerbs}},
+}
+
+var readVerbs = []string{"get", "list", "watch"}
+
+// rbac creates or resets the viewer's roles (a rule the soak revoked comes back on the next seed).
 func (s *seeder) rbac(ctx context.Context) error {
-	role := &rbacv1.ClusterRole{
-		ObjectMeta: metav1.ObjectMeta{Name: "opsdeck-viewer"},
-		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}}},
-	}
-	if _, err := s.kube.RbacV1().ClusterRoles().Create(ctx, role, metav1.CreateOptions{}); ignoreExists(err) != nil {
+	const name = "opsdeck-viewer"
+	viewer := []rbacv1.Subject{{APIGroup: "rbac.authorization.k8s.io", Kind: "User", Name: "viewer"}}
+	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: viewerRules}
+	if err := upsert(ctx, role, s.kube.RbacV1().ClusterRoles().Create, s.kube.RbacV1().ClusterRoles().Update, s.kube.RbacV1().ClusterRoles().Get); err != nil {
 		return err
 	}
 	b := &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "opsdeck-viewer"},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "opsdeck-viewer"},
-		Subjects:   []rbacv1.Subject{{APIGroup: "rbac.authorization.k8s.io", Kind: "User", Name: "viewer"}},
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: name},
+		Subjects:   viewer,
 	}
-	_, err := s.kube.RbacV1().ClusterRoleBindings().Create(ctx, b, metav1.CreateOptions{})
-	return ignoreExists(err)
+	if _, err := s.kube.RbacV1().ClusterRoleBindings().Create(ctx, b, metav1.CreateOptions{}); ignoreExists(err) != nil {
+		return err
+	}
+	for ns, rules := range viewerNamespaced {
+		roles := s.kube.RbacV1().Roles(ns)
+		r := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Rules: rules}
+		if err := upsert(ctx, r, roles.Create, roles.Update, roles.Get); err != nil {
+			return err
+		}
+		rb := &rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+			RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: name},
+			Subjects:   viewer,
+		}
+		if _, err := s.kube.RbacV1().RoleBindings(ns).Create(ctx, rb, metav1.CreateOptions{}); ignoreExists(err) != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// upsert creates obj, or replaces an existing one's content with obj's.
+func upsert[T interface {
+	metav1.Object
+	*R
+}, R any](ctx context.Context, obj T,
+	create func(context.Context, T, metav1.CreateOptions) (T, error),
+	update func(context.Context, T, metav1.UpdateOptions) (T, error),
+	get func(context.Context, string, metav1.GetOptions) (T, error)) error {
+	_, err := create(ctx, obj, metav1.CreateOptions{})
+	if !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	old, err := get(ctx, obj.GetName(), metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	obj.SetResourceVersion(old.GetResourceVersion())
+	_, err = update(ctx, obj, metav1.UpdateOptions{})
+	return err
 }
 
 func (s *seeder) workloads(ctx context.Context) error {
