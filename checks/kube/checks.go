@@ -313,13 +313,7 @@ func (c *cluster) allocation(name string) checks.Finding {
 		return checks.Finding{Status: checks.OK, Summary: "gone"}
 	}
 	pods := c.w.PodsOnNode(name)
-	var cpu, mem int64
-	for _, p := range pods { // the cache's pods keep no containers: their requests are beside it
-		if p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
-			pc, pm := c.w.PodRequests(p)
-			cpu, mem = cpu+pc, mem+pm
-		}
-	}
+	cpu, mem := Requests(pods, c.w.PodRequests) // the cache's pods keep no containers
 	allocCPU, allocMem := n.Status.Allocatable.Cpu().MilliValue(), n.Status.Allocatable.Memory().Value()
 	if allocCPU == 0 || allocMem == 0 {
 		return checks.Finding{Status: checks.Unknown, Summary: "the node reports no allocatable resources"}

@@ -149,19 +149,15 @@ func PodProblem(p *corev1.Pod, now time.Time, pending, terminating time.Duration
 	return checks.OK, "", false
 }
 
-// Requests sums the CPU (millicores) and memory (bytes) requests of running pods, overhead
-// included (as the scheduler counts them).
-func Requests(pods []*corev1.Pod) (cpuMilli, memBytes int64) {
+// Requests sums the requests of running pods (completed ones hold nothing), each pod's as of
+// says (the watcher keeps them beside its cache: Watcher.PodRequests).
+func Requests(pods []*corev1.Pod, of func(*corev1.Pod) (cpuMilli, memBytes int64)) (cpuMilli, memBytes int64) {
 	for _, p := range pods {
 		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
 			continue
 		}
-		for _, c := range p.Spec.Containers {
-			cpuMilli += c.Resources.Requests.Cpu().MilliValue()
-			memBytes += c.Resources.Requests.Memory().Value()
-		}
-		cpuMilli += p.Spec.Overhead.Cpu().MilliValue()
-		memBytes += p.Spec.Overhead.Memory().Value()
+		c, m := of(p)
+		cpuMilli, memBytes = cpuMilli+c, memBytes+m
 	}
 	return cpuMilli, memBytes
 }

@@ -133,7 +133,13 @@ func TestMigrationPlan(t *testing.T) {
 	if len(mp.Pods) != 2 || len(mp.PVCs) != 1 || len(mp.IPInstances) != 1 || !strings.Contains(mp.Text(), "loses its data") {
 		t.Fatalf("%+v\n%s", mp, mp.Text())
 	}
-	cpu, mem := Requests([]*corev1.Pod{db, pod("app", "w", func(p *corev1.Pod) { p.Status.Phase = corev1.PodSucceeded })})
+	containers := func(p *corev1.Pod) (cpu, mem int64) {
+		for _, c := range p.Spec.Containers {
+			cpu, mem = cpu+c.Resources.Requests.Cpu().MilliValue(), mem+c.Resources.Requests.Memory().Value()
+		}
+		return cpu, mem
+	}
+	cpu, mem := Requests([]*corev1.Pod{db, pod("app", "w", func(p *corev1.Pod) { p.Status.Phase = corev1.PodSucceeded })}, containers)
 	if cpu != 1000 || mem != 1<<30 {
 		t.Fatalf("requests %d %d: completed pods do not count", cpu, mem)
 	}
