@@ -227,7 +227,6 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 		}
 		if b.Nodes != nil {
 			next := make(map[string]nodeEntry, len(c.nodes))
-			defer func() { c.nodes = next }()
 			ns := b.Nodes()
 			m.nodesTotal = len(ns)
 			for _, n := range ns {
@@ -239,6 +238,7 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 				}
 				m.nodes = append(m.nodes, c.nodeRow(n, facts[n.Name], multi, now, next))
 			}
+			c.nodes = next
 		}
 		sortRows(m.nodes, spec.orders[0])
 		sortRows(m.hosts, spec.orders[2])
