@@ -57,8 +57,8 @@ func requestsOf(spec corev1.PodSpec) podRequests {
 // trimPod is the pods informer's transform: the requests go to the side table, the rest is
 // trimmed.
 func (w *Watcher) trimPod(obj any) (any, error) {
-	// A transform may see an object it already trimmed (client-go calls it again on some
-	// paths): only a pod from the API has containers (every pod has at least one).
+	// Only a pod from the API has containers (every pod has at least one): one already trimmed
+	// (a list item handed back again) keeps the requests recorded for it.
 	if p, ok := obj.(*corev1.Pod); ok && len(p.Spec.Containers) > 0 {
 		w.requests.put(p.Namespace+"/"+p.Name, requestsOf(p.Spec))
 	}

@@ -31,7 +31,7 @@ func TestTrimPodKeepsWhatIsRead(t *testing.T) {
 	if cpu, mem := w.PodRequests(obj.(*corev1.Pod)); cpu != r.cpuMilli || mem != r.memBytes {
 		t.Errorf("requests beside the cache: %d %d", cpu, mem)
 	}
-	_, _ = w.trimPod(obj) // client-go may transform a trimmed object again
+	_, _ = w.trimPod(obj) // a trimmed object handed back again
 	if cpu, _ := w.PodRequests(obj.(*corev1.Pod)); cpu != r.cpuMilli {
 		t.Errorf("a second transform lost the requests: %d", cpu)
 	}
