@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sort"
+	"strings"
 	"testing"
 
 	"k8s.io/client-go/kubernetes"
@@ -41,7 +43,9 @@ func TestPodEventsAsksForOnePod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gotPath != "/api/v1/namespaces/app/events" || gotSel != "involvedObject.kind=Pod,involvedObject.namespace=app,involvedObject.name=web-2" {
+	terms := strings.Split(gotSel, ",") // a field selector's terms come in any order
+	sort.Strings(terms)
+	if gotPath != "/api/v1/namespaces/app/events" || strings.Join(terms, ",") != "involvedObject.kind=Pod,involvedObject.name=web-2,involvedObject.namespace=app" {
 		t.Errorf("asked %s ?fieldSelector=%s", gotPath, gotSel)
 	}
 	if len(evs) != 2 || evs[0].Reason != "BackOff" || evs[0].Count != 23 || evs[1].Reason != "Pulled" || evs[0].Source != "kubelet node4" {
