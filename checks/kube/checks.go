@@ -294,6 +294,10 @@ func (c *cluster) node(ctx context.Context, name string) checks.Finding {
 	if !ok {
 		return checks.Finding{Status: checks.OK, Summary: "gone"}
 	}
+	// The Leases may be listed after the Nodes: judged by the Ready heartbeat alone, which a
+	// kubelet with a Lease touches every 5 minutes, every node would look stale for a while.
+	// Returns at once when they are synced or failing (then the heartbeat is all there is).
+	c.w.WaitFor(ctx, "leases")
 	lease, why := c.leaseOf(name)
 	now, hb := c.clock(), c.heartbeat()
 	st, summary := JudgeNode(n, lease, now, hb)

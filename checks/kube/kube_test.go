@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	coordv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	dynfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 
 	"opsdeck/checks"
 	"opsdeck/config"
@@ -201,5 +203,36 @@ func TestHealthyNodeVerdictDoesNotAge(t *testing.T) {
 	}
 	if m, ok := heartbeatMetric(n, &l2, now, hb); !ok || m.Value != 9 || m.Name != "lease age" {
 		t.Fatalf("metric %+v", m)
+	}
+}
+
+// The first round of kube.node waits for the Leases: a node whose Ready heartbeat is 10 minutes
+// old (a kubelet with a Lease touches it every 5) must not be judged stale because the Nodes
+// were listed before the Leases (2,000 false warnings for seconds at every start on the lab).
+func TestFirstNodeRoundWaitsForLeases(t *testing.T) {
+	n := node("n1", corev1.ConditionTrue, 0, false)
+	n.Status.Conditions[0].LastHeartbeatTime = metav1.NewTime(time.Now().Add(-10 * time.Minute))
+	renewed := metav1.NewMicroTime(time.Now())
+	lease := &coordv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: sitekube.LeaseNamespace, Name: "n1"}, Spec: coordv1.LeaseSpec{RenewTime: &renewed}}
+	kc := fake.NewSimpleClientset(n, lease)
+	kc.PrependReactor("list", "leases", func(k8stesting.Action) (bool, runtime.Object, error) {
+		time.Sleep(300 * time.Millisecond) // the Leases come last
+		return false, nil, nil
+	})
+	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dynfake.NewSimpleDynamicClient(runtime.NewScheme())}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w.Start(ctx)
+	w.WaitFor(ctx, "nodes")
+	site := config.Defaults()
+	var node checks.Check
+	for _, c := range Checks(&site, []*sitekube.Watcher{w}, nil) {
+		if c.ID == "kube.node" {
+			node = c
+		}
+	}
+	f := node.Probe(ctx, "n1")
+	if f.Status != checks.OK {
+		t.Fatalf("%s %q (%s): judged before the Leases were listed", f.Status, f.Summary, f.Details)
 	}
 }

@@ -29,7 +29,8 @@ type informer struct {
 	err       string
 	errAt     time.Time
 
-	list     listFunc  // the collection's list, for the access probe (access.go)
+	list     listFunc      // the collection's list, for the access probe (access.go)
+	stream   *streamSource // set: the first list is streamed (streamlist.go), not paged
 	denied   string    // the access probe's refusal, until a probe is allowed again (under mu)
 	deniedAt time.Time //
 }
@@ -46,7 +47,13 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			ctx, cancel := context.WithTimeout(ctx, w.listTimeout())
 			defer cancel()
-			obj, err := pagedList(ctx, o, list, transform)
+			var obj runtime.Object
+			var err error
+			if in.stream.streams() && o.Continue == "" {
+				obj, err = streamList(ctx, *in.stream, o, transform)
+			} else {
+				obj, err = pagedList(ctx, o, list, transform)
+			}
 			in.result(err)
 			return obj, err
 		},
@@ -98,7 +105,7 @@ func pagedList(ctx context.Context, o metav1.ListOptions, list listFunc, transfo
 		return list(ctx, o)
 	}
 	o.Limit, o.ResourceVersion, o.ResourceVersionMatch = listPage, "", ""
-	var items []runtime.Object
+	var items []runtime.RawExtension
 	for {
 		page, err := list(ctx, o)
 		if err != nil {
@@ -114,14 +121,14 @@ func pagedList(ctx context.Context, o metav1.ListOptions, list listFunc, transfo
 					item = ro
 				}
 			}
-			items = append(items, item)
+			items = append(items, runtime.RawExtension{Object: item})
 		}
 		lm, err := meta.ListAccessor(page)
 		if err != nil {
 			return nil, err
 		}
-		if lm.GetContinue() == "" {
-			return page, meta.SetList(page, items)
+		if lm.GetContinue() == "" { // a list of the objects themselves: the reflector copies a typed list's items
+			return &metav1.List{ListMeta: metav1.ListMeta{ResourceVersion: lm.GetResourceVersion()}, Items: items}, nil
 		}
 		o.Continue = lm.GetContinue()
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -33,11 +34,16 @@ func TestPagedListTrimsEachPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl := obj.(*corev1.PodList)
+	pl := obj.(*metav1.List)
 	if len(pl.Items) != 7 || pl.ResourceVersion != "42" || pl.Continue != "" {
 		t.Fatalf("%d items, rv %q, continue %q", len(pl.Items), pl.ResourceVersion, pl.Continue)
 	}
-	for _, p := range pl.Items {
+	objs, err := meta.ExtractListWithAlloc(pl) // as the reflector reads it
+	if err != nil || len(objs) != 7 {
+		t.Fatal(len(objs), err)
+	}
+	for _, o := range objs {
+		p := o.(*corev1.Pod)
 		if p.Labels != nil || len(p.Spec.Containers) != 0 {
 			t.Fatalf("%s not trimmed: %+v", p.Name, p)
 		}

@@ -21,6 +21,7 @@ import (
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	coordlisters "k8s.io/client-go/listers/coordination/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -108,6 +109,11 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 			}
 			return nil, nil
 		}})
+	// The two big collections are streamed at first (streamlist.go).
+	w.pods.stream = &streamSource{client: func() rest.Interface { return k.CoreV1().RESTClient() }, resource: "pods",
+		newItem: func() protoObject { return &corev1.Pod{} }, newList: func() runtime.Object { return &corev1.PodList{} }}
+	w.nodes.stream = &streamSource{client: func() rest.Interface { return k.CoreV1().RESTClient() }, resource: "nodes",
+		newItem: func() protoObject { return &corev1.Node{} }, newList: func() runtime.Object { return &corev1.NodeList{} }}
 	w.namespaces = w.newInformer("namespaces", &corev1.Namespace{}, k,
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			return k.CoreV1().Namespaces().List(ctx, o)
