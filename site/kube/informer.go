@@ -31,8 +31,8 @@ type informer struct {
 
 	list     listFunc      // the collection's list, for the access probe (access.go)
 	stream   *streamSource // set: the first list is streamed (streamlist.go), not paged
-	denied   string    // the access probe's refusal, until a probe is allowed again (under mu)
-	deniedAt time.Time //
+	denied   string        // the access probe's refusal, until a probe is allowed again (under mu)
+	deniedAt time.Time     //
 }
 
 type listFunc func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error)
