@@ -49,7 +49,9 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 			defer cancel()
 			var obj runtime.Object
 			var err error
-			if in.stream.streams() && o.Continue == "" {
+			// Streamed from the watch cache; a consistent list (resourceVersion "", after the
+			// watch expired) is read from etcd, and in pages so the API builds no huge answer.
+			if in.stream.streams() && o.Continue == "" && o.ResourceVersion != "" {
 				obj, err = streamList(ctx, *in.stream, o, transform)
 			} else {
 				obj, err = pagedList(ctx, o, list, transform)
