@@ -293,3 +293,25 @@ func TestStoreKeepsItsOrder(t *testing.T) {
 		}
 	}
 }
+
+// A refresh that only quotes new numbers at the same status is quiet (published every
+// QuietEvery); a new status or new words are published at once.
+func TestNewNumbersAreAQuietRefresh(t *testing.T) {
+	f := func(st Status, summary string) *Finding { return &Finding{Status: st, Summary: summary} }
+	for _, c := range []struct {
+		a, b  *Finding
+		quiet bool
+	}{
+		{f(OK, "cpu 99.1 % busy"), f(OK, "cpu 98.8 % busy"), true},
+		{f(OK, "load 4.26 4.65 on 2 cores"), f(OK, "load 12.80 4.75 on 2 cores"), true},
+		{f(OK, "reachable over SSH (379ms)"), f(OK, "reachable over SSH (1,606ms)"), true},
+		{f(OK, "cpu 99.1 % busy"), f(Warn, "cpu 99.1 % busy"), false},
+		{f(Crit, "kubelet down"), f(Crit, "kubelet down; containerd down"), false},
+		{f(Crit, "disk 91% /var"), f(Crit, "disk 91% /data"), false},
+		{f(OK, "v1.2"), f(OK, "v1.2 x"), false},
+	} {
+		if got := sameVerdict(c.a, c.b); got != c.quiet {
+			t.Errorf("%q → %q: quiet %v, want %v", c.a.Summary, c.b.Summary, got, c.quiet)
+		}
+	}
+}

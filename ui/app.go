@@ -53,7 +53,8 @@ type Model struct {
 	oldest time.Time
 	feed   feedMsg
 
-	feedLoading, feedDirty bool
+	feedLoading            bool
+	feedDirty, dirtyUrgent bool       // asked for during a load; urgently (the caches moved)
 	feedWaiting            bool       // a calm load is scheduled
 	lastLoad               time.Time  // wall clock: spacing loads is not the screen's clock
 	cache                  *loadCache // only the load in flight uses it
@@ -79,7 +80,7 @@ type Model struct {
 
 type snapshotMsg checks.Snapshot
 type tickMsg time.Time
-type feedTickMsg struct{}
+type feedTickMsg struct{ urgent bool }
 
 // New builds the cockpit on a store; it subscribes to the store's snapshots.
 func New(o Options) *Model {
@@ -155,24 +156,27 @@ func tick() tea.Cmd {
 }
 
 // calmEvery spaces loads that findings and the clock ask for; a change of Nodes or pods in the
-// caches (urgent) loads within 100 ms.
-const calmEvery = 500 * time.Millisecond
+// caches (urgent) loads within 100 ms. A round of checks publishes a snapshot every 100 ms for
+// a second or two: each used to start a load as the last one ended.
+const calmEvery = time.Second
 
 // requestFeeds rebuilds the panes' rows off the UI goroutine, one load at a time: changes that
 // arrive during a load are folded into the next one.
 func (m *Model) requestFeeds(urgent bool) tea.Cmd {
 	if m.feedLoading {
 		m.feedDirty = true
+		m.dirtyUrgent = m.dirtyUrgent || urgent
 		return nil
 	}
 	if since := time.Since(m.lastLoad); !urgent && since < calmEvery {
+		m.feedDirty = true // a load started since covers it
 		if m.feedWaiting {
 			return nil
 		}
 		m.feedWaiting = true
 		return tea.Tick(calmEvery-since, func(time.Time) tea.Msg { return feedTickMsg{} })
 	}
-	m.feedLoading, m.feedDirty, m.lastLoad = true, false, time.Now()
+	m.feedLoading, m.feedDirty, m.dirtyUrgent, m.lastLoad = true, false, false, time.Now()
 	return loadFeeds(m.loadSpec())
 }
 
@@ -205,14 +209,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				p.take(msg.findings[i])
 			}
 		}
-		if m.feedDirty {
+		switch {
+		case m.dirtyUrgent:
 			// Coalesce: at most one rebuild per 100 ms however fast the caches move.
-			return m, tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return feedTickMsg{} })
+			return m, tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return feedTickMsg{urgent: true} })
+		case m.feedDirty:
+			return m, m.requestFeeds(false) // findings or the clock: within calmEvery of this load
 		}
 		return m, nil
 	case feedTickMsg:
-		m.feedWaiting = false
-		return m, m.requestFeeds(true)
+		if !msg.urgent {
+			m.feedWaiting = false
+			if !m.feedDirty { // an urgent load came first and covered it
+				return m, nil
+			}
+		}
+		return m, m.requestFeeds(msg.urgent)
 	case tickMsg:
 		m.now = time.Time(msg)
 		var cmds []tea.Cmd

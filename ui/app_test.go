@@ -365,3 +365,36 @@ func BenchmarkRender100kFindings(b *testing.B) {
 		}
 	})
 }
+
+// Snapshots that arrive during a load (a round of checks publishes every 100 ms) wait for
+// calmEvery after it; a cache change during a load is loaded again 100 ms after it.
+func TestLoadsAreCoalescedByUrgency(t *testing.T) {
+	m := New(Options{Site: "demo", Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.requestFeeds(true)
+	for range 5 {
+		m.Update(snapshotMsg(checks.Snapshot{}))
+	}
+	m.Update(loadFeeds(m.loadSpec())())
+	if m.feedLoading || !m.feedWaiting || m.dirtyUrgent {
+		t.Fatalf("calm requests during a load: loading %v, waiting %v, urgent %v; want a calm wait", m.feedLoading, m.feedWaiting, m.dirtyUrgent)
+	}
+	m.Update(feedTickMsg{}) // the calm wait ends before calmEvery has passed: it waits again
+	if m.feedLoading {
+		t.Fatal("loaded again within calmEvery of the last load")
+	}
+	m.lastLoad = time.Now().Add(-calmEvery)
+	m.Update(feedTickMsg{})
+	if !m.feedLoading {
+		t.Fatal("the calm wait ended and nothing loaded")
+	}
+	m.Update(kubeChangedMsg{})
+	m.Update(loadFeeds(m.loadSpec())())
+	if !m.dirtyUrgent {
+		t.Fatal("a cache change during a load is not urgent")
+	}
+	m.Update(feedTickMsg{urgent: true})
+	if !m.feedLoading {
+		t.Fatal("an urgent reload waited for calmEvery")
+	}
+}
