@@ -85,7 +85,7 @@ func (a *acts) removable(ctx context.Context, w *sitekube.Watcher, node string) 
 }
 
 // podsToReschedule are the node's pods that are neither finished nor already being deleted.
-func podsToReschedule(pods []*corev1.Pod) []string {
+func podsToReschedule(pods []*sitekube.Pod) []string {
 	var out []string
 	for _, p := range pods {
 		if p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {

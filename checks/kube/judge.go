@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"opsdeck/checks"
+	sitekube "opsdeck/site/kube"
 )
 
 // Heartbeat holds the liveness thresholds the node lifecycle controller uses.
@@ -94,7 +95,7 @@ func JudgeNode(n *corev1.Node, lease *time.Time, now time.Time, hb Heartbeat) (c
 
 // PodProblem applies the guide's not-ready rule (§5.6: READY not N/N) with the statuses that
 // matter; ok=false means the pod is fine (or a completed job, shown apart).
-func PodProblem(p *corev1.Pod, now time.Time, pending, terminating time.Duration) (status checks.Status, summary string, problem bool) {
+func PodProblem(p *sitekube.Pod, now time.Time, pending, terminating time.Duration) (status checks.Status, summary string, problem bool) {
 	if p.DeletionTimestamp != nil {
 		// A graceful deletion stamps the deadline (now + grace period): Terminating began earlier.
 		began := p.DeletionTimestamp.Time
@@ -151,7 +152,7 @@ func PodProblem(p *corev1.Pod, now time.Time, pending, terminating time.Duration
 
 // Requests sums the requests of running pods (completed ones hold nothing), each pod's as of
 // says (the watcher keeps them beside its cache: Watcher.PodRequests).
-func Requests(pods []*corev1.Pod, of func(*corev1.Pod) (cpuMilli, memBytes int64)) (cpuMilli, memBytes int64) {
+func Requests(pods []*sitekube.Pod, of func(*sitekube.Pod) (cpuMilli, memBytes int64)) (cpuMilli, memBytes int64) {
 	for _, p := range pods {
 		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
 			continue
@@ -172,7 +173,7 @@ type MigrationPlan struct {
 }
 
 // PlanMigration builds the plan from the caches.
-func PlanMigration(node string, pods []*corev1.Pod, ipInstances []*unstructured.Unstructured) MigrationPlan {
+func PlanMigration(node string, pods []*sitekube.Pod, ipInstances []*unstructured.Unstructured) MigrationPlan {
 	mp := MigrationPlan{Node: node}
 	onNode := map[string]bool{}
 	for _, p := range pods {

@@ -116,7 +116,7 @@ func TestPodProblemFollowsTheGuide(t *testing.T) {
 		}), true, checks.Crit, "Terminating for 15m"},
 	}
 	for _, c := range cases {
-		st, s, bad := PodProblem(c.p, now, 10*time.Minute, 10*time.Minute)
+		st, s, bad := PodProblem(sitekube.PodOf(c.p), now, 10*time.Minute, 10*time.Minute)
 		if bad != c.bad || st != c.st || !strings.Contains(s, c.text) {
 			t.Errorf("%s: %v %s %q", c.name, bad, st, s)
 		}
@@ -131,17 +131,20 @@ func TestMigrationPlan(t *testing.T) {
 		"spec": map[string]any{"podName": "db-0", "podNamespace": "app"}}}
 	other := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": "ip-x", "namespace": "asp-aks"},
 		"spec": map[string]any{"podName": "x", "podNamespace": "app"}}}
-	mp := PlanMigration("n3", []*corev1.Pod{db, pod("app", "web", nil)}, []*unstructured.Unstructured{ip, other})
+	mp := PlanMigration("n3", []*sitekube.Pod{sitekube.PodOf(db), sitekube.PodOf(pod("app", "web", nil))}, []*unstructured.Unstructured{ip, other})
 	if len(mp.Pods) != 2 || len(mp.PVCs) != 1 || len(mp.IPInstances) != 1 || !strings.Contains(mp.Text(), "loses its data") {
 		t.Fatalf("%+v\n%s", mp, mp.Text())
 	}
-	containers := func(p *corev1.Pod) (cpu, mem int64) {
-		for _, c := range p.Spec.Containers {
+	full := map[string]*corev1.Pod{}
+	containers := func(p *sitekube.Pod) (cpu, mem int64) { // the requests as the watcher keeps them beside its cache
+		for _, c := range full[p.Name].Spec.Containers {
 			cpu, mem = cpu+c.Resources.Requests.Cpu().MilliValue(), mem+c.Resources.Requests.Memory().Value()
 		}
 		return cpu, mem
 	}
-	cpu, mem := Requests([]*corev1.Pod{db, pod("app", "w", func(p *corev1.Pod) { p.Status.Phase = corev1.PodSucceeded })}, containers)
+	done := pod("app", "w", func(p *corev1.Pod) { p.Status.Phase = corev1.PodSucceeded })
+	full[db.Name], full[done.Name] = db, done
+	cpu, mem := Requests([]*sitekube.Pod{sitekube.PodOf(db), sitekube.PodOf(done)}, containers)
 	if cpu != 1000 || mem != 1<<30 {
 		t.Fatalf("requests %d %d: completed pods do not count", cpu, mem)
 	}

@@ -159,7 +159,7 @@ func cacheChanges(ctx context.Context, ws []*sitekube.Watcher) <-chan struct{} {
 	return ch
 }
 
-func podReady(p *corev1.Pod) bool {
+func podReady(p *sitekube.Pod) bool {
 	for _, c := range p.Status.Conditions {
 		if c.Type == corev1.PodReady {
 			return c.Status == corev1.ConditionTrue
@@ -168,7 +168,7 @@ func podReady(p *corev1.Pod) bool {
 	return false
 }
 
-func podInfo(cluster string, p *corev1.Pod) ui.PodInfo {
+func podInfo(cluster string, p *sitekube.Pod) ui.PodInfo {
 	pi := ui.PodInfo{Cluster: cluster, Namespace: p.Namespace, Name: p.Name, Node: p.Spec.NodeName,
 		Phase: string(p.Status.Phase), Ready: podReady(p), Created: p.CreationTimestamp.Time,
 		Terminating: p.DeletionTimestamp != nil}

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -84,7 +83,7 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 			if d, ok := o.(cache.DeletedFinalStateUnknown); ok {
 				o = d.Obj
 			}
-			if _, ok := o.(*corev1.Pod); ok {
+			if _, ok := o.(*Pod); ok {
 				w.forgetPod(o)
 			}
 			touch(nil, o)
@@ -141,12 +140,22 @@ func pagedList(ctx context.Context, o metav1.ListOptions, list listFunc, transfo
 // (a one-shot check peaked at 540 MB). With pagedList it is the informer's only transform.
 func trimmedWatch(wi watch.Interface, transform cache.TransformFunc) watch.Interface {
 	return watch.Filter(wi, func(ev watch.Event) (watch.Event, bool) {
-		if ev.Type == watch.Added || ev.Type == watch.Modified || ev.Type == watch.Deleted {
-			if o, err := transform(ev.Object); err == nil {
-				if ro, ok := o.(runtime.Object); ok {
-					ev.Object = ro
-				}
+		if ev.Type == watch.Error {
+			return ev, true
+		}
+		// Bookmarks too: the reflector checks their type (pods become *Pod), and reads the
+		// annotation that ends a streamed first list, which trimming would drop.
+		var keep map[string]string
+		if m, err := meta.Accessor(ev.Object); err == nil && ev.Type == watch.Bookmark {
+			keep = m.GetAnnotations()
+		}
+		if o, err := transform(ev.Object); err == nil {
+			if ro, ok := o.(runtime.Object); ok {
+				ev.Object = ro
 			}
+		}
+		if m, err := meta.Accessor(ev.Object); err == nil && keep != nil {
+			m.SetAnnotations(keep)
 		}
 		return ev, true
 	})

@@ -87,7 +87,7 @@ func (w *Watcher) nodeOnly(n *corev1.Node) NodeFacts {
 	return f
 }
 
-func allReady(p *corev1.Pod) bool {
+func allReady(p *Pod) bool {
 	for _, cs := range p.Status.ContainerStatuses {
 		if !cs.Ready {
 			return false
@@ -137,7 +137,7 @@ func (w *Watcher) changedObject(old, obj any) {
 		obj = d.Obj
 	}
 	switch o := obj.(type) {
-	case *corev1.Pod:
+	case *Pod:
 		w.podsVersion.Add(1)
 		w.touchPod(o)
 	case *corev1.Node:
@@ -147,7 +147,7 @@ func (w *Watcher) changedObject(old, obj any) {
 	switch o := obj.(type) {
 	case *corev1.Node:
 		node = o.Name
-	case *corev1.Pod:
+	case *Pod:
 		node, pod = o.Spec.NodeName, o.Namespace+"/"+o.Name
 	case *coordv1.Lease:
 		if prev, ok := old.(*coordv1.Lease); ok && prev.Spec.RenewTime != nil && o.Spec.RenewTime != nil &&

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 )
 
 // The first list is read page by page as a consistent read, each page trimmed as it comes, and
@@ -43,12 +44,34 @@ func TestPagedListTrimsEachPage(t *testing.T) {
 		t.Fatal(len(objs), err)
 	}
 	for _, o := range objs {
-		p := o.(*corev1.Pod)
-		if p.Labels != nil || len(p.Spec.Containers) != 0 {
+		p := o.(*Pod)
+		if p.Labels != nil {
 			t.Fatalf("%s not trimmed: %+v", p.Name, p)
 		}
 	}
 	if len(asked) != 3 || asked[0].Limit != listPage || asked[0].ResourceVersion != "" || asked[0].ResourceVersionMatch != "" || asked[2].Continue != "6" {
 		t.Fatalf("asked %+v", asked)
+	}
+}
+
+// Watch events are trimmed as they come, bookmarks too (the reflector checks their type), and
+// a bookmark keeps the annotation that ends a streamed first list.
+func TestTrimmedWatchKeepsTheEndOfInitialEvents(t *testing.T) {
+	fw := watch.NewFake()
+	w := &Watcher{}
+	tw := trimmedWatch(fw, w.trimPod)
+	go func() {
+		fw.Add(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Labels: map[string]string{"a": "b"}}})
+		fw.Action(watch.Bookmark, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{ResourceVersion: "9",
+			Annotations: map[string]string{metav1.InitialEventsAnnotationKey: "true"}}})
+	}()
+	add := <-tw.ResultChan()
+	if p, ok := add.Object.(*Pod); !ok || p.Labels != nil {
+		t.Fatalf("added %T %+v", add.Object, add.Object)
+	}
+	bm := <-tw.ResultChan()
+	p, ok := bm.Object.(*Pod)
+	if !ok || p.Annotations[metav1.InitialEventsAnnotationKey] != "true" || p.ResourceVersion != "9" {
+		t.Fatalf("bookmark %T %+v", bm.Object, bm.Object)
 	}
 }

@@ -57,12 +57,14 @@ func requestsOf(spec corev1.PodSpec) podRequests {
 // trimPod is the pods informer's transform: the requests go to the side table, the rest is
 // trimmed.
 func (w *Watcher) trimPod(obj any) (any, error) {
-	// Only a pod from the API has containers (every pod has at least one): one already trimmed
-	// (a list item handed back again) keeps the requests recorded for it.
-	if p, ok := obj.(*corev1.Pod); ok && len(p.Spec.Containers) > 0 {
+	p, ok := obj.(*corev1.Pod)
+	if !ok {
+		return obj, nil // already the cache's Pod, or a tombstone
+	}
+	if len(p.Spec.Containers) > 0 {
 		w.requests.put(p.Namespace+"/"+p.Name, requestsOf(p.Spec))
 	}
-	return trim(obj)
+	return PodOf(p), nil
 }
 
 // forgetPod drops a deleted pod's requests.
@@ -77,7 +79,7 @@ func (w *Watcher) forgetPod(obj any) {
 
 // PodRequests are a cached pod's cpu (millicores) and memory (bytes) requests, containers and
 // overhead together (the cache's pods keep no containers).
-func (w *Watcher) PodRequests(p *corev1.Pod) (cpuMilli, memBytes int64) {
+func (w *Watcher) PodRequests(p *Pod) (cpuMilli, memBytes int64) {
 	r := w.requests.get(p.Namespace + "/" + p.Name)
 	return r.cpuMilli, r.memBytes
 }

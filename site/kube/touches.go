@@ -2,8 +2,6 @@ package kube
 
 import (
 	"sync"
-
-	corev1 "k8s.io/api/core/v1"
 )
 
 // PodTouches collects the pods (namespace/name) that changed since its reader last took them.
@@ -51,7 +49,7 @@ func (t *PodTouches) add(key string) {
 	t.mu.Unlock()
 }
 
-func (w *Watcher) touchPod(p *corev1.Pod) {
+func (w *Watcher) touchPod(p *Pod) {
 	w.touchMu.Lock()
 	rs := w.podReaders
 	w.touchMu.Unlock()

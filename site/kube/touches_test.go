@@ -4,7 +4,6 @@ import (
 	"slices"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -12,7 +11,7 @@ import (
 func TestPodTouchesPerReader(t *testing.T) {
 	w := &Watcher{changed: make(chan struct{}, 1), dirty: map[string]bool{}, dirtyPods: map[string]bool{}}
 	a, b := w.TrackPods(), w.TrackPods()
-	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"}}
+	pod := &Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"}} // as the cache holds it
 	w.changedObject(nil, pod)
 	w.changedObject(pod, pod)
 	if keys, lost := a.Take(); !slices.Equal(keys, []string{"ns/p"}) || lost {

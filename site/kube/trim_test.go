@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"reflect"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -28,19 +29,19 @@ func TestTrimPodKeepsWhatIsRead(t *testing.T) {
 	w := &Watcher{}
 	r := requestsOf(p.Spec)
 	obj, _ := w.trimPod(p)
-	if cpu, mem := w.PodRequests(obj.(*corev1.Pod)); cpu != r.cpuMilli || mem != r.memBytes {
+	if cpu, mem := w.PodRequests(obj.(*Pod)); cpu != r.cpuMilli || mem != r.memBytes {
 		t.Errorf("requests beside the cache: %d %d", cpu, mem)
 	}
 	_, _ = w.trimPod(obj) // a trimmed object handed back again
-	if cpu, _ := w.PodRequests(obj.(*corev1.Pod)); cpu != r.cpuMilli {
+	if cpu, _ := w.PodRequests(obj.(*Pod)); cpu != r.cpuMilli {
 		t.Errorf("a second transform lost the requests: %d", cpu)
 	}
 	w.forgetPod(obj)
-	if cpu, _ := w.PodRequests(obj.(*corev1.Pod)); cpu != 0 {
+	if cpu, _ := w.PodRequests(obj.(*Pod)); cpu != 0 {
 		t.Error("a deleted pod's requests stay")
 	}
-	got := obj.(*corev1.Pod)
-	if got.Labels != nil || got.Annotations != nil || len(got.Spec.Containers) != 0 {
+	got := obj.(*Pod)
+	if got.Labels != nil || got.Annotations != nil {
 		t.Errorf("kept what nothing reads: %+v", got.ObjectMeta)
 	}
 	if r.cpuMilli != 1260 || r.memBytes != (64<<20)+(1<<30) {
@@ -51,5 +52,24 @@ func TestTrimPodKeepsWhatIsRead(t *testing.T) {
 	}
 	if len(got.Status.Conditions) != 1 || got.Status.Conditions[0].Type != corev1.PodReady || got.Status.ContainerStatuses[0].State.Waiting.Reason != "CrashLoopBackOff" || got.Status.ContainerStatuses[0].RestartCount != 3 {
 		t.Errorf("status: %+v", got.Status)
+	}
+}
+
+// A copy of a cached pod shares nothing with it (the informer may hand copies out).
+func TestPodDeepCopy(t *testing.T) {
+	now := metav1.Now()
+	p := PodOf(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "a", Finalizers: []string{"f"}, DeletionTimestamp: &now},
+		Spec: corev1.PodSpec{Volumes: []corev1.Volume{{Name: "d", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "c"}}}}},
+		Status: corev1.PodStatus{Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: "True"}},
+			ContainerStatuses: []corev1.ContainerStatus{{Name: "x", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "R"}}}}}})
+	c := p.DeepCopyObject().(*Pod)
+	if !reflect.DeepEqual(p, c) {
+		t.Fatalf("%+v\n%+v", p, c)
+	}
+	c.Finalizers[0], c.Spec.Volumes[0].PersistentVolumeClaim.ClaimName = "g", "z"
+	c.Status.ContainerStatuses[0].State.Waiting.Reason, c.Status.Conditions[0].Status = "S", "False"
+	if p.Finalizers[0] != "f" || p.Spec.Volumes[0].PersistentVolumeClaim.ClaimName != "c" ||
+		p.Status.ContainerStatuses[0].State.Waiting.Reason != "R" || p.Status.Conditions[0].Status != "True" {
+		t.Fatalf("the copy shares with the original: %+v", p)
 	}
 }

@@ -96,7 +96,7 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 			return k.CoreV1().Nodes().Watch(ctx, o)
 		},
 		trim, nil)
-	w.pods = w.newInformer("pods", &corev1.Pod{}, k,
+	w.pods = w.newInformer("pods", &Pod{}, k,
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			return k.CoreV1().Pods("").List(ctx, o)
 		},
@@ -104,7 +104,7 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 			return k.CoreV1().Pods("").Watch(ctx, o)
 		},
 		w.trimPod, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc, podsByNode: func(obj any) ([]string, error) {
-			if p, ok := obj.(*corev1.Pod); ok && p.Spec.NodeName != "" {
+			if p, ok := obj.(*Pod); ok && p.Spec.NodeName != "" {
 				return []string{p.Spec.NodeName}, nil
 			}
 			return nil, nil
@@ -390,23 +390,30 @@ func (w *Watcher) Node(name string) (*corev1.Node, bool) {
 }
 
 // Pods lists every cached pod.
-func (w *Watcher) Pods() []*corev1.Pod {
-	ps, _ := corelisters.NewPodLister(w.pods.inf.GetIndexer()).List(labels.Everything())
-	return ps
+func (w *Watcher) Pods() []*Pod {
+	objs := w.pods.inf.GetIndexer().List()
+	out := make([]*Pod, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, o.(*Pod))
+	}
+	return out
 }
 
 // Pod finds a cached pod.
-func (w *Watcher) Pod(ns, name string) (*corev1.Pod, bool) {
-	p, err := corelisters.NewPodLister(w.pods.inf.GetIndexer()).Pods(ns).Get(name)
-	return p, err == nil
+func (w *Watcher) Pod(ns, name string) (*Pod, bool) {
+	o, ok, _ := w.pods.inf.GetIndexer().GetByKey(ns + "/" + name)
+	if !ok {
+		return nil, false
+	}
+	return o.(*Pod), true
 }
 
 // PodsOnNode uses the node index: nothing recounts all pods per node.
-func (w *Watcher) PodsOnNode(node string) []*corev1.Pod {
+func (w *Watcher) PodsOnNode(node string) []*Pod {
 	objs, _ := w.pods.inf.GetIndexer().ByIndex(podsByNode, node)
-	out := make([]*corev1.Pod, 0, len(objs))
+	out := make([]*Pod, 0, len(objs))
 	for _, o := range objs {
-		out = append(out, o.(*corev1.Pod))
+		out = append(out, o.(*Pod))
 	}
 	return out
 }
