@@ -52,6 +52,7 @@ PODS  ?= 42000
 RUNS  ?= 3
 KUBECTL := $(HOME)/.cache/opsdeck-lab/kubectl-v1.37.2
 bench-screen: build
+	command -v tmux >/dev/null && test -x /usr/bin/time || DEBIAN_FRONTEND=noninteractive apt-get install -y -q tmux time
 	test -x $(KUBECTL) || (cd testdata/lab/tools && $(GO) build -tags tools -o $(KUBECTL) k8s.io/kubernetes/cmd/kubectl)
 	testdata/lab/lab.sh down
 	LAB_STATE=$(BENCH_STATE) LAB_SEED_ARGS="-nodes $(NODES) -pods $(PODS) -workers 48" testdata/lab/lab.sh up
