@@ -229,7 +229,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.now = time.Time(msg)
 		var cmds []tea.Cmd
 		cmds = append(cmds, tick())
-		if m.now.Second()%4 == 0 { // connection states move without cache events (ages tick at each frame)
+		// Connection states move without cache events or findings; on a site with clusters a
+		// quiet snapshot loads every 5 s anyway (ages tick at each frame).
+		if time.Since(m.lastLoad) >= 10*time.Second {
 			cmds = append(cmds, m.requestFeeds(false))
 		}
 		m.cycle()

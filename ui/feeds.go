@@ -135,8 +135,12 @@ func (c *loadCache) nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time, 
 	return r
 }
 
+// rowMetrics are the checks whose metrics a node row shows (nodeRow): the others' metrics (the
+// Lease's age in kube.node, moving every 10 s on every node) must not rebuild rows.
+var rowMetrics = map[string]bool{"host.cpu": true, "host.memory": true, "host.disk": true, "host.load": true, "host.uptime": true}
+
 // factsSig sums up what a node row shows of its findings (FNV-1a per finding, combined in any
-// order): their status, summary and metrics.
+// order): their status, summary and the metrics shown.
 func factsSig(h hostFacts, multi bool) uint64 {
 	var sig uint64
 	if multi {
@@ -153,6 +157,10 @@ func factsSig(h hostFacts, multi bool) uint64 {
 		mix(check)
 		mix(f.Summary)
 		x = (x ^ uint64(f.Status)) * 1099511628211
+		if !rowMetrics[check] {
+			sig += x
+			continue
+		}
 		for _, m := range f.Metrics {
 			mix(m.Name)
 			x = (x ^ math.Float64bits(m.Value)) * 1099511628211

@@ -101,3 +101,20 @@ func TestAlertsFoldOneCheckAcrossTargets(t *testing.T) {
 		t.Fatalf("details %q", f.Details)
 	}
 }
+
+// A node row is rebuilt when what it shows moves, not when a metric it does not show does (the
+// Lease's age in kube.node moves every 10 s on every node).
+func TestNodeRowSignatureCoversWhatIsShown(t *testing.T) {
+	facts := func(leaseAge, cpu float64) hostFacts {
+		return hostFacts{
+			"kube.node": {Check: "kube.node", Status: checks.OK, Summary: "Ready", Metrics: []checks.Metric{{Name: "lease age", Value: leaseAge}}},
+			"host.cpu":  {Check: "host.cpu", Status: checks.OK, Metrics: []checks.Metric{{Name: "cpu util", Value: cpu}}},
+		}
+	}
+	if factsSig(facts(3, 50), false) != factsSig(facts(9, 50), false) {
+		t.Error("the Lease's age, which the row does not show, rebuilds it")
+	}
+	if factsSig(facts(3, 50), false) == factsSig(facts(3, 51), false) {
+		t.Error("the cpu the row shows moved and the row is kept")
+	}
+}
