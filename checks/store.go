@@ -59,8 +59,9 @@ func compareWorstFirst(a, b *Finding) int {
 // many findings arrive, a subscriber gets at most one snapshot per interval, and always the last.
 type Store struct {
 	mu       sync.Mutex
-	latest   map[string]*Finding // never mutated once stored
-	order    []*Finding          // the same findings, worst first: kept in order as they come
+	latest   map[string]*Finding            // never mutated once stored
+	byCheck  map[string]map[string]*Finding // the same, by check then key: Retain walks one check's
+	order    []*Finding                     // the same findings, worst first: kept in order as they come
 	version  uint64
 	subs     map[chan Snapshot]struct{}
 	changed  chan struct{}
@@ -120,6 +121,7 @@ func skipNumber(s string, i int) int {
 func NewStore(interval time.Duration) *Store {
 	return &Store{
 		latest:   map[string]*Finding{},
+		byCheck:  map[string]map[string]*Finding{},
 		subs:     map[chan Snapshot]struct{}{},
 		changed:  make(chan struct{}, 1),
 		interval: interval,
@@ -132,6 +134,10 @@ func (s *Store) Put(f Finding) {
 	s.mu.Lock()
 	old, had := s.latest[f.Key()]
 	s.latest[f.Key()] = &f
+	if s.byCheck[f.Check] == nil {
+		s.byCheck[f.Check] = map[string]*Finding{}
+	}
+	s.byCheck[f.Check][f.Key()] = &f
 	s.place(old, &f)
 	s.version++
 	if had && sameVerdict(old, &f) {
@@ -157,9 +163,10 @@ func (s *Store) Retain(check string, scope func(target string) bool, targets []s
 	}
 	s.mu.Lock()
 	dropped := false
-	for k, f := range s.latest {
-		if f.Check == check && !keep[f.Target] && (scope == nil || scope(f.Target)) {
+	for k, f := range s.byCheck[check] { // a round of one check no longer walks every finding
+		if !keep[f.Target] && (scope == nil || scope(f.Target)) {
 			delete(s.latest, k)
+			delete(s.byCheck[check], k)
 			s.place(f, nil)
 			dropped = true
 		}
