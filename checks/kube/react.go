@@ -50,6 +50,11 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 		}
 		last = time.Now()
 		nodes, pods := c.w.TakeTouched()
+		if !c.w.InformerHealth("nodes").Synced || !c.w.InformerHealth("pods").Synced {
+			// The first lists touch every node and pod: the first round, which waits for
+			// them, judges each once (reacting too judged 42,000 pods twice at start).
+			continue
+		}
 		th := c.site.Thresholds
 		for _, n := range nodes {
 			if !off["kube.node"] {
