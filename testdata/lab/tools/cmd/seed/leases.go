@@ -12,6 +12,7 @@ import (
 	coordv1 "k8s.io/api/coordination/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 )
 
 const leaseNS = "kube-node-lease"
@@ -24,7 +25,11 @@ func (s *seeder) lease(ctx context.Context, node string, age time.Duration) erro
 	l := &coordv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: node, Namespace: leaseNS},
 		Spec: coordv1.LeaseSpec{HolderIdentity: &node, LeaseDurationSeconds: &secs, RenewTime: &renew}}
 	_, err := s.kube.CoordinationV1().Leases(leaseNS).Create(ctx, l, metav1.CreateOptions{})
-	if apierrors.IsAlreadyExists(err) {
+	if !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	// The lab's renewer may write the same Lease meanwhile (a reseed failed on that conflict).
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		cur, err := s.kube.CoordinationV1().Leases(leaseNS).Get(ctx, node, metav1.GetOptions{})
 		if err != nil {
 			return err
@@ -32,8 +37,7 @@ func (s *seeder) lease(ctx context.Context, node string, age time.Duration) erro
 		cur.Spec.RenewTime = &renew
 		_, err = s.kube.CoordinationV1().Leases(leaseNS).Update(ctx, cur, metav1.UpdateOptions{})
 		return err
-	}
-	return err
+	})
 }
 
 // renew keeps the Leases of every node fresh like kubelets do, every period, except the nodes
