@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -94,7 +95,7 @@ func streamList(ctx context.Context, src streamSource, o metav1.ListOptions, tra
 			}
 			buf = buf[:n]
 			if _, err := io.ReadFull(r, buf); err != nil {
-				return err
+				return unexpected(err)
 			}
 			switch field {
 			case 1: // the list's metadata
@@ -150,51 +151,52 @@ func rawList(list runtime.Object, keep func(runtime.Object) runtime.Object) (run
 
 // protoFields reads the length-delimited fields of a message of n bytes (n < 0: up to EOF),
 // handing each to f with a reader for exactly its n bytes, which f must consume. Fields of other
-// wire types are skipped.
+// wire types are skipped. Every length is checked against what is left of the message, counted
+// in the bytes actually read (a varint may be longer than it needs to be).
 func protoFields(r *bufio.Reader, n int64, f func(field uint64, r *bufio.Reader, n int64) error) error {
 	var read int64
-	count := func(x uint64) int64 { // the bytes of a varint
-		c := int64(1)
-		for x >= 0x80 {
-			x >>= 7
-			c++
+	fits := func(size uint64) error {
+		if size > math.MaxInt64/2 || n >= 0 && read+int64(size) > n {
+			return fmt.Errorf("a field of %d bytes overruns its message", size)
 		}
-		return c
+		return nil
 	}
 	for n < 0 || read < n {
-		key, err := binary.ReadUvarint(r)
+		key, c, err := readUvarint(r)
 		if err != nil {
-			if n < 0 && errors.Is(err, io.EOF) {
-				return nil
+			if n < 0 && c == 0 && errors.Is(err, io.EOF) {
+				return nil // the end of the outermost message, at a field boundary
 			}
 			return unexpected(err)
 		}
-		read += count(key)
+		read += c
 		switch key & 7 {
 		case 0: // varint
-			v, err := binary.ReadUvarint(r)
+			_, c, err := readUvarint(r)
 			if err != nil {
 				return unexpected(err)
 			}
-			read += count(v)
-		case 1: // 64-bit
-			if err := discard(r, 8); err != nil {
+			read += c
+		case 1, 5: // 64-bit, 32-bit
+			size := uint64(8)
+			if key&7 == 5 {
+				size = 4
+			}
+			if err := fits(size); err != nil {
 				return err
 			}
-			read += 8
-		case 5: // 32-bit
-			if err := discard(r, 4); err != nil {
+			if err := discard(r, int64(size)); err != nil {
 				return err
 			}
-			read += 4
+			read += int64(size)
 		case 2:
-			size, err := binary.ReadUvarint(r)
+			size, c, err := readUvarint(r)
 			if err != nil {
 				return unexpected(err)
 			}
-			read += count(size)
-			if n >= 0 && read+int64(size) > n {
-				return fmt.Errorf("a field of %d bytes overruns its message", size)
+			read += c
+			if err := fits(size); err != nil {
+				return err
 			}
 			if err := f(key>>3, r, int64(size)); err != nil {
 				return err
@@ -204,7 +206,26 @@ func protoFields(r *bufio.Reader, n int64, f func(field uint64, r *bufio.Reader,
 			return fmt.Errorf("protobuf wire type %d", key&7)
 		}
 	}
+	if n >= 0 && read != n {
+		return fmt.Errorf("a field overruns its message by %d bytes", read-n)
+	}
 	return nil
+}
+
+// readUvarint reads a varint and says how many bytes it took.
+func readUvarint(r io.ByteReader) (uint64, int64, error) {
+	var x uint64
+	for i := int64(0); i < binary.MaxVarintLen64; i++ {
+		b, err := r.ReadByte()
+		if err != nil {
+			return 0, i, err
+		}
+		x |= uint64(b&0x7f) << (7 * i)
+		if b < 0x80 {
+			return x, i + 1, nil
+		}
+	}
+	return 0, binary.MaxVarintLen64, errors.New("a varint longer than 10 bytes")
 }
 
 func discard(r *bufio.Reader, n int64) error {

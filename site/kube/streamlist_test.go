@@ -1,8 +1,10 @@
 package kube
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -119,5 +121,34 @@ func TestStreamListCutShortIsAnError(t *testing.T) {
 		if _, obj, err := streamPodsFrom(t, srv); err == nil {
 			t.Fatalf("cut at %d of %d: no error, %d items of %d", cut, size.Len(), len(obj.(*metav1.List).Items), len(full.Items))
 		}
+	}
+}
+
+// Lengths that overrun their message, or that no int64 holds, are errors, never a panic or a
+// shorter list; a varint may be longer than it needs to be.
+func TestProtoFieldsChecksEveryLength(t *testing.T) {
+	read := func(b []byte, n int64) error {
+		return protoFields(bufio.NewReader(bytes.NewReader(b)), n, func(_ uint64, r *bufio.Reader, n int64) error {
+			return discard(r, n)
+		})
+	}
+	huge := append([]byte{2<<3 | 2}, binary.AppendUvarint(nil, 1<<63)...)
+	for name, c := range map[string]struct {
+		b []byte
+		n int64
+	}{
+		"length past int64":         {huge, -1},
+		"length past the message":   {[]byte{2<<3 | 2, 5, 1, 2}, 4},
+		"fixed64 past the message":  {[]byte{1<<3 | 1, 1, 2, 3}, 4},
+		"varint cut":                {[]byte{1 << 3, 0x80}, -1},
+		"message ends inside a key": {[]byte{2<<3 | 2, 0, 0x80}, 3},
+	} {
+		if err := read(c.b, c.n); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	// field 2, its length 2 written in three bytes (0x82 0x80 0x00), then its two bytes: 6 in all
+	if err := read([]byte{2<<3 | 2, 0x82, 0x80, 0x00, 7, 7}, 6); err != nil {
+		t.Errorf("a long varint: %v", err)
 	}
 }
