@@ -66,6 +66,13 @@ var reads = map[string][]string{
 	// the custom resources' checks read the resource the site file names
 }
 
+// alsoWait are collections a check's round waits for without judging from them alone: a node is
+// judged by its Lease when there is one (its absence, or a failing watch, is not untrusted).
+var alsoWait = map[string][]string{"kube.node": {"leases"}}
+
+// leaseWait bounds a single kube.node probe's wait for the Leases (its round waited already).
+const leaseWait = 2 * time.Second
+
 // safetyNet spaces the rounds of checks the reactor (react.go) re-judges on every event that
 // touches them: their round only catches what an event could not say. kube.allocation sums
 // every pod's requests on every node (a third of an idle cockpit's checking at 2,000 nodes).
@@ -86,7 +93,7 @@ func (c *cluster) checks() []checks.Check {
 			Targets: func() []string {
 				// Targets come from the caches: the first round waits for them (bounded).
 				ctx, cancel := context.WithTimeout(context.Background(), to)
-				c.w.WaitFor(ctx, cols...)
+				c.w.WaitFor(ctx, append(slices.Clone(cols), alsoWait[id]...)...)
 				cancel()
 				if cr, ok := c.customOf(cols); ok && cr.State != sitekube.Served {
 					return []string{c.w.Cluster} // one finding says why there is nothing to check
@@ -296,8 +303,11 @@ func (c *cluster) node(ctx context.Context, name string) checks.Finding {
 	}
 	// The Leases may be listed after the Nodes: judged by the Ready heartbeat alone, which a
 	// kubelet with a Lease touches every 5 minutes, every node would look stale for a while.
-	// Returns at once when they are synced or failing (then the heartbeat is all there is).
-	c.w.WaitFor(ctx, "leases")
+	// The round's targets waited for them; a node the reactor re-judges meanwhile waits a
+	// little, not its whole timeout in a scheduler slot. At once when synced or failing.
+	wctx, cancel := context.WithTimeout(ctx, leaseWait)
+	c.w.WaitFor(wctx, "leases")
+	cancel()
 	lease, why := c.leaseOf(name)
 	now, hb := c.clock(), c.heartbeat()
 	st, summary := JudgeNode(n, lease, now, hb)

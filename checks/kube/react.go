@@ -50,21 +50,20 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 		}
 		last = time.Now()
 		nodes, pods := c.w.TakeTouched()
-		if !c.w.InformerHealth("nodes").Synced || !c.w.InformerHealth("pods").Synced {
-			// The first lists touch every node and pod: the first round, which waits for
-			// them, judges each once (reacting too judged 42,000 pods twice at start).
-			continue
-		}
+		// The first lists touch every node and pod: while one is still coming, the first round
+		// (which waits for it) judges what it touched, once (reacting too judged 42,000 pods
+		// twice at start). A list that fails is settled too: events must not wait for it.
+		nodesIn, podsIn := c.settled("nodes"), c.settled("pods")
 		th := c.site.Thresholds
 		for _, n := range nodes {
-			if !off["kube.node"] {
+			if !off["kube.node"] && nodesIn {
 				go rerun(ctx, "kube.node", c.prefix+n) // a NotReady node's SSH look must not hold the others
 			}
-			if !off["kube.allocation"] {
+			if !off["kube.allocation"] && nodesIn && podsIn {
 				rerun(ctx, "kube.allocation", c.prefix+n)
 			}
 		}
-		if off["kube.pod"] {
+		if off["kube.pod"] || !podsIn {
 			continue
 		}
 		for _, key := range pods {
@@ -80,4 +79,10 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 			}
 		}
 	}
+}
+
+// settled says a collection's first list is over: synced, or failing.
+func (c *cluster) settled(col string) bool {
+	h := c.w.InformerHealth(col)
+	return h.Synced || h.LastError != ""
 }

@@ -2,11 +2,22 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	dynfake "k8s.io/client-go/dynamic/fake"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+
 	"opsdeck/checks"
 	"opsdeck/config"
+	sitekube "opsdeck/site/kube"
 )
 
 // A Node flipped NotReady in the API reaches the store through the reactor, with the schedule
@@ -45,4 +56,38 @@ func find(st *checks.Store, check, target string) checks.Finding {
 		}
 	}
 	return checks.Finding{}
+}
+
+// A cluster whose pods cannot be listed (RBAC, a slow API) still has its Node events re-judged:
+// the reactor waits for a first list only while it is coming, not when it fails.
+func TestReactWithPodsFailingStillJudgesNodes(t *testing.T) {
+	kc := fake.NewSimpleClientset(node("n1", corev1.ConditionTrue, 0, false))
+	kc.PrependReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "", errors.New("no"))
+	})
+	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dynfake.NewSimpleDynamicClient(runtime.NewScheme())}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w.Start(ctx)
+	w.WaitFor(ctx, "nodes", "pods")
+	site := config.Defaults()
+	reran := make(chan string, 16)
+	React(ctx, &site, []*sitekube.Watcher{w}, checks.NewStore(time.Millisecond), 10*time.Millisecond,
+		func(_ context.Context, check, target string) { reran <- check + " " + target })
+	n, _ := kc.CoreV1().Nodes().Get(ctx, "n1", metav1.GetOptions{})
+	n.Status.Conditions[0].Status = corev1.ConditionFalse
+	if _, err := kc.CoreV1().Nodes().UpdateStatus(ctx, n, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case got := <-reran:
+			if got == "kube.node n1" {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the node flip was not re-judged while pods fail to list")
+		}
+	}
 }
