@@ -70,3 +70,29 @@ func BenchmarkLoadSite(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkKeyFrame is what the UI goroutine does between a key and its frame on the Pods pane
+// at 42,000 pods ("j": Update, then View), and what it does when a load's result arrives
+// (applying a feedMsg, then View): a key that lands behind the second waits for it.
+func BenchmarkKeyFrame(b *testing.B) {
+	be, snap := siteAtScale(2000, 42000)
+	m := New(Options{Site: "big", Backend: be, Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	applySnapshot(m, snap)
+	press(m, "3")
+	_ = m.View()
+	b.Run("key-j", func(b *testing.B) {
+		for b.Loop() {
+			press(m, "j")
+			_ = m.View()
+		}
+	})
+	msg := loadFeeds(m.loadSpec())()
+	b.Run("apply-load", func(b *testing.B) {
+		for b.Loop() {
+			m.feedLoading = true
+			m.Update(msg)
+			_ = m.View()
+		}
+	})
+}
