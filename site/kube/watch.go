@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -243,6 +244,11 @@ func withDeadline(ctx context.Context, d time.Duration, what string, f func() er
 	go func() { done <- f() }()
 	select {
 	case err := <-done:
+		// The client's own timeout (the same d) may fire first: the same silence, said the same way.
+		var te interface{ Timeout() bool }
+		if err != nil && ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &te) && te.Timeout()) {
+			return fmt.Errorf("%s: no answer within %s: %w", what, d, err)
+		}
 		return err
 	case <-time.After(d):
 		return fmt.Errorf("%s: no answer within %s", what, d)
