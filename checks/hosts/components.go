@@ -15,15 +15,7 @@ import (
 
 // componentsFor lists the processes watched on a host (host_checks.processes by role, §5.4.1).
 func (p *prober) componentsFor(h config.Host) []string {
-	var out []string
-	for _, r := range h.Roles {
-		for _, c := range p.site.HostChecks.Processes[r] {
-			if !slices.Contains(out, c) {
-				out = append(out, c)
-			}
-		}
-	}
-	return out
+	return byRole(h, p.site.HostChecks.Processes)
 }
 
 // Usage is one component's share of the machine: CPU over the sampled second (of every CPU

@@ -12,6 +12,19 @@ import (
 	"opsdeck/config"
 )
 
+// byRole is what m lists for a host's roles, each entry once, in role order.
+func byRole(h config.Host, m map[string][]string) []string {
+	var out []string
+	for _, r := range h.Roles {
+		for _, v := range m[r] {
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
 // hasAny tells whether a host carries a role that m lists something for.
 func hasAny(m map[string][]string) func(config.Host) bool {
 	return func(h config.Host) bool {
@@ -33,15 +46,7 @@ func (p *prober) containerHost(h config.Host) bool {
 
 // unitsFor lists the units a host must run, kubelet aside (host.kubelet has its own check).
 func (p *prober) unitsFor(h config.Host) []string {
-	var out []string
-	for _, r := range h.Roles {
-		for _, u := range p.site.HostChecks.Units[r] {
-			if u != "kubelet" && !slices.Contains(out, u) {
-				out = append(out, u)
-			}
-		}
-	}
-	return out
+	return slices.DeleteFunc(byRole(h, p.site.HostChecks.Units), func(u string) bool { return u == "kubelet" })
 }
 
 func (p *prober) units(ctx context.Context, h config.Host) checks.Finding {
@@ -79,15 +84,7 @@ func (p *prober) ports(ctx context.Context, h config.Host) checks.Finding {
 	if err != nil {
 		return probe.ParseFailure(f, err)
 	}
-	var want []string
-	for _, r := range h.Roles {
-		for _, port := range p.site.HostChecks.Ports[r] {
-			if !slices.Contains(want, port) {
-				want = append(want, port)
-			}
-		}
-	}
-	return JudgePorts(f, ls, want, p.site.HostChecks.PortProcesses)
+	return JudgePorts(f, ls, byRole(h, p.site.HostChecks.Ports), p.site.HostChecks.PortProcesses)
 }
 
 // JudgePorts: every wanted port listens (§2.1; a missing one is critical: its process is down),
