@@ -119,12 +119,7 @@ func pagedList(ctx context.Context, o metav1.ListOptions, list listFunc, transfo
 			return nil, err
 		}
 		for _, item := range objs {
-			if t, err := transform(item); err == nil {
-				if ro, ok := t.(runtime.Object); ok {
-					item = ro
-				}
-			}
-			items = append(items, runtime.RawExtension{Object: item})
+			items = append(items, runtime.RawExtension{Object: transformed(transform, item)})
 		}
 		lm, err := meta.ListAccessor(page)
 		if err != nil {
@@ -135,6 +130,19 @@ func pagedList(ctx context.Context, o metav1.ListOptions, list listFunc, transfo
 		}
 		o.Continue = lm.GetContinue()
 	}
+}
+
+// transformed is obj after transform (nil: none), or obj itself when the transform fails.
+func transformed(transform cache.TransformFunc, obj runtime.Object) runtime.Object {
+	if transform == nil {
+		return obj
+	}
+	if t, err := transform(obj); err == nil {
+		if ro, ok := t.(runtime.Object); ok {
+			return ro
+		}
+	}
+	return obj
 }
 
 // trimmedWatch trims every object as it arrives: a streamed first list (watch-list) is collected
@@ -151,11 +159,7 @@ func trimmedWatch(wi watch.Interface, transform cache.TransformFunc) watch.Inter
 		if m, err := meta.Accessor(ev.Object); err == nil && ev.Type == watch.Bookmark {
 			keep = m.GetAnnotations()
 		}
-		if o, err := transform(ev.Object); err == nil {
-			if ro, ok := o.(runtime.Object); ok {
-				ev.Object = ro
-			}
-		}
+		ev.Object = transformed(transform, ev.Object)
 		if m, err := meta.Accessor(ev.Object); err == nil && keep != nil {
 			m.SetAnnotations(keep)
 		}

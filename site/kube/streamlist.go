@@ -22,11 +22,10 @@ import (
 // streamSource is where a collection's first list can be streamed from: its REST client and
 // path, and how to make one empty item and one empty list of it.
 type streamSource struct {
-	client    func() rest.Interface // nil, or a nil result: stream nothing (fake clientsets)
-	resource  string
-	namespace string
-	newItem   func() protoObject
-	newList   func() runtime.Object // for an answer in JSON (a server that ignores Accept)
+	client   func() rest.Interface // a nil result: stream nothing (fake clientsets)
+	resource string                // cluster-wide
+	newItem  func() protoObject
+	newList  func() runtime.Object // for an answer in JSON (a server that ignores Accept)
 }
 
 // protoObject is a built-in object that decodes itself from protobuf.
@@ -47,9 +46,6 @@ func streamList(ctx context.Context, src streamSource, o metav1.ListOptions, tra
 	rc := src.client()
 	req := rc.Get().Resource(src.resource).VersionedParams(&o, scheme.ParameterCodec).
 		SetHeader("Accept", "application/vnd.kubernetes.protobuf, application/json") // Stream sends no Accept of its own
-	if src.namespace != "" {
-		req = req.Namespace(src.namespace)
-	}
 	body, err := req.Stream(ctx)
 	if err != nil {
 		return nil, err
@@ -60,16 +56,7 @@ func streamList(ctx context.Context, src streamSource, o metav1.ListOptions, tra
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", src.resource, err)
 	}
-	keep := func(obj runtime.Object) runtime.Object {
-		if transform != nil {
-			if t, err := transform(obj); err == nil {
-				if ro, ok := t.(runtime.Object); ok {
-					return ro
-				}
-			}
-		}
-		return obj
-	}
+	keep := func(obj runtime.Object) runtime.Object { return transformed(transform, obj) }
 	out := &metav1.List{}
 	if !bytes.Equal(head, protoMagic) { // JSON: decoded whole, then trimmed (small servers, the demo)
 		list := src.newList()
