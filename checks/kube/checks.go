@@ -288,11 +288,10 @@ func (c *cluster) leaseOf(name string) (*time.Time, string) {
 	if h := c.w.InformerHealth("leases"); !h.Healthy() {
 		return nil, "node Leases are not watched (" + orWaiting(h.LastError) + "): judged by the Ready condition's heartbeat"
 	}
-	l, ok := c.w.Lease(name)
-	if !ok || l.Spec.RenewTime == nil {
+	t, ok := c.w.LeaseRenew(name)
+	if !ok {
 		return nil, ""
 	}
-	t := l.Spec.RenewTime.Time
 	return &t, ""
 }
 

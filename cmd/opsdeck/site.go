@@ -157,6 +157,7 @@ func startWatchers(site *config.Site) ([]*sitekube.Watcher, func(), error) {
 		}
 		w := sitekube.NewWatcher(c.Name, cl, crds)
 		w.CallTimeout = site.Checks.Timeout.D()
+		w.LeaseEvery = sitekube.NodeLeaseEvery(site.Thresholds.NodeHeartbeatStale.D())
 		if c.Resources != nil {
 			w.Served = []string{}
 			for _, key := range c.Resources {

@@ -39,7 +39,7 @@ func (w *Watcher) accessLoop(ctx context.Context) {
 		case <-t.C:
 		}
 		for _, in := range w.informers() {
-			if in.list == nil || !in.inf.HasSynced() {
+			if in.list == nil || !in.synced() {
 				continue // an unsynced collection reports its own list's refusal
 			}
 			lctx, cancel := context.WithTimeout(ctx, w.callTimeout())

@@ -18,7 +18,9 @@ import (
 // conversion webhook, a removed resource) makes only this collection stale, not the cluster.
 type informer struct {
 	name      string
-	inf       cache.SharedIndexInformer
+	inf       cache.SharedIndexInformer // nil for the Leases, which are listed, not watched (leases.go)
+	synced    func() bool
+	start     func(stop <-chan struct{})
 	stop      chan struct{} // closes this informer alone (custom resources come and go)
 	closeOnce sync.Once
 
@@ -69,16 +71,16 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 	}
 	in.inf = cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, client), example,
 		cache.SharedIndexInformerOptions{Indexers: idx, ObjectDescription: name})
+	in.synced, in.start = in.inf.HasSynced, in.inf.Run
 	// No SetTransform: every object reaches the informer through the list and watch above,
 	// which trim it already (a second pass re-trimmed every pod event for nothing).
-	touch := func(old, obj any) {
-		now := time.Now().UnixNano()
-		in.okAt.Store(now)
-		w.changedObject(old, obj)
+	touch := func(obj any) {
+		in.okAt.Store(time.Now().UnixNano())
+		w.changedObject(obj)
 	}
 	_, _ = in.inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(o any) { touch(nil, o) },
-		UpdateFunc: touch,
+		AddFunc:    touch,
+		UpdateFunc: func(_, o any) { touch(o) },
 		DeleteFunc: func(o any) {
 			if d, ok := o.(cache.DeletedFinalStateUnknown); ok {
 				o = d.Obj
@@ -86,7 +88,7 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 			if _, ok := o.(*Pod); ok {
 				w.forgetPod(o)
 			}
-			touch(nil, o)
+			touch(o)
 		},
 	})
 	_ = in.inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) { in.result(err) })
@@ -204,7 +206,7 @@ func (in *informer) result(err error) {
 
 func (in *informer) run() {
 	in.startedAt.Store(time.Now().UnixNano())
-	go in.inf.Run(in.stop)
+	go in.start(in.stop)
 }
 
 // InformerHealth is the state of one watched collection.
@@ -222,7 +224,7 @@ type InformerHealth struct {
 func (h InformerHealth) Healthy() bool { return h.Synced && h.LastError == "" }
 
 func (in *informer) health() InformerHealth {
-	h := InformerHealth{Name: in.name, Synced: in.inf.HasSynced()}
+	h := InformerHealth{Name: in.name, Synced: in.synced()}
 	if n := in.startedAt.Load(); n > 0 {
 		h.Started, h.StartedAt = true, time.Unix(0, n)
 	}

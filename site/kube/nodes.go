@@ -3,7 +3,6 @@ package kube
 import (
 	"time"
 
-	coordv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/cache"
 )
@@ -81,8 +80,8 @@ func (w *Watcher) nodeOnly(n *corev1.Node) NodeFacts {
 			f.ReadySince, f.StatusHeartbeat = c.LastTransitionTime.Time, c.LastHeartbeatTime.Time
 		}
 	}
-	if l, ok := w.Lease(n.Name); ok && l.Spec.RenewTime != nil {
-		f.LeaseRenew = l.Spec.RenewTime.Time
+	if t, ok := w.LeaseRenew(n.Name); ok {
+		f.LeaseRenew = t
 	}
 	return f
 }
@@ -129,9 +128,30 @@ func (w *Watcher) TakeTouched() (nodes, pods []string) {
 // routineRenewal is a Lease renewed on time: the node was live before and is live after.
 const routineRenewal = 40 * time.Second
 
-// changedObject is every informer's event handler (old is nil for adds and deletes): count,
-// remember the nodes and pods to judge again, signal.
-func (w *Watcher) changedObject(old, obj any) {
+// touchNodes remembers nodes to judge again (their Leases came, went or came back) and signals.
+func (w *Watcher) touchNodes(names []string) {
+	if len(names) == 0 {
+		return
+	}
+	w.version.Add(1)
+	w.dirtyMu.Lock()
+	for _, n := range names {
+		w.dirty[n] = true
+	}
+	w.dirtyMu.Unlock()
+	w.signal()
+}
+
+func (w *Watcher) signal() {
+	select {
+	case w.changed <- struct{}{}:
+	default:
+	}
+}
+
+// changedObject is every informer's event handler: count, remember the nodes and pods to judge
+// again, signal.
+func (w *Watcher) changedObject(obj any) {
 	w.version.Add(1)
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = d.Obj
@@ -149,12 +169,6 @@ func (w *Watcher) changedObject(old, obj any) {
 		node = o.Name
 	case *Pod:
 		node, pod = o.Spec.NodeName, o.Namespace+"/"+o.Name
-	case *coordv1.Lease:
-		if prev, ok := old.(*coordv1.Lease); ok && prev.Spec.RenewTime != nil && o.Spec.RenewTime != nil &&
-			o.Spec.RenewTime.Sub(prev.Spec.RenewTime.Time) < routineRenewal {
-			break
-		}
-		node = o.Name
 	}
 	if node != "" || pod != "" {
 		w.dirtyMu.Lock()
@@ -166,8 +180,5 @@ func (w *Watcher) changedObject(old, obj any) {
 		}
 		w.dirtyMu.Unlock()
 	}
-	select {
-	case w.changed <- struct{}{}:
-	default:
-	}
+	w.signal()
 }

@@ -12,8 +12,8 @@ func TestPodTouchesPerReader(t *testing.T) {
 	w := &Watcher{changed: make(chan struct{}, 1), dirty: map[string]bool{}, dirtyPods: map[string]bool{}}
 	a, b := w.TrackPods(), w.TrackPods()
 	pod := &Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"}} // as the cache holds it
-	w.changedObject(nil, pod)
-	w.changedObject(pod, pod)
+	w.changedObject(pod)
+	w.changedObject(pod)
 	if keys, lost := a.Take(); !slices.Equal(keys, []string{"ns/p"}) || lost {
 		t.Fatalf("a: %v %v", keys, lost)
 	}

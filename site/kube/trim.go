@@ -1,7 +1,6 @@
 package kube
 
 import (
-	coordv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -21,19 +20,6 @@ func trim(obj any) (any, error) {
 		o.Status.VolumesInUse = nil
 	}
 	return obj, nil
-}
-
-// trimLease keeps a node Lease's name and renewTime: 5,000 of them renewed every 10 s are
-// liveness, nothing else.
-func trimLease(obj any) (any, error) {
-	l, ok := obj.(*coordv1.Lease)
-	if !ok {
-		return obj, nil
-	}
-	return &coordv1.Lease{
-		ObjectMeta: metav1.ObjectMeta{Name: l.Name, Namespace: l.Namespace, ResourceVersion: l.ResourceVersion, UID: l.UID},
-		Spec:       coordv1.LeaseSpec{RenewTime: l.Spec.RenewTime},
-	}, nil
 }
 
 func trimUnstructured(obj any) (any, error) {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	coordv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -20,7 +19,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	appslisters "k8s.io/client-go/listers/apps/v1"
-	coordlisters "k8s.io/client-go/listers/coordination/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
@@ -45,6 +43,7 @@ type Watcher struct {
 	CallTimeout   time.Duration // deadline of one call (ping, discovery, opening a watch)
 	ListTimeout   time.Duration // deadline of one list (a big cluster's pods take a while)
 	AccessEvery   time.Duration // how often each collection's read access is asked again (access.go)
+	LeaseEvery    time.Duration // how often the node Leases are listed (leases.go; NodeLeaseEvery)
 	// Served, when not nil, names the custom resources this cluster serves (by resource name,
 	// from the site file) and switches discovery off.
 	Served []string
@@ -74,6 +73,7 @@ type Watcher struct {
 	touchMu                   sync.Mutex
 	podReaders                []*PodTouches // views following pod changes (TrackPods)
 	requests                  requestTable  // pods' requests by namespace/name (trimPod)
+	leaseTab                  leaseTable    // the node Leases' renewTimes (leases.go)
 }
 
 const (
@@ -139,14 +139,7 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 			return k.AppsV1().DaemonSets("kube-system").Watch(ctx, o)
 		},
 		trim, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
-	w.leases = w.newInformer("leases", &coordv1.Lease{}, k,
-		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			return k.CoordinationV1().Leases(LeaseNamespace).List(ctx, o)
-		},
-		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			return k.CoordinationV1().Leases(LeaseNamespace).Watch(ctx, o)
-		},
-		trimLease, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+	w.leases = w.newLeasePoll(k)
 	w.core = []*informer{w.nodes, w.pods, w.namespaces, w.deployments, w.daemonsets, w.leases}
 	for _, gvr := range crds {
 		w.crs[gvr.Resource] = &customResource{gvr: gvr}
@@ -440,12 +433,6 @@ func (w *Watcher) Deployments() []*appsv1.Deployment {
 func (w *Watcher) DaemonSets() []*appsv1.DaemonSet {
 	ds, _ := appslisters.NewDaemonSetLister(w.daemonsets.inf.GetIndexer()).List(labels.Everything())
 	return ds
-}
-
-// Lease finds a node's heartbeat Lease (trimmed to its name and renewTime).
-func (w *Watcher) Lease(node string) (*coordv1.Lease, bool) {
-	l, err := coordlisters.NewLeaseLister(w.leases.inf.GetIndexer()).Leases(LeaseNamespace).Get(node)
-	return l, err == nil
 }
 
 // Custom lists the cached objects of a custom resource (by resource name, e.g. "machines");
