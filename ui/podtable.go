@@ -50,6 +50,11 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 		delete(gone, k)
 		changed[k] = p
 	}
+	for k, p := range changed {
+		if old, ok := t.pods[k]; ok && old == p {
+			delete(changed, k) // told again, unchanged: the informer's adds after a full read
+		}
+	}
 	// A pod whose finding appeared, went or changed status is redrawn too.
 	for k, st := range problems {
 		if was, ok := t.problems[k]; !ok || was != st {

@@ -326,7 +326,7 @@ func (c *cluster) allocation(name string) checks.Finding {
 		return checks.Finding{Status: checks.OK, Summary: "gone"}
 	}
 	pods := c.w.PodsOnNode(name)
-	cpu, mem := Requests(pods, c.w.PodRequests) // the cache's pods keep no containers
+	cpu, mem := Requests(pods, sitekube.PodRequests) // the cache's pods keep no containers
 	allocCPU, allocMem := n.Status.Allocatable.Cpu().MilliValue(), n.Status.Allocatable.Memory().Value()
 	if allocCPU == 0 || allocMem == 0 {
 		return checks.Finding{Status: checks.Unknown, Summary: "the node reports no allocatable resources"}

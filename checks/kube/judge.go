@@ -151,7 +151,7 @@ func PodProblem(p *sitekube.Pod, now time.Time, pending, terminating time.Durati
 }
 
 // Requests sums the requests of running pods (completed ones hold nothing), each pod's as of
-// says (the watcher keeps them beside its cache: Watcher.PodRequests).
+// says (the cache keeps each pod's sums: sitekube.PodRequests).
 func Requests(pods []*sitekube.Pod, of func(*sitekube.Pod) (cpuMilli, memBytes int64)) (cpuMilli, memBytes int64) {
 	for _, p := range pods {
 		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {

@@ -24,6 +24,9 @@ func startProfile() (stop func()) {
 	started := make(chan bool, 1)
 	go func() {
 		time.Sleep(after)
+		if heap != "" && after > 0 { // allocations since then: go tool pprof -diff_base X.start X
+			writeHeap(heap + ".start")
+		}
 		started <- pprof.StartCPUProfile(f) == nil
 	}()
 	return func() {

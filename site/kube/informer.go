@@ -85,9 +85,6 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 			if d, ok := o.(cache.DeletedFinalStateUnknown); ok {
 				o = d.Obj
 			}
-			if _, ok := o.(*Pod); ok {
-				w.forgetPod(o)
-			}
 			touch(o)
 		},
 	})

@@ -30,8 +30,7 @@ func TestPagedListTrimsEachPage(t *testing.T) {
 		}
 		return page, nil
 	}
-	w := &Watcher{}
-	obj, err := pagedList(context.Background(), metav1.ListOptions{ResourceVersion: "0", ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan}, list, w.trimPod)
+	obj, err := pagedList(context.Background(), metav1.ListOptions{ResourceVersion: "0", ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan}, list, trimPod)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,8 +57,7 @@ func TestPagedListTrimsEachPage(t *testing.T) {
 // a bookmark keeps the annotation that ends a streamed first list.
 func TestTrimmedWatchKeepsTheEndOfInitialEvents(t *testing.T) {
 	fw := watch.NewFake()
-	w := &Watcher{}
-	tw := trimmedWatch(fw, w.trimPod)
+	tw := trimmedWatch(fw, trimPod)
 	go func() {
 		fw.Add(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Labels: map[string]string{"a": "b"}}})
 		fw.Action(watch.Bookmark, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{ResourceVersion: "9",

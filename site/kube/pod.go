@@ -17,11 +17,14 @@ type Pod struct {
 	Status PodStatus
 }
 
-// PodSpec keeps the node and the volumes backed by claims (the requests live beside the cache:
-// Watcher.PodRequests).
+// PodSpec keeps the node, the volumes backed by claims, and the requests as the scheduler counts
+// them (containers plus overhead): 16 bytes, where the containers' ResourceLists were 27 MB at
+// 42,000 pods (PodRequests).
 type PodSpec struct {
 	NodeName string
 	Volumes  []PodVolume
+	CPUMilli int64 // cpu requested, millicores
+	MemBytes int64 // memory requested, bytes
 }
 
 // PodVolume is a volume backed by a PersistentVolumeClaim.
@@ -51,6 +54,7 @@ func PodOf(p *corev1.Pod) *Pod {
 	out := &Pod{ObjectMeta: p.ObjectMeta}
 	out.ManagedFields, out.Annotations, out.Labels, out.OwnerReferences, out.GenerateName = nil, nil, nil, nil, ""
 	out.Spec.NodeName = p.Spec.NodeName
+	out.Spec.CPUMilli, out.Spec.MemBytes = requestsOf(p.Spec)
 	for _, v := range p.Spec.Volumes {
 		if v.PersistentVolumeClaim != nil {
 			out.Spec.Volumes = append(out.Spec.Volumes, PodVolume{Name: v.Name, PersistentVolumeClaim: v.PersistentVolumeClaim})
@@ -79,7 +83,7 @@ func (p *Pod) DeepCopyObject() runtime.Object {
 	if p == nil {
 		return nil
 	}
-	out := &Pod{Spec: PodSpec{NodeName: p.Spec.NodeName}, Status: PodStatus{Phase: p.Status.Phase, Reason: p.Status.Reason}}
+	out := &Pod{Spec: PodSpec{NodeName: p.Spec.NodeName, CPUMilli: p.Spec.CPUMilli, MemBytes: p.Spec.MemBytes}, Status: PodStatus{Phase: p.Status.Phase, Reason: p.Status.Reason}}
 	p.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
 	for _, v := range p.Spec.Volumes {
 		out.Spec.Volumes = append(out.Spec.Volumes, PodVolume{Name: v.Name, PersistentVolumeClaim: v.PersistentVolumeClaim.DeepCopy()})

@@ -68,17 +68,16 @@ func streamServer(t *testing.T, asJSON bool, cut int) (*httptest.Server, *[]stri
 	return srv, &asked
 }
 
-func streamPodsFrom(t *testing.T, srv *httptest.Server) (*Watcher, runtime.Object, error) {
+func streamPodsFrom(t *testing.T, srv *httptest.Server) (runtime.Object, error) {
 	t.Helper()
 	k, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &Watcher{}
 	src := streamSource{client: func() rest.Interface { return k.CoreV1().RESTClient() }, resource: "pods",
 		newItem: func() protoObject { return &corev1.Pod{} }, newList: func() runtime.Object { return &corev1.PodList{} }}
-	obj, err := streamList(context.Background(), src, metav1.ListOptions{ResourceVersion: "0", Limit: 500}, w.trimPod)
-	return w, obj, err
+	obj, err := streamList(context.Background(), src, metav1.ListOptions{ResourceVersion: "0", Limit: 500}, trimPod)
+	return obj, err
 }
 
 // The first list comes whole from the watch cache, each item decoded and trimmed as it arrives,
@@ -86,7 +85,7 @@ func streamPodsFrom(t *testing.T, srv *httptest.Server) (*Watcher, runtime.Objec
 func TestStreamListDecodesAndTrimsEachItem(t *testing.T) {
 	for _, asJSON := range []bool{false, true} {
 		srv, asked := streamServer(t, asJSON, 0)
-		w, obj, err := streamPodsFrom(t, srv)
+		obj, err := streamPodsFrom(t, srv)
 		if err != nil {
 			t.Fatalf("json %v: %v", asJSON, err)
 		}
@@ -102,7 +101,7 @@ func TestStreamListDecodesAndTrimsEachItem(t *testing.T) {
 		if p.Name != "p299" || p.Spec.NodeName != "n1" || p.Labels != nil || p.ManagedFields != nil {
 			t.Fatalf("json %v: %+v", asJSON, p)
 		}
-		if got, _ := w.PodRequests(p); got != 250 {
+		if got, _ := PodRequests(p); got != 250 {
 			t.Fatalf("json %v: requests kept beside the cache: %d", asJSON, got)
 		}
 	}
@@ -111,14 +110,14 @@ func TestStreamListDecodesAndTrimsEachItem(t *testing.T) {
 // A body cut short is an error, never a shorter list the reflector would take as the truth.
 func TestStreamListCutShortIsAnError(t *testing.T) {
 	srv, _ := streamServer(t, false, 0)
-	_, obj, _ := streamPodsFrom(t, srv)
+	obj, _ := streamPodsFrom(t, srv)
 	full := obj.(*metav1.List)
 	var size bytes.Buffer
 	enc := scheme.Codecs.EncoderForVersion(protobuf.NewSerializer(scheme.Scheme, scheme.Scheme), corev1.SchemeGroupVersion)
 	_ = enc.Encode(streamTestPods(300), &size)
 	for _, cut := range []int{5, 40, size.Len() / 2, size.Len() - 1} {
 		srv, _ := streamServer(t, false, cut)
-		if _, obj, err := streamPodsFrom(t, srv); err == nil {
+		if obj, err := streamPodsFrom(t, srv); err == nil {
 			t.Fatalf("cut at %d of %d: no error, %d items of %d", cut, size.Len(), len(obj.(*metav1.List).Items), len(full.Items))
 		}
 	}

@@ -26,26 +26,20 @@ func TestTrimPodKeepsWhatIsRead(t *testing.T) {
 			Conditions:        []corev1.PodCondition{{Type: corev1.PodScheduled, Status: "True"}, {Type: corev1.PodReady, Status: "False", Reason: "ContainersNotReady", Message: "long"}},
 			ContainerStatuses: []corev1.ContainerStatus{{Name: "a", RestartCount: 3, State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}}},
 	}
-	w := &Watcher{}
-	r := requestsOf(p.Spec)
-	obj, _ := w.trimPod(p)
-	if cpu, mem := w.PodRequests(obj.(*Pod)); cpu != r.cpuMilli || mem != r.memBytes {
-		t.Errorf("requests beside the cache: %d %d", cpu, mem)
+	obj, _ := trimPod(p)
+	if cpu, mem := PodRequests(obj.(*Pod)); cpu != 1260 || mem != 64<<20+1<<30 {
+		t.Errorf("requests kept: %d %d", cpu, mem)
 	}
-	_, _ = w.trimPod(obj) // a trimmed object handed back again
-	if cpu, _ := w.PodRequests(obj.(*Pod)); cpu != r.cpuMilli {
+	again, _ := trimPod(obj) // a trimmed object handed back again
+	if cpu, _ := PodRequests(again.(*Pod)); cpu != 1260 {
 		t.Errorf("a second transform lost the requests: %d", cpu)
 	}
-	w.forgetPod(obj)
-	if cpu, _ := w.PodRequests(obj.(*Pod)); cpu != 0 {
-		t.Error("a deleted pod's requests stay")
+	if cp := obj.(*Pod).DeepCopyObject().(*Pod); cp.Spec.CPUMilli != 1260 || cp.Spec.MemBytes != 64<<20+1<<30 {
+		t.Errorf("a copy lost the requests: %+v", cp.Spec)
 	}
 	got := obj.(*Pod)
 	if got.Labels != nil || got.Annotations != nil {
 		t.Errorf("kept what nothing reads: %+v", got.ObjectMeta)
-	}
-	if r.cpuMilli != 1260 || r.memBytes != (64<<20)+(1<<30) {
-		t.Errorf("requests: %+v", r)
 	}
 	if got.Spec.NodeName != "node1" || len(got.Spec.Volumes) != 1 || got.Finalizers[0] != "f" || got.DeletionTimestamp == nil || got.UID != "u1" || got.ResourceVersion != "7" {
 		t.Errorf("lost what is read: %+v %+v", got.ObjectMeta, got.Spec)

@@ -72,7 +72,6 @@ type Watcher struct {
 	dirtyPods                 map[string]bool // namespace/name of pods touched since the last take
 	touchMu                   sync.Mutex
 	podReaders                []*PodTouches // views following pod changes (TrackPods)
-	requests                  requestTable  // pods' requests by namespace/name (trimPod)
 	leaseTab                  leaseTable    // the node Leases' renewTimes (leases.go)
 }
 
@@ -104,7 +103,7 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			return k.CoreV1().Pods("").Watch(ctx, o)
 		},
-		w.trimPod, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc, podsByNode: func(obj any) ([]string, error) {
+		trimPod, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc, podsByNode: func(obj any) ([]string, error) {
 			if p, ok := obj.(*Pod); ok && p.Spec.NodeName != "" {
 				return []string{p.Spec.NodeName}, nil
 			}
