@@ -26,6 +26,7 @@ type streamSource struct {
 	resource string                // cluster-wide
 	newItem  func() protoObject
 	newList  func() runtime.Object // for an answer in JSON (a server that ignores Accept)
+	prune    *protoPrune           // the fields of an item to decode (nil: all)
 }
 
 // protoObject is a built-in object that decodes itself from protobuf.
@@ -72,7 +73,8 @@ func streamList(ctx context.Context, src streamSource, o metav1.ListOptions, tra
 			return discard(r, n)
 		}
 		sawList = true
-		var buf []byte
+		var buf, pruned []byte
+		var pr pruner
 		return protoFields(r, n, func(field uint64, r *bufio.Reader, n int64) error {
 			if n > 64<<20 {
 				return fmt.Errorf("an item of %d bytes", n)
@@ -88,8 +90,16 @@ func streamList(ctx context.Context, src streamSource, o metav1.ListOptions, tra
 			case 1: // the list's metadata
 				return out.ListMeta.Unmarshal(buf)
 			case 2: // one item; Unmarshal copies what it keeps, so buf is reused
+				item := buf
+				if src.prune != nil {
+					var err error
+					if pruned, err = pr.prune(buf, src.prune, pruned[:0]); err != nil {
+						return err
+					}
+					item = pruned
+				}
 				obj := src.newItem()
-				if err := obj.Unmarshal(buf); err != nil {
+				if err := obj.Unmarshal(item); err != nil {
 					return err
 				}
 				out.Items = append(out.Items, runtime.RawExtension{Object: keep(obj)})

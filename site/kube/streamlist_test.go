@@ -75,7 +75,7 @@ func streamPodsFrom(t *testing.T, srv *httptest.Server) (runtime.Object, error) 
 		t.Fatal(err)
 	}
 	src := streamSource{client: func() rest.Interface { return k.CoreV1().RESTClient() }, resource: "pods",
-		newItem: func() protoObject { return &corev1.Pod{} }, newList: func() runtime.Object { return &corev1.PodList{} }}
+		newItem: func() protoObject { return &corev1.Pod{} }, newList: func() runtime.Object { return &corev1.PodList{} }, prune: podPrune}
 	obj, err := streamList(context.Background(), src, metav1.ListOptions{ResourceVersion: "0", Limit: 500}, trimPod)
 	return obj, err
 }
