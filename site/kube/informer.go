@@ -74,18 +74,18 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 	in.synced, in.start = in.inf.HasSynced, in.inf.Run
 	// No SetTransform: every object reaches the informer through the list and watch above,
 	// which trim it already (a second pass re-trimmed every pod event for nothing).
-	touch := func(obj any) {
+	touch := func(obj any, initial bool) {
 		in.okAt.Store(time.Now().UnixNano())
-		w.changedObject(obj)
+		w.changedObject(obj, initial)
 	}
-	_, _ = in.inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+	_, _ = in.inf.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
 		AddFunc:    touch,
-		UpdateFunc: func(_, o any) { touch(o) },
+		UpdateFunc: func(_, o any) { touch(o, false) },
 		DeleteFunc: func(o any) {
 			if d, ok := o.(cache.DeletedFinalStateUnknown); ok {
 				o = d.Obj
 			}
-			touch(o)
+			touch(o, false)
 		},
 	})
 	_ = in.inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) { in.result(err) })

@@ -150,8 +150,10 @@ func (w *Watcher) signal() {
 }
 
 // changedObject is every informer's event handler: count, remember the nodes and pods to judge
-// again, signal.
-func (w *Watcher) changedObject(obj any) {
+// again, signal. The first list's adds (initial) are judged by the first round, which waits for
+// that list: handed to the reactor too, they were judged twice at every start (the handler hears
+// of 42,000 pods seconds after the cache holds them).
+func (w *Watcher) changedObject(obj any, initial bool) {
 	w.version.Add(1)
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = d.Obj
@@ -162,6 +164,9 @@ func (w *Watcher) changedObject(obj any) {
 		w.touchPod(o)
 	case *corev1.Node:
 		w.nodesVersion.Add(1)
+	}
+	if initial {
+		return
 	}
 	node, pod := "", ""
 	switch o := obj.(type) {
