@@ -240,7 +240,7 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 			for _, n := range ns {
 				if b.PodChanges != nil { // counted here from the pods followed, not by the backend
 					n.PodsRunning, n.PodsNotReady = 0, 0
-					if pc := c.pods.perNode[nodeKey(n.Cluster, n.Name)]; pc != nil {
+					if pc := c.pods.perNode[nodeID{n.Cluster, n.Name}]; pc != nil {
 						n.PodsRunning, n.PodsNotReady = pc.running, pc.notReady
 					}
 				}
@@ -445,9 +445,9 @@ func podRef(p PodInfo, multi bool) checks.Ref {
 
 // podRow is a pod's row; its age is drawn from the clock at each frame (stamp), so the rows need
 // not be rebuilt as pods grow older.
-func podRow(p PodInfo, problems map[string]checks.Status, multi bool) *gridRow {
-	ref := podRef(p, multi)
-	st, judged := problems[ref.Target()]
+func podRow(p PodInfo, key string, problems map[string]checks.Status, multi bool) *gridRow {
+	ref := podRef(p, multi) // key is its Target
+	st, judged := problems[key]
 	if !judged && !p.Ready && p.Phase != "Succeeded" {
 		st = checks.Warn // not ready, and the pod check has not said why yet
 	}
@@ -462,7 +462,7 @@ func podRow(p PodInfo, problems map[string]checks.Status, multi bool) *gridRow {
 	if p.Ready {
 		ready = "yes"
 	}
-	r := &gridRow{key: ref.Target(), status: st, ref: ref, stamp: p.Created, staleAfter: neverStale,
+	r := &gridRow{key: key, status: st, ref: ref, stamp: p.Created, staleAfter: neverStale,
 		cells:  []string{p.Name, p.Namespace, ready, status, strconv.Itoa(p.Restarts), p.Node, "-"},
 		sortBy: []float64{0, 0, 0, 0, float64(p.Restarts), 0, -float64(p.Created.Unix())}}
 	r.text = rowText(r) // built once per change, filtered on every load

@@ -16,7 +16,7 @@ type podTable struct {
 	problems map[string]checks.Status
 	healthy  []*gridRow           // rows whose status is OK, by key
 	issues   map[string]*gridRow  // the other rows
-	perNode  map[string]*podCount // by nodeKey
+	perNode  map[nodeID]*podCount
 	rows     []*gridRow           // the last table handed out, in order
 	order    rowOrder
 	multi    bool
@@ -31,14 +31,17 @@ type podCount struct{ running, notReady int }
 
 func nodeKey(cluster, node string) string { return cluster + "\x00" + node }
 
+// nodeID names a node among clusters without building a string per pod counted.
+type nodeID struct{ cluster, node string }
+
 // update applies pod changes (all pods when full) and the pod findings, and returns the table
 // in order o. It reuses the last table when nothing moved.
 func (t *podTable) update(changes []PodInfo, full bool, problems map[string]checks.Status, o rowOrder, multi bool) []*gridRow {
 	if full || t.pods == nil || multi != t.multi {
-		t.pods, t.issues, t.perNode, t.healthy, t.problems = map[string]PodInfo{}, map[string]*gridRow{}, map[string]*podCount{}, nil, map[string]checks.Status{}
+		t.pods, t.issues, t.perNode, t.healthy, t.problems = make(map[string]PodInfo, len(changes)), map[string]*gridRow{}, map[nodeID]*podCount{}, nil, map[string]checks.Status{}
 		t.rows, t.multi = nil, multi
 	}
-	changed := map[string]PodInfo{}
+	changed := make(map[string]PodInfo, len(changes))
 	gone := map[string]bool{}
 	for _, p := range changes {
 		k := podRef(p, multi).Target()
@@ -100,7 +103,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 	for k, p := range changed {
 		t.pods[k] = p
 		t.count(p, +1)
-		r := podRow(p, problems, multi)
+		r := podRow(p, k, problems, multi)
 		if r.status == checks.OK {
 			fresh = append(fresh, r)
 		} else {
@@ -136,7 +139,7 @@ func (t *podTable) count(p PodInfo, d int) {
 	if p.Node == "" {
 		return
 	}
-	k := nodeKey(p.Cluster, p.Node)
+	k := nodeID{p.Cluster, p.Node}
 	c := t.perNode[k]
 	if c == nil {
 		c = &podCount{}
