@@ -14,10 +14,10 @@ import (
 type podTable struct {
 	pods     map[string]PodInfo // by row key
 	problems map[string]checks.Status
-	healthy  []*gridRow           // rows whose status is OK, by key
-	issues   map[string]*gridRow  // the other rows
+	healthy  []*gridRow          // rows whose status is OK, by key
+	issues   map[string]*gridRow // the other rows
 	perNode  map[nodeID]*podCount
-	rows     []*gridRow           // the last table handed out, in order
+	rows     []*gridRow // the last table handed out, in order
 	order    rowOrder
 	multi    bool
 }
