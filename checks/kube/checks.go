@@ -251,7 +251,7 @@ func (c *cluster) api() checks.Finding {
 		}
 	}
 	f := checks.Finding{Status: checks.OK, Evidence: src}
-	f.Summary = fmt.Sprintf("watching: %d nodes, %d pods, %d custom resources", len(c.w.Nodes()), len(c.w.Pods()), served)
+	f.Summary = fmt.Sprintf("watching: %d nodes, %d pods, %d custom resources", len(c.w.Nodes()), c.w.PodCount(), served)
 	if len(notServed) > 0 {
 		f.Summary += fmt.Sprintf(" (not installed: %s)", strings.Join(notServed, ", "))
 	}

@@ -74,18 +74,21 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 	in.synced, in.start = in.inf.HasSynced, in.inf.Run
 	// No SetTransform: every object reaches the informer through the list and watch above,
 	// which trim it already (a second pass re-trimmed every pod event for nothing).
-	touch := func(obj any, initial bool) {
+	touch := func(obj any, initial bool, count int64) {
 		in.okAt.Store(time.Now().UnixNano())
+		if _, ok := obj.(*Pod); ok && count != 0 {
+			w.podCount.Add(count)
+		}
 		w.changedObject(obj, initial)
 	}
 	_, _ = in.inf.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
-		AddFunc:    touch,
-		UpdateFunc: func(_, o any) { touch(o, false) },
+		AddFunc:    func(o any, initial bool) { touch(o, initial, 1) },
+		UpdateFunc: func(_, o any) { touch(o, false, 0) },
 		DeleteFunc: func(o any) {
 			if d, ok := o.(cache.DeletedFinalStateUnknown); ok {
 				o = d.Obj
 			}
-			touch(o, false)
+			touch(o, false, -1)
 		},
 	})
 	_ = in.inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) { in.result(err) })

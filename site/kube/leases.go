@@ -8,7 +8,9 @@ import (
 
 	coordv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 )
 
 // Node Leases are listed every LeaseEvery, not watched. Kubelets renew them every 10 s: at
@@ -59,21 +61,53 @@ func (w *Watcher) newLeasePoll(k kubernetes.Interface) *informer {
 	return in
 }
 
+// leasePrune keeps a Lease's name and renewTime: a kubelet's Lease carries its managed fields,
+// and 2,000 of them were 6 MB of garbage every list.
+var leasePrune = &protoPrune{only: map[uint64]*protoPrune{1: {only: map[uint64]*protoPrune{1: nil}}, 2: {only: map[uint64]*protoPrune{4: nil}}}}
+
+// listLeases reads every node Lease from the API's watch cache (resourceVersion 0), streamed
+// and pruned item by item where the API speaks protobuf.
+func listLeases(ctx context.Context, k kubernetes.Interface) ([]*coordv1.Lease, error) {
+	o := metav1.ListOptions{ResourceVersion: "0"}
+	src := &streamSource{client: func() rest.Interface { return k.CoordinationV1().RESTClient() }, resource: "leases", namespace: LeaseNamespace,
+		newItem: func() protoObject { return &coordv1.Lease{} }, newList: func() runtime.Object { return &coordv1.LeaseList{} }, prune: leasePrune}
+	var out []*coordv1.Lease
+	if !src.streams() { // a fake clientset
+		l, err := k.CoordinationV1().Leases(LeaseNamespace).List(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		for i := range l.Items {
+			out = append(out, &l.Items[i])
+		}
+		return out, nil
+	}
+	obj, err := streamList(ctx, *src, o, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range obj.(*metav1.List).Items {
+		if l, ok := it.Object.(*coordv1.Lease); ok {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
 func (w *Watcher) pollLeases(k kubernetes.Interface, in *informer, stop <-chan struct{}) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { <-stop; cancel() }()
 	for {
 		lctx, done := context.WithTimeout(ctx, w.listTimeout())
-		// From the watch cache (resourceVersion 0): no read of etcd every few seconds.
-		l, err := k.CoordinationV1().Leases(LeaseNamespace).List(lctx, metav1.ListOptions{ResourceVersion: "0"})
+		ls, err := listLeases(lctx, k)
 		done()
 		if ctx.Err() != nil {
 			return
 		}
 		in.result(err)
 		if err == nil {
-			w.takeLeases(l.Items)
+			w.takeLeases(ls)
 		}
 		select {
 		case <-stop:
@@ -85,14 +119,14 @@ func (w *Watcher) pollLeases(k kubernetes.Interface, in *informer, stop <-chan s
 
 // takeLeases replaces the table and marks the nodes to judge again: a new or deleted Lease, or
 // one renewed after a gap (the node came back). A routine renewal touches nothing.
-func (w *Watcher) takeLeases(items []coordv1.Lease) {
+func (w *Watcher) takeLeases(items []*coordv1.Lease) {
 	next := make(map[string]time.Time, len(items))
-	for i := range items {
+	for _, l := range items {
 		var t time.Time
-		if r := items[i].Spec.RenewTime; r != nil {
+		if r := l.Spec.RenewTime; r != nil {
 			t = r.Time
 		}
-		next[items[i].Name] = t
+		next[l.Name] = t
 	}
 	w.leaseTab.mu.Lock()
 	prev := w.leaseTab.renew

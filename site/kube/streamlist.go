@@ -22,11 +22,12 @@ import (
 // streamSource is where a collection's first list can be streamed from: its REST client and
 // path, and how to make one empty item and one empty list of it.
 type streamSource struct {
-	client   func() rest.Interface // a nil result: stream nothing (fake clientsets)
-	resource string                // cluster-wide
-	newItem  func() protoObject
-	newList  func() runtime.Object // for an answer in JSON (a server that ignores Accept)
-	prune    *protoPrune           // the fields of an item to decode (nil: all)
+	client    func() rest.Interface // a nil result: stream nothing (fake clientsets)
+	resource  string                // cluster-wide, unless namespace is set
+	namespace string
+	newItem   func() protoObject
+	newList   func() runtime.Object // for an answer in JSON (a server that ignores Accept)
+	prune     *protoPrune           // the fields of an item to decode (nil: all)
 }
 
 // protoObject is a built-in object that decodes itself from protobuf.
@@ -45,7 +46,11 @@ var protoMagic = []byte("k8s\x00")
 func streamList(ctx context.Context, src streamSource, o metav1.ListOptions, transform cache.TransformFunc) (runtime.Object, error) {
 	o.Limit, o.Continue = 0, ""
 	rc := src.client()
-	req := rc.Get().Resource(src.resource).VersionedParams(&o, scheme.ParameterCodec).
+	req := rc.Get().Resource(src.resource)
+	if src.namespace != "" {
+		req = req.Namespace(src.namespace)
+	}
+	req = req.VersionedParams(&o, scheme.ParameterCodec).
 		SetHeader("Accept", "application/vnd.kubernetes.protobuf, application/json") // Stream sends no Accept of its own
 	body, err := req.Stream(ctx)
 	if err != nil {

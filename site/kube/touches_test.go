@@ -49,6 +49,9 @@ func TestFirstListIsNotTouchedForTheReactor(t *testing.T) {
 	if keys, _ := views.Take(); !slices.Equal(keys, []string{"ns/p"}) {
 		t.Fatalf("views told %v", keys)
 	}
+	if n := w.PodCount(); n != 1 {
+		t.Fatalf("%d pods counted", n)
+	}
 	if nodes, pods := w.TakeTouched(); len(nodes)+len(pods) != 0 {
 		t.Fatalf("the first list touched %v %v for the reactor", nodes, pods)
 	}
@@ -65,6 +68,14 @@ func TestFirstListIsNotTouchedForTheReactor(t *testing.T) {
 		}
 		if time.Now().After(end) {
 			t.Fatal("a change after the first list was never touched")
+		}
+	}
+	if err := kc.CoreV1().Pods("ns").Delete(ctx, "p", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for end := time.Now().Add(10 * time.Second); w.PodCount() != 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("%d pods counted after the delete", w.PodCount())
 		}
 	}
 }

@@ -66,6 +66,7 @@ type Watcher struct {
 	version atomic.Uint64
 	// podsVersion and nodesVersion count the events of those collections alone.
 	podsVersion, nodesVersion atomic.Uint64
+	podCount                  atomic.Int64 // pods the handler has heard of (PodCount)
 	changed                   chan struct{}
 	dirtyMu                   sync.Mutex
 	dirty                     map[string]bool // node names touched by node, pod and lease events since the last take
@@ -386,6 +387,10 @@ func (w *Watcher) Node(name string) (*corev1.Node, bool) {
 	n, err := corelisters.NewNodeLister(w.nodes.inf.GetIndexer()).Get(name)
 	return n, err == nil
 }
+
+// PodCount is how many pods the cache holds, without listing them (the handler's count, a
+// moment behind the cache while the first list is handed over).
+func (w *Watcher) PodCount() int { return int(w.podCount.Load()) }
 
 // Pods lists every cached pod.
 func (w *Watcher) Pods() []*Pod {
