@@ -56,3 +56,35 @@ func TestPodChangesFollowTheAPI(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A cluster's first list is read whole from the cache once it is there, not pod by pod as the
+// informer's handler tells of them (seconds later at 42,000 pods).
+func TestPodChangesReadTheFirstListWhole(t *testing.T) {
+	s, err := sim.Start(t.TempDir(), sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c := s.Config.Clusters[0]
+	cl, err := sitekube.Connect(sitekube.Options{Kubeconfig: c.Kubeconfig, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := sitekube.NewWatcher(c.Name, cl, nil)
+	b := (&env{site: s.Config, watchers: []*sitekube.Watcher{w}}).backend(ctx)
+	if ps, full := b.PodChanges(); !full || len(ps) != 0 {
+		t.Fatalf("before the watch: full=%v, %d pods", full, len(ps))
+	}
+	w.Start(ctx)
+	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer wcancel()
+	if !w.WaitFor(wctx, "pods") {
+		t.Fatal("pods never synced")
+	}
+	ps, full := b.PodChanges()
+	if !full || len(ps) != len(w.Pods()) || len(ps) == 0 {
+		t.Fatalf("after the first list: full=%v, %d pods of %d", full, len(ps), len(w.Pods()))
+	}
+}
