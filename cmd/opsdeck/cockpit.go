@@ -20,6 +20,7 @@ type cockpitFlags struct {
 
 // runCockpit starts the interactive screen with the scheduler probing in the background.
 func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
+	loosenGCWhileListing() // releaseAfterSync tightens it
 	e, err := openSite(g)
 	if err != nil {
 		return err

@@ -21,17 +21,32 @@ func tuneGC() {
 	}
 }
 
+// listingGCPercent is the pace while the cockpit's first lists come in: the heap grows from
+// nothing to the caches' size, and at 50 % the collector marked it again at every step (a third
+// of the CPU before the first complete screen). releaseAfterSync goes back to gcPercent; a
+// one-shot check keeps gcPercent throughout (its peak has a budget, its start has none).
+const listingGCPercent = 150
+
+func loosenGCWhileListing() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(listingGCPercent)
+	}
+}
+
 // releaseAfterSync hands the memory of the first lists back to the system once every cache has
 // synced: decoding 42,000 pods needs several times what keeping them does, and the runtime
-// would otherwise return it only slowly.
+// would otherwise return it only slowly. The collector's pace goes back to gcPercent then.
 func (e *env) releaseAfterSync(ctx context.Context) {
 	for _, w := range e.watchers {
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 		w.WaitSynced(wctx)
 		cancel()
 	}
-	if ctx.Err() == nil && len(e.watchers) > 0 {
-		time.Sleep(5 * time.Second) // the first round over the fresh caches
-		debug.FreeOSMemory()
+	if ctx.Err() != nil || len(e.watchers) == 0 {
+		tuneGC()
+		return
 	}
+	time.Sleep(5 * time.Second) // the first round over the fresh caches
+	tuneGC()
+	debug.FreeOSMemory()
 }
