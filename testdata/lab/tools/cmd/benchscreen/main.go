@@ -112,9 +112,19 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 	_ = exec.Command("tmux", "kill-session", "-t", session).Run()
 	start := time.Now()
 	cmd := fmt.Sprintf("exec %s --site %s", bin, site)
-	if out, err := exec.Command("tmux", "new-session", "-d", "-s", session, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), cmd).CombinedOutput(); err != nil {
-		return r, fmt.Errorf("tmux: %v: %s", err, out)
+	// The previous run's server may still be exiting: "server exited unexpectedly" (a third
+	// run died on it).
+	for try := 1; ; try++ {
+		out, err := exec.Command("tmux", "new-session", "-d", "-s", session, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), cmd).CombinedOutput()
+		if err == nil {
+			break
+		}
+		if try == 5 {
+			return r, fmt.Errorf("tmux: %v: %s", err, out)
+		}
+		time.Sleep(300 * time.Millisecond)
 	}
+	start = time.Now()
 	defer exec.Command("tmux", "kill-session", "-t", session).Run()
 	pid, err := panePID()
 	if err != nil {
