@@ -115,6 +115,7 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 	// The previous run's server may still be exiting: "server exited unexpectedly" (a third
 	// run died on it).
 	for try := 1; ; try++ {
+		start = time.Now()
 		out, err := exec.Command("tmux", "new-session", "-d", "-s", session, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), cmd).CombinedOutput()
 		if err == nil {
 			break
@@ -124,7 +125,6 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	start = time.Now()
 	defer exec.Command("tmux", "kill-session", "-t", session).Run()
 	pid, err := panePID()
 	if err != nil {
