@@ -24,7 +24,7 @@ func TestSchedulerStoresSafeText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored := st.Snapshot().Findings[0]
+	stored := *st.Snapshot().Findings[0]
 	for _, g := range []Finding{f, stored} {
 		all := g.Summary + g.Details + g.Metrics[0].Name + g.Evidence[0].Source + g.Evidence[0].Excerpt
 		if strings.ContainsAny(all, "\x1b\r\x07") || strings.Contains(g.Summary, "\n") {

@@ -152,7 +152,7 @@ func newModel(t *testing.T, o Options, w, h int) *Model {
 	}
 	m := New(o)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	applySnapshot(m, checks.Snapshot{At: t0.Add(-time.Second), Findings: demoFindings()})
+	applySnapshot(m, checks.SnapshotOf(t0.Add(-time.Second), demoFindings()))
 	return m
 }
 
@@ -277,7 +277,7 @@ func TestNarrowAndEmpty(t *testing.T) {
 		t.Errorf("empty screen:\n%s", s)
 	}
 	checkFits(t, s, 40, 8)
-	applySnapshot(m, checks.Snapshot{At: t0, Findings: demoFindings()})
+	applySnapshot(m, checks.SnapshotOf(t0, demoFindings()))
 	checkFits(t, screen(t, m), 40, 8)
 }
 
@@ -302,7 +302,7 @@ func TestDeadHostIsOneRow(t *testing.T) {
 		fs = append(fs, checks.Finding{Check: c, Area: "hosts", Target: "node7", Status: checks.Crit, Summary: "host key changed: possible MITM", ObservedAt: t0})
 	}
 	checks.SortWorstFirst(fs)
-	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
+	applySnapshot(m, checks.SnapshotOf(t0, fs))
 	s := screen(t, m)
 	if strings.Count(s, "node7") != 1 || !strings.Contains(s, "4 checks") {
 		t.Fatalf("a host's identical failures fold into one row:\n%s", s)
@@ -312,7 +312,7 @@ func TestDeadHostIsOneRow(t *testing.T) {
 		fs = append(fs, checks.Finding{Check: c, Area: "hosts", Target: "node4", Status: checks.Unknown, Summary: "could not run: " + c + " still running on the host", ObservedAt: t0})
 	}
 	checks.SortWorstFirst(fs)
-	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
+	applySnapshot(m, checks.SnapshotOf(t0, fs))
 	if s := screen(t, m); strings.Count(s, "node4") != 1 || !strings.Contains(s, "3 checks") {
 		t.Fatalf("a hung host's unknowns fold into one row:\n%s", s)
 	}
@@ -323,7 +323,7 @@ func TestChineseTextWidth(t *testing.T) {
 	fs := append(demoFindings(), checks.Finding{Check: "host.logdirs", Area: "hosts", Target: "节点七", Status: checks.Crit,
 		Summary: "日志目录占用磁盘超过百分之九十，请清理旧日志文件以释放空间", ObservedAt: t0})
 	checks.SortWorstFirst(fs)
-	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
+	applySnapshot(m, checks.SnapshotOf(t0, fs))
 	s := screen(t, m)
 	if !strings.Contains(s, "节点七") {
 		t.Fatalf("CJK row missing:\n%s", s)
@@ -339,7 +339,7 @@ func BenchmarkRender100kFindings(b *testing.B) {
 	checks.SortWorstFirst(fs)
 	m := New(Options{Site: "big", Now: func() time.Time { return t0 }})
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	snap := checks.Snapshot{At: t0, Findings: fs}
+	snap := checks.SnapshotOf(t0, fs)
 	applySnapshot(m, snap)
 	b.Run("snapshot-update", func(b *testing.B) { // what the UI goroutine does per snapshot
 		for b.Loop() {

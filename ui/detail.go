@@ -32,7 +32,7 @@ type detailDialog struct {
 }
 
 // findingsOn lists the findings about what ref names (a node's host findings too).
-func findingsOn(fs []checks.Finding, ref checks.Ref) []checks.Finding {
+func findingsOn(fs []*checks.Finding, ref checks.Ref) []checks.Finding {
 	var out []checks.Finding
 	for _, f := range fs {
 		r := f.Ref()
@@ -46,7 +46,7 @@ func findingsOn(fs []checks.Finding, ref checks.Ref) []checks.Finding {
 		default:
 			continue
 		}
-		out = append(out, f)
+		out = append(out, *f)
 	}
 	return out
 }

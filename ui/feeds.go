@@ -259,10 +259,9 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 // hostFacts are the latest host findings of one host, by check id.
 type hostFacts map[string]*checks.Finding
 
-func hostFactsFrom(fs []checks.Finding) map[string]hostFacts {
+func hostFactsFrom(fs []*checks.Finding) map[string]hostFacts {
 	out := map[string]hostFacts{}
-	for i := range fs {
-		f := &fs[i]
+	for _, f := range fs {
 		name := f.Target
 		switch {
 		case strings.HasPrefix(f.Check, "host."):
@@ -425,7 +424,7 @@ func hostRow(hi HostInfo, h hostFacts) *gridRow {
 }
 
 // podProblems are the statuses the pod check gave, by pod target.
-func podProblems(fs []checks.Finding) map[string]checks.Status {
+func podProblems(fs []*checks.Finding) map[string]checks.Status {
 	out := map[string]checks.Status{}
 	for _, f := range fs {
 		if f.Check == "kube.pod" || f.Check == "kube.static-pod" {

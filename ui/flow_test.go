@@ -179,7 +179,7 @@ func TestHangingHostNeverDelaysAFrame(t *testing.T) {
 	go func() {
 		for range 100 {
 			m2.Update(tickMsg(t0))
-			m2.Update(snapshotMsg(checks.Snapshot{At: t0, Findings: demoFindings()}))
+			m2.Update(snapshotMsg(checks.SnapshotOf(t0, demoFindings())))
 			_ = m2.Render()
 			press(m2, "j")
 		}
@@ -273,7 +273,7 @@ func TestSelectionFollowsTheRowNotThePosition(t *testing.T) {
 	}
 	fs := append(demoFindings(), checks.Finding{Check: "host.disk", Area: "hosts", Target: "node1", Status: checks.Crit, Summary: "/ 99 % used", ObservedAt: t0})
 	checks.SortWorstFirst(fs)
-	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
+	applySnapshot(m, checks.SnapshotOf(t0, fs))
 	if ref, _, _ := m.panes[m.focus].Selected(); ref.Name != "node3" {
 		t.Fatalf("the selection moved to %v when node1 sorted first", ref)
 	}
@@ -335,7 +335,7 @@ func TestStaleFollowsTheChecksSchedule(t *testing.T) {
 	fs := append(demoFindings(), checks.Finding{Check: "cert.files", Area: "certs", Target: "master1:/etc/kubernetes/pki/ca.crt",
 		Status: checks.Warn, Summary: "expires in 50d", ObservedAt: t0.Add(-10 * time.Minute)})
 	checks.SortWorstFirst(fs)
-	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
+	applySnapshot(m, checks.SnapshotOf(t0, fs))
 	press(m, "7")
 	s := screen(t, m)
 	if !strings.Contains(s, "expires in 50d") || strings.Contains(s, "stale 10m") {

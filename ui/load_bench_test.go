@@ -39,7 +39,7 @@ func siteAtScale(nodes, pods int) (Backend, checks.Snapshot) {
 		PodsVersion: func() uint64 { return version },
 		API:         func() (int, int) { return 1, 1 },
 	}
-	return b, checks.Snapshot{At: t0, Findings: fs}
+	return b, checks.SnapshotOf(t0, fs)
 }
 
 // BenchmarkLoadSite is the load command at 2,000 nodes / 42,000 pods: "calm" when nothing moved

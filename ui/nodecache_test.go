@@ -38,7 +38,7 @@ func TestNodeRowsKeptUntilTheyMove(t *testing.T) {
 	if r := load()["n2"]; r.status != checks.Crit || r.cells[1] != "NotReady" {
 		t.Fatalf("n2 NotReady: %v %v", r.status, r.cells)
 	}
-	snap = checks.Snapshot{At: t0, Findings: []checks.Finding{{Check: "host.kubelet", Target: "n1", Status: checks.Crit, Summary: "kubelet inactive"}}}
+	snap = checks.SnapshotOf(t0, []checks.Finding{{Check: "host.kubelet", Target: "n1", Status: checks.Crit, Summary: "kubelet inactive"}})
 	if r := load()["n1"]; r.status != checks.Crit || r.cells[3] != "crit" {
 		t.Fatalf("n1 with a crit finding: %v %v", r.status, r.cells)
 	}
@@ -86,7 +86,7 @@ func TestAlertsFoldOneCheckAcrossTargets(t *testing.T) {
 		checks.Finding{Check: "host.disk", Area: "hosts", Target: "node6", Status: checks.Crit, Summary: "/home/t4 95 %", ObservedAt: t0})
 	checks.SortWorstFirst(fs)
 	m := newModel(t, Options{}, 160, 30)
-	applySnapshot(m, checks.Snapshot{At: t0, Findings: fs})
+	applySnapshot(m, checks.SnapshotOf(t0, fs))
 	s := screen(t, m)
 	if strings.Count(s, "yum.repo") != 1 || !strings.Contains(s, "node1 +4 more") || strings.Count(s, "host.disk") != 2 {
 		t.Fatalf("want one yum.repo row for five nodes, two disk rows:\n%s", s)

@@ -40,7 +40,7 @@ func fetchPodEvents(fn func(context.Context, checks.Ref, int) ([]PodEvent, error
 
 // podNotReady tells whether the findings on a pod say it is not ready (any kube.pod finding
 // that is not ok).
-func podNotReady(fs []checks.Finding, ref checks.Ref) bool {
+func podNotReady(fs []*checks.Finding, ref checks.Ref) bool {
 	for _, f := range findingsOn(fs, ref) {
 		if f.Check == "kube.pod" && f.Status != checks.OK {
 			return true

@@ -160,11 +160,10 @@ type builtFindings struct {
 
 // build makes the pane's rows from a snapshot (sorted worst first); it reads only the pane's
 // fixed settings, so it runs in a command.
-func (p *findingsPane) build(fs []checks.Finding, staleFor func(check string) time.Duration) builtFindings {
-	var mine []*checks.Finding // into the snapshot, which is never changed once published
+func (p *findingsPane) build(fs []*checks.Finding, staleFor func(check string) time.Duration) builtFindings {
+	var mine []*checks.Finding // the store's, never changed once published
 	t := tile{label: p.title}
-	for i := range fs {
-		f := &fs[i]
+	for _, f := range fs {
 		if p.areas != nil && !p.areas[f.Area] {
 			continue
 		}

@@ -54,7 +54,7 @@ func Round(cs []checks.Check) map[string]checks.Finding {
 	(&checks.Scheduler{Store: st, Limit: 16, Checks: cs}).RunOnce(context.Background(), nil)
 	got := map[string]checks.Finding{}
 	for _, f := range st.Snapshot().Findings {
-		got[f.Check+" "+f.Target] = f
+		got[f.Check+" "+f.Target] = *f
 	}
 	return got
 }

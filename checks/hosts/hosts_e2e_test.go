@@ -25,7 +25,7 @@ func round(t *testing.T, s *sim.Site, only ...string) map[string]checks.Finding 
 	sc.RunOnce(context.Background(), nil)
 	got := map[string]checks.Finding{}
 	for _, f := range st.Snapshot().Findings {
-		got[f.Check+" "+f.Target] = f
+		got[f.Check+" "+f.Target] = *f
 	}
 	return got
 }

@@ -100,7 +100,7 @@ func BenchmarkLabNodeFlipToStore(b *testing.B) {
 func latest(st *checks.Store, check, target string) (checks.Finding, bool) {
 	for _, f := range st.Snapshot().Findings {
 		if f.Check == check && f.Target == target {
-			return f, true
+			return *f, true
 		}
 	}
 	return checks.Finding{}, false

@@ -51,7 +51,7 @@ func runChecks(t *testing.T, cs []checks.Check, only ...string) map[string]check
 	(&checks.Scheduler{Store: st, Limit: 16, Checks: checks.Select(cs, only)}).RunOnce(context.Background(), nil)
 	got := map[string]checks.Finding{}
 	for _, f := range st.Snapshot().Findings {
-		got[f.Check+" "+f.Target] = f
+		got[f.Check+" "+f.Target] = *f
 	}
 	return got
 }

@@ -177,7 +177,7 @@ func TestChecksOverFakeCluster(t *testing.T) {
 	(&checks.Scheduler{Store: st, Limit: 8, Checks: Checks(&site, []*sitekube.Watcher{w}, nil)}).RunOnce(ctx, nil)
 	got := map[string]checks.Finding{}
 	for _, f := range st.Snapshot().Findings {
-		got[f.Check+" "+f.Target] = f
+		got[f.Check+" "+f.Target] = *f
 	}
 	for k, want := range map[string]checks.Status{"kube.api c1": checks.OK, "kube.node n1": checks.OK, "kube.node n2": checks.Crit,
 		"kube.pod app/crash": checks.Crit, "kube.machine dead": checks.Crit, "kube.allocation n1": checks.OK} {

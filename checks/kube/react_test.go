@@ -52,7 +52,7 @@ func TestReactRejudgesTouchedNodes(t *testing.T) {
 func find(st *checks.Store, check, target string) checks.Finding {
 	for _, f := range st.Snapshot().Findings {
 		if f.Check == check && f.Target == target {
-			return f
+			return *f
 		}
 	}
 	return checks.Finding{}

@@ -50,7 +50,7 @@ func checkCmd(g *globals) *cobra.Command {
 			if progress != nil {
 				fmt.Fprint(os.Stderr, "\r\033[K")
 			}
-			r := checks.NewReport(e.site.Name, start, time.Since(start), store.Snapshot().Findings)
+			r := checks.NewReport(e.site.Name, start, time.Since(start), store.Snapshot().Values())
 			for _, st := range e.pool.States() {
 				r.Connections = append(r.Connections, checks.Connection{Host: st.Host, Connected: st.Connected,
 					RTTMS: st.RTTMS, LastError: st.LastError, Since: st.Since, Failures: st.Failures})
