@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,13 +68,13 @@ func (d *detailDialog) lines(m *Model, width int) []string {
 		}
 	}
 	others := findingsOn(m.snap.Findings, d.ref)
+	if d.finding != nil { // the one shown above is not among the others
+		others = slices.DeleteFunc(others, func(f checks.Finding) bool { return f.Key() == d.finding.Key() })
+	}
 	if len(others) > 0 {
 		add("")
 		add(labelStyle.Render(fmt.Sprintf("Findings on %s (%d)", d.ref.Target(), len(others))))
 		for _, f := range others {
-			if d.finding != nil && f.Key() == d.finding.Key() {
-				continue
-			}
 			add(fmt.Sprintf("  %s %-18s %s %s", statusStyle[f.Status].Render(padRight(upper(f.Status.String()), 7)), f.Check, f.Summary,
 				dimStyle.Render(Age(f.Age(m.now))+" ago")))
 			if f.Status != checks.OK && f.Details != "" && d.finding == nil {
