@@ -4,12 +4,14 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"time"
 )
 
 // startProfile writes a CPU profile to $OPSDECK_CPUPROFILE while the process runs (for `make
 // bench-screen` investigations: the cockpit measured from outside, profiled from inside).
 func startProfile() (stop func()) {
+	startTrace()
 	heap := os.Getenv("OPSDECK_MEMPROFILE") // the heap in use when the process ends
 	path := os.Getenv("OPSDECK_CPUPROFILE")
 	if path == "" {
@@ -51,4 +53,32 @@ func writeHeap(path string) {
 		_ = pprof.WriteHeapProfile(f)
 		f.Close()
 	}
+}
+
+// startTrace writes an execution trace to $OPSDECK_TRACE for $OPSDECK_TRACE_FOR (10 s), from
+// $OPSDECK_CPUPROFILE_AFTER on: what wakes an idle cockpit, where a key's frame waits
+// (go tool trace).
+func startTrace() {
+	path := os.Getenv("OPSDECK_TRACE")
+	if path == "" {
+		return
+	}
+	after, _ := time.ParseDuration(os.Getenv("OPSDECK_CPUPROFILE_AFTER"))
+	span, err := time.ParseDuration(os.Getenv("OPSDECK_TRACE_FOR"))
+	if err != nil || span <= 0 {
+		span = 10 * time.Second
+	}
+	go func() {
+		time.Sleep(after)
+		f, err := os.Create(path)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		if trace.Start(f) != nil {
+			return
+		}
+		time.Sleep(span)
+		trace.Stop()
+	}()
 }

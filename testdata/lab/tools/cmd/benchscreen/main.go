@@ -110,7 +110,7 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 	idle time.Duration, w, h int) (result, error) {
 	var r result
 	_ = exec.Command("tmux", "kill-session", "-t", session).Run()
-	start := time.Now()
+	var start time.Time
 	cmd := fmt.Sprintf("exec %s --site %s", bin, site)
 	// The previous run's server may still be exiting: "server exited unexpectedly" (a third
 	// run died on it).
