@@ -91,8 +91,11 @@ func (c *cluster) checks() []checks.Check {
 		}
 		return checks.Check{ID: id, Area: area, Title: title, Interval: iv, Timeout: to,
 			Targets: func() []string {
-				// Targets come from the caches: the first round waits for them (bounded).
-				ctx, cancel := context.WithTimeout(context.Background(), to)
+				// Targets come from the caches: the first round waits for them, as long as a
+				// list may take (a failing one ends the wait): the first list's objects are
+				// judged by this round alone (sitekube's changedObject), and 100,000 pods take
+				// longer than a check's timeout on a busy API.
+				ctx, cancel := context.WithTimeout(context.Background(), max(to, c.w.ListTimeout))
 				c.w.WaitFor(ctx, append(slices.Clone(cols), alsoWait[id]...)...)
 				cancel()
 				if cr, ok := c.customOf(cols); ok && cr.State != sitekube.Served {
@@ -285,8 +288,14 @@ func (c *cluster) heartbeat() Heartbeat {
 // leaseOf is the node's Lease renewTime; nil without a Lease or while the leases are not
 // watched (the reason is then returned).
 func (c *cluster) leaseOf(name string) (*time.Time, string) {
-	if h := c.w.InformerHealth("leases"); !h.Healthy() {
+	h := c.w.InformerHealth("leases")
+	if !h.Healthy() {
 		return nil, "node Leases are not watched (" + orWaiting(h.LastError) + "): judged by the Ready condition's heartbeat"
+	}
+	// The Leases are listed every few seconds (sitekube.NodeLeaseEvery): renewTimes from a list
+	// older than half the threshold would make live nodes look stale.
+	if age := time.Since(h.GoodAt); age > c.site.Thresholds.NodeHeartbeatStale.D()/2 {
+		return nil, fmt.Sprintf("node Leases last listed %s ago: judged by the Ready condition's heartbeat", age.Round(time.Second))
 	}
 	t, ok := c.w.LeaseRenew(name)
 	if !ok {

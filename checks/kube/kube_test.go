@@ -239,3 +239,30 @@ func TestFirstNodeRoundWaitsForLeases(t *testing.T) {
 		t.Fatalf("%s %q (%s): judged before the Leases were listed", f.Status, f.Summary, f.Details)
 	}
 }
+
+// Leases are listed, not watched: a table older than half the stale threshold (its lists fail
+// or hang while the API still answers pings) is not trusted, so live nodes never look stale
+// because of it.
+func TestAnOldLeaseListIsNotTrusted(t *testing.T) {
+	n := node("n1", corev1.ConditionTrue, 0, false)
+	n.Status.Conditions[0].LastHeartbeatTime = metav1.NewTime(time.Now())
+	renewed := metav1.NewMicroTime(time.Now())
+	lease := &coordv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: sitekube.LeaseNamespace, Name: "n1"}, Spec: coordv1.LeaseSpec{RenewTime: &renewed}}
+	kc := fake.NewSimpleClientset(n, lease)
+	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dynfake.NewSimpleDynamicClient(runtime.NewScheme())}, nil)
+	w.LeaseEvery = time.Hour // one list, then none
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w.Start(ctx)
+	w.WaitFor(ctx, "nodes", "leases")
+	site := config.Defaults()
+	site.Thresholds.NodeHeartbeatStale = config.Duration(time.Second)
+	c := &cluster{site: &site, w: w}
+	if _, why := c.leaseOf("n1"); why != "" {
+		t.Fatalf("a fresh list is not trusted: %s", why)
+	}
+	time.Sleep(600 * time.Millisecond)
+	if l, why := c.leaseOf("n1"); l != nil || !strings.Contains(why, "last listed") {
+		t.Fatalf("a list older than half the threshold is trusted: %v %q", l, why)
+	}
+}

@@ -76,6 +76,9 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 	// which trim it already (a second pass re-trimmed every pod event for nothing).
 	touch := func(obj any, initial bool, count int64) {
 		in.okAt.Store(time.Now().UnixNano())
+		// The first list's adds are judged by the first round, which waits for it; but if the
+		// list failed first, that round judged an empty cache and the adds must be judged now.
+		initial = initial && !in.failedBefore()
 		if _, ok := obj.(*Pod); ok && count != 0 {
 			w.podCount.Add(count)
 		}
@@ -193,6 +196,13 @@ type cancelWatch struct {
 }
 
 func (c *cancelWatch) Stop() { c.Interface.Stop(); c.cancel() }
+
+// failedBefore says whether a list or watch of this collection ever failed.
+func (in *informer) failedBefore() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return !in.errAt.IsZero()
+}
 
 func (in *informer) result(err error) {
 	if err == nil {

@@ -99,27 +99,37 @@ func (w *Watcher) pollLeases(k kubernetes.Interface, in *informer, stop <-chan s
 	defer cancel()
 	go func() { <-stop; cancel() }()
 	for {
-		lctx, done := context.WithTimeout(ctx, w.listTimeout())
+		// A list that hangs must not keep the table for minutes (its renewTimes age, and every
+		// node would look stale): bounded by a call's deadline, retried soon after a failure.
+		lctx, done := context.WithTimeout(ctx, max(w.callTimeout(), w.leaseEvery()))
 		ls, err := listLeases(lctx, k)
 		done()
 		if ctx.Err() != nil {
 			return
 		}
 		in.result(err)
+		next := w.leaseEvery()
 		if err == nil {
-			w.takeLeases(ls)
+			w.takeLeases(ls, in.failedBefore())
+		} else {
+			next = min(next, leaseRetry)
 		}
 		select {
 		case <-stop:
 			return
-		case <-time.After(w.leaseEvery()):
+		case <-time.After(next):
 		}
 	}
 }
 
+// leaseRetry is how soon a failed Lease list is tried again.
+const leaseRetry = 2 * time.Second
+
 // takeLeases replaces the table and marks the nodes to judge again: a new or deleted Lease, or
-// one renewed after a gap (the node came back). A routine renewal touches nothing.
-func (w *Watcher) takeLeases(items []*coordv1.Lease) {
+// one renewed after a gap (the node came back). A routine renewal touches nothing, nor does the
+// first list, which kube.node's first round waits for — unless lists failed before it (that
+// round then judged without Leases).
+func (w *Watcher) takeLeases(items []*coordv1.Lease, failedBefore bool) {
 	next := make(map[string]time.Time, len(items))
 	for _, l := range items {
 		var t time.Time
@@ -132,7 +142,9 @@ func (w *Watcher) takeLeases(items []*coordv1.Lease) {
 	prev := w.leaseTab.renew
 	w.leaseTab.renew = next
 	w.leaseTab.mu.Unlock()
-	w.leaseTab.listed.Store(true)
+	if !w.leaseTab.listed.Swap(true) && !failedBefore {
+		return
+	}
 	var touched []string
 	for n, t := range next {
 		if p, ok := prev[n]; !ok || !t.Equal(p) && (p.IsZero() || t.IsZero() || t.Sub(p) >= routineRenewal) {

@@ -160,3 +160,23 @@ func BenchmarkDecodePod(b *testing.B) {
 		}
 	})
 }
+
+// A pod the pruner cannot walk (here a field in the old group encoding, which it does not know
+// and the decoder skips) is decoded whole rather than failing the whole list.
+func TestAnItemThePrunerCannotWalkIsDecodedWhole(t *testing.T) {
+	b, _ := richPod().Marshal()
+	b = append(b, 0x9b, 0x06, 0x9c, 0x06) // field 99: start group, end group
+	var p pruner
+	if _, err := p.prune(b, podPrune, nil); err == nil {
+		t.Fatal("the pruner walked a group")
+	}
+	src := streamSource{newItem: func() protoObject { return &corev1.Pod{} }, prune: podPrune}
+	var scratch []byte
+	obj, err := decodeItem(src, &p, b, &scratch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pod := obj.(*corev1.Pod); pod.Name != "web-7f9c-x2" || len(pod.Spec.Containers) != 2 {
+		t.Fatalf("decoded %s with %d containers", pod.Name, len(pod.Spec.Containers))
+	}
+}

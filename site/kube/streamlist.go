@@ -95,16 +95,8 @@ func streamList(ctx context.Context, src streamSource, o metav1.ListOptions, tra
 			case 1: // the list's metadata
 				return out.ListMeta.Unmarshal(buf)
 			case 2: // one item; Unmarshal copies what it keeps, so buf is reused
-				item := buf
-				if src.prune != nil {
-					var err error
-					if pruned, err = pr.prune(buf, src.prune, pruned[:0]); err != nil {
-						return err
-					}
-					item = pruned
-				}
-				obj := src.newItem()
-				if err := obj.Unmarshal(item); err != nil {
+				obj, err := decodeItem(src, &pr, buf, &pruned)
+				if err != nil {
 					return err
 				}
 				out.Items = append(out.Items, runtime.RawExtension{Object: keep(obj)})
@@ -119,6 +111,22 @@ func streamList(ctx context.Context, src streamSource, o metav1.ListOptions, tra
 		return nil, fmt.Errorf("list %s: %w", src.resource, err)
 	}
 	return out, nil
+}
+
+// decodeItem decodes one item, pruned first by src's rule into *scratch. A message the pruner
+// cannot walk is decoded whole: the decoder has the last word on what is broken.
+func decodeItem(src streamSource, pr *pruner, b []byte, scratch *[]byte) (protoObject, error) {
+	item := b
+	if src.prune != nil {
+		if p, err := pr.prune(b, src.prune, (*scratch)[:0]); err == nil {
+			*scratch, item = p, p
+		}
+	}
+	obj := src.newItem()
+	if err := obj.Unmarshal(item); err != nil {
+		return nil, err
+	}
+	return obj, nil
 }
 
 // streams says whether src can be streamed from (a fake clientset has no REST client).

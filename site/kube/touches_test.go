@@ -2,13 +2,17 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 // Each reader sees every pod change once, on its own.
@@ -76,6 +80,32 @@ func TestFirstListIsNotTouchedForTheReactor(t *testing.T) {
 	for end := time.Now().Add(10 * time.Second); w.PodCount() != 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(end) {
 			t.Fatalf("%d pods counted after the delete", w.PodCount())
+		}
+	}
+}
+
+// When the first list failed before it succeeded, the first round judged an empty cache: the
+// list's adds are touched for the reactor after all.
+func TestAFirstListAfterAFailureIsTouched(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"}, Spec: corev1.PodSpec{NodeName: "n1"}}
+	kc := fake.NewSimpleClientset(pod)
+	var failed atomic.Bool
+	kc.PrependReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		if failed.CompareAndSwap(false, true) {
+			return true, nil, errors.New("the API is restarting")
+		}
+		return false, nil, nil
+	})
+	w := NewWatcher("c1", &Clients{Kube: kc}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w.Start(ctx)
+	for end := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, pods := w.TakeTouched(); slices.Equal(pods, []string{"ns/p"}) {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("the pod of a first list that failed once was never touched (pods %+v)", w.InformerHealth("pods"))
 		}
 	}
 }

@@ -210,9 +210,11 @@ func (w *Watcher) ping(ctx context.Context) {
 		if err != nil {
 			continue
 		}
-		// The API answers: a synced collection with no outstanding error is current as of now.
+		// The API answers: a synced collection with no outstanding error is current as of now
+		// (a watch would have said otherwise). Not the Leases: they are as current as their last
+		// list.
 		for _, in := range w.informers() {
-			if h := in.health(); h.Synced && h.LastError == "" {
+			if h := in.health(); in.inf != nil && h.Synced && h.LastError == "" {
 				in.okAt.Store(now.UnixNano())
 			}
 		}
