@@ -230,7 +230,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmds []tea.Cmd
 		cmds = append(cmds, tick())
 		// Connection states move without cache events or findings; on a site with clusters a
-		// quiet snapshot loads every 5 s anyway (ages tick at each frame).
+		// quiet snapshot loads every 10 s anyway (ages tick at each frame).
 		if time.Since(m.lastLoad) >= 10*time.Second {
 			cmds = append(cmds, m.requestFeeds(false))
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,7 +54,9 @@ func (e *env) backend(ctx context.Context) ui.Backend {
 	b.Nodes = func() []ui.NodeInfo {
 		var out []ui.NodeInfo
 		for _, w := range e.watchers {
-			for _, f := range w.AllNodeFacts() {
+			fs := w.AllNodeFacts()
+			out = slices.Grow(out, len(fs))
+			for _, f := range fs {
 				beat := f.LeaseRenew // liveness is the Lease; the Ready heartbeat only without one
 				if beat.IsZero() {
 					beat = f.StatusHeartbeat
