@@ -9,9 +9,9 @@ import (
 	"opsdeck/site/sim"
 )
 
-// The cockpit follows pods by their changes: all pods first, then only a pod that changed in the
-// (demo) API, read back with its new state.
-func TestPodChangesFollowTheAPI(t *testing.T) {
+// demoWatcher is a watcher, not started, of the demo site's cluster.
+func demoWatcher(t *testing.T) (*sim.Site, *sitekube.Watcher, context.Context) {
+	t.Helper()
 	s, err := sim.Start(t.TempDir(), sim.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +24,13 @@ func TestPodChangesFollowTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := sitekube.NewWatcher(c.Name, cl, nil)
+	return s, sitekube.NewWatcher(c.Name, cl, nil), ctx
+}
+
+// The cockpit follows pods by their changes: all pods first, then only a pod that changed in the
+// (demo) API, read back with its new state.
+func TestPodChangesFollowTheAPI(t *testing.T) {
+	s, w, ctx := demoWatcher(t)
 	w.Start(ctx)
 	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
 	defer wcancel()
@@ -60,19 +66,7 @@ func TestPodChangesFollowTheAPI(t *testing.T) {
 // A cluster's first list is read whole from the cache once it is there, not pod by pod as the
 // informer's handler tells of them (seconds later at 42,000 pods).
 func TestPodChangesReadTheFirstListWhole(t *testing.T) {
-	s, err := sim.Start(t.TempDir(), sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	c := s.Config.Clusters[0]
-	cl, err := sitekube.Connect(sitekube.Options{Kubeconfig: c.Kubeconfig, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := sitekube.NewWatcher(c.Name, cl, nil)
+	s, w, ctx := demoWatcher(t)
 	b := (&env{site: s.Config, watchers: []*sitekube.Watcher{w}}).backend(ctx)
 	if ps, full := b.PodChanges(); !full || len(ps) != 0 {
 		t.Fatalf("before the watch: full=%v, %d pods", full, len(ps))
