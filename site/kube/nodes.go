@@ -95,12 +95,8 @@ func allReady(p *Pod) bool {
 	return true
 }
 
-// Version counts the changes the caches have seen (every add, update and delete of any
-// watched collection). A view compares it with the version it last drew.
-func (w *Watcher) Version() uint64 { return w.version.Load() }
-
-// PodsVersion and NodesVersion count pod and Node events only: a view of pods need not be
-// rebuilt when only Leases were renewed (200 a second at 2,000 nodes).
+// PodsVersion and NodesVersion count pod and Node events: a view compares them with the
+// versions it last drew.
 func (w *Watcher) PodsVersion() uint64  { return w.podsVersion.Load() }
 func (w *Watcher) NodesVersion() uint64 { return w.nodesVersion.Load() }
 
@@ -133,7 +129,6 @@ func (w *Watcher) touchNodes(names []string) {
 	if len(names) == 0 {
 		return
 	}
-	w.version.Add(1)
 	w.dirtyMu.Lock()
 	for _, n := range names {
 		w.dirty[n] = true
@@ -154,7 +149,6 @@ func (w *Watcher) signal() {
 // that list: handed to the reactor too, they were judged twice at every start (the handler hears
 // of 42,000 pods seconds after the cache holds them).
 func (w *Watcher) changedObject(obj any, initial bool) {
-	w.version.Add(1)
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = d.Obj
 	}

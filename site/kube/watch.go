@@ -63,8 +63,7 @@ type Watcher struct {
 	apiErrAt  time.Time
 	apiOKAt   time.Time
 
-	version atomic.Uint64
-	// podsVersion and nodesVersion count the events of those collections alone.
+	// podsVersion and nodesVersion count the events of those collections.
 	podsVersion, nodesVersion atomic.Uint64
 	podCount                  atomic.Int64 // pods the handler has heard of (PodCount)
 	changed                   chan struct{}
