@@ -382,8 +382,10 @@ func (c *cluster) pod(target string) checks.Finding {
 }
 
 func (c *cluster) podSummary(string) checks.Finding {
-	var running, completed, other int
-	for _, p := range c.w.Pods() {
+	var running, completed, other, bad int
+	th := c.site.Thresholds
+	now := c.clock()
+	for _, p := range c.w.Pods() { // one walk of 100,000 pods, not two
 		switch p.Status.Phase {
 		case corev1.PodRunning:
 			running++
@@ -392,8 +394,10 @@ func (c *cluster) podSummary(string) checks.Finding {
 		default:
 			other++
 		}
+		if _, _, problem := PodProblem(p, now, th.PodPending.D(), th.PodTerminating.D()); problem {
+			bad++
+		}
 	}
-	bad := len(c.problemPods())
 	f := checks.Finding{Status: checks.OK}
 	f.Summary = fmt.Sprintf("%d pods: %d running, %d completed jobs (expected), %d other; %d not ready (see kube.pod)", running+completed+other, running, completed, other, bad)
 	f.Metrics = []checks.Metric{{Name: "running", Value: float64(running)}, {Name: "completed", Value: float64(completed)}, {Name: "not ready", Value: float64(bad)}}

@@ -266,3 +266,29 @@ func TestAnOldLeaseListIsNotTrusted(t *testing.T) {
 		t.Fatalf("a list older than half the threshold is trusted: %v %q", l, why)
 	}
 }
+
+// The pod summary counts phases and problems in one walk, and its problems are kube.pod's.
+func TestPodSummaryCountsPhasesAndProblems(t *testing.T) {
+	old := metav1.NewTime(time.Now().Add(-time.Hour))
+	pod := func(name string, phase corev1.PodPhase) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, CreationTimestamp: old}, Status: corev1.PodStatus{Phase: phase,
+			Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}}}
+	}
+	crash := pod("crash", corev1.PodRunning)
+	crash.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}}
+	kc := fake.NewSimpleClientset(pod("web", corev1.PodRunning), pod("job", corev1.PodSucceeded), pod("stuck", corev1.PodPending), crash)
+	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dynfake.NewSimpleDynamicClient(runtime.NewScheme())}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w.Start(ctx)
+	w.WaitFor(ctx, "pods")
+	site := config.Defaults()
+	c := &cluster{site: &site, w: w}
+	f := c.podSummary("pods")
+	if want := "4 pods: 2 running, 1 completed jobs (expected), 1 other; 2 not ready (see kube.pod)"; f.Summary != want {
+		t.Fatalf("%q, want %q", f.Summary, want)
+	}
+	if got := c.problemPods(); len(got) != 2 {
+		t.Fatalf("kube.pod's problems %v", got)
+	}
+}
