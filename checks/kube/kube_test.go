@@ -222,11 +222,7 @@ func TestFirstNodeRoundWaitsForLeases(t *testing.T) {
 		time.Sleep(300 * time.Millisecond) // the Leases come last
 		return false, nil, nil
 	})
-	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dynfake.NewSimpleDynamicClient(runtime.NewScheme())}, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	w.Start(ctx)
-	w.WaitFor(ctx, "nodes")
+	w, ctx := startFake(t, kc, nil, "nodes")
 	site := config.Defaults()
 	var node checks.Check
 	for _, c := range Checks(&site, []*sitekube.Watcher{w}, nil) {
@@ -249,12 +245,7 @@ func TestAnOldLeaseListIsNotTrusted(t *testing.T) {
 	renewed := metav1.NewMicroTime(time.Now())
 	lease := &coordv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: sitekube.LeaseNamespace, Name: "n1"}, Spec: coordv1.LeaseSpec{RenewTime: &renewed}}
 	kc := fake.NewSimpleClientset(n, lease)
-	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dynfake.NewSimpleDynamicClient(runtime.NewScheme())}, nil)
-	w.LeaseEvery = time.Hour // one list, then none
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	w.Start(ctx)
-	w.WaitFor(ctx, "nodes", "leases")
+	w, _ := startFake(t, kc, func(w *sitekube.Watcher) { w.LeaseEvery = time.Hour }, "nodes", "leases") // one list of Leases, then none
 	site := config.Defaults()
 	site.Thresholds.NodeHeartbeatStale = config.Duration(time.Second)
 	c := &cluster{site: &site, w: w}
@@ -277,11 +268,7 @@ func TestPodSummaryCountsPhasesAndProblems(t *testing.T) {
 	crash := pod("crash", corev1.PodRunning)
 	crash.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}}
 	kc := fake.NewSimpleClientset(pod("web", corev1.PodRunning), pod("job", corev1.PodSucceeded), pod("stuck", corev1.PodPending), crash)
-	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dynfake.NewSimpleDynamicClient(runtime.NewScheme())}, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	w.Start(ctx)
-	w.WaitFor(ctx, "pods")
+	w, _ := startFake(t, kc, nil, "pods")
 	site := config.Defaults()
 	c := &cluster{site: &site, w: w}
 	f := c.podSummary("pods")
@@ -291,4 +278,19 @@ func TestPodSummaryCountsPhasesAndProblems(t *testing.T) {
 	if got := c.problemPods(); len(got) != 2 {
 		t.Fatalf("kube.pod's problems %v", got)
 	}
+}
+
+// startFake starts a watcher over a fake clientset (set, when given, adjusts it first) and waits
+// for the named collections.
+func startFake(t *testing.T, kc *fake.Clientset, set func(*sitekube.Watcher), cols ...string) (*sitekube.Watcher, context.Context) {
+	t.Helper()
+	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dynfake.NewSimpleDynamicClient(runtime.NewScheme())}, nil)
+	if set != nil {
+		set(w)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	w.Start(ctx)
+	w.WaitFor(ctx, cols...)
+	return w, ctx
 }
