@@ -76,13 +76,12 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 	// which trim it already (a second pass re-trimmed every pod event for nothing).
 	touch := func(obj any, initial bool, count int64) {
 		in.okAt.Store(time.Now().UnixNano())
-		// The first list's adds are judged by the first round, which waits for it; but if the
-		// list failed first, that round judged an empty cache and the adds must be judged now.
-		initial = initial && !in.failedBefore()
 		if _, ok := obj.(*Pod); ok && count != 0 {
 			w.podCount.Add(count)
 		}
-		w.changedObject(obj, initial)
+		// The first list's adds are judged by the first round, which waits for it; but if the
+		// list failed first, that round judged an empty cache and the adds must be judged now.
+		w.changedObject(obj, initial, initial && !in.failedBefore())
 	}
 	_, _ = in.inf.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
 		AddFunc:    func(o any, initial bool) { touch(o, initial, 1) },

@@ -144,22 +144,26 @@ func (w *Watcher) signal() {
 	}
 }
 
-// changedObject is every informer's event handler: count, remember the nodes and pods to judge
-// again, signal. The first list's adds (initial) are judged by the first round, which waits for
-// that list: handed to the reactor too, they were judged twice at every start (the handler hears
-// of 42,000 pods seconds after the cache holds them).
-func (w *Watcher) changedObject(obj any, initial bool) {
+// changedObject is every informer's event handler: count, tell the views, remember the nodes and
+// pods to judge again, signal. The first list's adds (firstList) are not told to the views: they
+// read the list whole once it is cached (the handler hears of 100,000 pods seconds after the
+// cache holds them, and a view rebuilt them all a second time). Nor are they judged again when
+// the first round judges them (judged: that round waited for the list); the reactor judged every
+// pod, and every node, a second time at each start.
+func (w *Watcher) changedObject(obj any, firstList, judged bool) {
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = d.Obj
 	}
 	switch o := obj.(type) {
 	case *Pod:
 		w.podsVersion.Add(1)
-		w.touchPod(o)
+		if !firstList {
+			w.touchPod(o)
+		}
 	case *corev1.Node:
 		w.nodesVersion.Add(1)
 	}
-	if initial {
+	if judged {
 		return
 	}
 	node, pod := "", ""
