@@ -50,9 +50,9 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 		}
 		last = time.Now()
 		nodes, pods := c.w.TakeTouched()
-		// The first lists touch every node and pod: while one is still coming, the first round
-		// (which waits for it) judges what it touched, once (reacting too judged 42,000 pods
-		// twice at start). A list that fails is settled too: events must not wait for it.
+		// A judgement waits for the lists it reads (the first round judges what a first list
+		// brought; a list that fails is settled too: events must not wait for it). What is
+		// touched before is dropped: the next round judges it.
 		nodesIn, podsIn := c.settled("nodes"), c.settled("pods")
 		th := c.site.Thresholds
 		for _, n := range nodes {
