@@ -2,6 +2,8 @@ package kube
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,12 +35,20 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 	for _, id := range []string{"kube.node", "kube.allocation", "kube.pod"} {
 		_, _, off[id] = c.site.CheckSchedule(id)
 	}
+	// What was touched before the lists it needs were in waits for them here (a Node flip
+	// while a 100,000-pod first list is still coming must not wait for the next round).
+	held := map[string]pending{"kube.node": {}, "kube.allocation": {}, "kube.pod": {}}
 	last := time.Time{}
 	for {
+		var retry <-chan time.Time
+		if held["kube.node"].any() || held["kube.allocation"].any() || held["kube.pod"].any() {
+			retry = time.After(every)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-c.w.Changed():
+		case <-retry:
 		}
 		// Coalesce: at most one pass per period; events meanwhile join the next take.
 		if wait := every - time.Since(last); wait > 0 {
@@ -50,23 +60,29 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 		}
 		last = time.Now()
 		nodes, pods := c.w.TakeTouched()
+		for id, keys := range map[string][]string{"kube.node": nodes, "kube.allocation": nodes, "kube.pod": pods} {
+			if !off[id] {
+				held[id].add(keys)
+			}
+		}
 		// A judgement waits for the lists it reads (the first round judges what a first list
-		// brought; a list that fails is settled too: events must not wait for it). What is
-		// touched before is dropped: the next round judges it.
+		// brought; a list that fails is settled too: events must not wait for it).
 		nodesIn, podsIn := c.settled("nodes"), c.settled("pods")
-		th := c.site.Thresholds
-		for _, n := range nodes {
-			if !off["kube.node"] && nodesIn {
+		if nodesIn {
+			for _, n := range held["kube.node"].take() {
 				go rerun(ctx, "kube.node", c.prefix+n) // a NotReady node's SSH look must not hold the others
 			}
-			if !off["kube.allocation"] && nodesIn && podsIn {
+		}
+		if !podsIn {
+			continue
+		}
+		if nodesIn {
+			for _, n := range held["kube.allocation"].take() {
 				rerun(ctx, "kube.allocation", c.prefix+n)
 			}
 		}
-		if off["kube.pod"] || !podsIn {
-			continue
-		}
-		for _, key := range pods {
+		th := c.site.Thresholds
+		for _, key := range held["kube.pod"].take() {
 			target := c.prefix + key
 			ns, name, _ := strings.Cut(key, "/")
 			p, ok := c.w.Pod(ns, name)
@@ -79,6 +95,24 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 			}
 		}
 	}
+}
+
+// pending is a set of touched names waiting to be judged.
+type pending map[string]bool
+
+func (p pending) any() bool { return len(p) > 0 }
+
+func (p pending) add(keys []string) {
+	for _, k := range keys {
+		p[k] = true
+	}
+}
+
+// take empties the set and returns its names in order.
+func (p pending) take() []string {
+	keys := slices.Sorted(maps.Keys(p))
+	clear(p)
+	return keys
 }
 
 // settled says a collection's first list is over: synced, or failing.

@@ -3,6 +3,10 @@ package kube
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"testing"
 	"time"
 
@@ -13,11 +17,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	dynfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
 
 	"opsdeck/checks"
 	"opsdeck/config"
 	sitekube "opsdeck/site/kube"
+	"opsdeck/site/sim"
 )
 
 // A Node flipped NotReady in the API reaches the store through the reactor, with the schedule
@@ -90,4 +96,85 @@ func TestReactWithPodsFailingStillJudgesNodes(t *testing.T) {
 			t.Fatal("the node flip was not re-judged while pods fail to list")
 		}
 	}
+}
+
+// A Node flip that comes while the pods' first list is still loading is judged by kube.node at
+// once and by kube.allocation (which reads the node's pods) as soon as that list is in — not
+// dropped until the next round, minutes later. The demo's API sits behind a proxy that holds
+// the pods list.
+func TestReactHoldsTouchesUntilTheirListsAreIn(t *testing.T) {
+	api, err := sim.StartKubeAPI(time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(api.Close)
+	nodeObj := func(ready string) map[string]any {
+		at := time.Now().UTC().Format(time.RFC3339)
+		return map[string]any{"metadata": map[string]any{"name": "n1"}, "spec": map[string]any{},
+			"status": map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": ready,
+				"lastHeartbeatTime": at, "lastTransitionTime": at}}}}
+	}
+	api.Put("v1/nodes", nodeObj("True"))
+	target, _ := url.Parse(api.URL())
+	forward := httputil.NewSingleHostReverseProxy(target)
+	release := make(chan struct{})
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/pods" && r.URL.Query().Get("watch") != "true" {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	cl, err := sitekube.NewClients(&rest.Config{Host: proxy.URL}, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := sitekube.NewWatcher("c1", cl, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w.Start(ctx)
+	if !w.WaitFor(ctx, "nodes") {
+		t.Fatal("nodes never synced")
+	}
+	site := config.Defaults()
+	reran := make(chan string, 16)
+	React(ctx, &site, []*sitekube.Watcher{w}, checks.NewStore(time.Millisecond), 10*time.Millisecond,
+		func(_ context.Context, check, target string) { reran <- check + " " + target })
+	api.Put("v1/nodes", nodeObj("False"))
+	expect := func(want string, within time.Duration) {
+		t.Helper()
+		deadline := time.After(within)
+		for {
+			select {
+			case got := <-reran:
+				if got == want {
+					return
+				}
+				if got == "kube.allocation n1" {
+					t.Fatalf("kube.allocation judged before the pods were listed: %+v", w.InformerHealth("pods"))
+				}
+			case <-deadline:
+				t.Fatalf("%s never ran", want)
+			}
+		}
+	}
+	expect("kube.node n1", 5*time.Second)
+	select {
+	case got := <-reran:
+		t.Fatalf("%s ran while the pods list was held", got)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	expect("kube.allocation n1", 5*time.Second)
 }

@@ -171,7 +171,7 @@ func (w *Watcher) discover(ctx context.Context) {
 
 func (w *Watcher) customInformer(gvr schema.GroupVersionResource) *informer {
 	d := w.clients.Dynamic
-	return w.newInformer(gvr.Resource, &unstructured.Unstructured{}, d,
+	return w.newInformer(gvr.Resource, &unstructured.Unstructured{},
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			return d.Resource(gvr).List(ctx, o)
 		},

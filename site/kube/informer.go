@@ -40,9 +40,8 @@ type listFunc func(ctx context.Context, o metav1.ListOptions) (runtime.Object, e
 type watchFunc func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error)
 
 // newInformer builds an informer whose list and watch calls carry deadlines and report their
-// success and failure to its health. client is what the calls go through (a fake clientset
-// says it cannot stream lists).
-func (w *Watcher) newInformer(name string, example runtime.Object, client any, list listFunc, wf watchFunc, transform cache.TransformFunc, idx cache.Indexers) *informer {
+// success and failure to its health.
+func (w *Watcher) newInformer(name string, example runtime.Object, list listFunc, wf watchFunc, transform cache.TransformFunc, idx cache.Indexers) *informer {
 	in := &informer{name: name, stop: make(chan struct{}), list: list}
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
@@ -69,7 +68,7 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 			return wi, err
 		},
 	}
-	in.inf = cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, client), example,
+	in.inf = cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, listsOnly{}), example,
 		cache.SharedIndexInformerOptions{Indexers: idx, ObjectDescription: name})
 	in.synced, in.start = in.inf.HasSynced, in.inf.Run
 	// No SetTransform: every object reaches the informer through the list and watch above,
@@ -96,6 +95,15 @@ func (w *Watcher) newInformer(name string, example runtime.Object, client any, l
 	_ = in.inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) { in.result(err) })
 	return in
 }
+
+// listsOnly tells client-go's reflectors not to fill their caches through a watch-list stream
+// (sendInitialEvents, on by default since client-go 1.35): that stream brings each pod as a
+// whole decoded event, bypassing streamList's pruning, and an API whose etcd does not report
+// progress (RequestWatchProgress off, as in the lab) refuses it anyway, so a site would have
+// taken a path the lab never does.
+type listsOnly struct{}
+
+func (listsOnly) IsWatchListSemanticsUnSupported() bool { return true }
 
 // listPage is how many objects one page of a first list holds.
 const listPage = 2000

@@ -88,7 +88,7 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 		CallTimeout: DefaultCallTimeout, ListTimeout: 2 * time.Minute, clients: c,
 		crs: map[string]*customResource{}, changed: make(chan struct{}, 1), dirty: map[string]bool{}, dirtyPods: map[string]bool{}}
 	k := c.Kube
-	w.nodes = w.newInformer("nodes", &corev1.Node{}, k,
+	w.nodes = w.newInformer("nodes", &corev1.Node{},
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			return k.CoreV1().Nodes().List(ctx, o)
 		},
@@ -96,7 +96,7 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 			return k.CoreV1().Nodes().Watch(ctx, o)
 		},
 		trim, nil)
-	w.pods = w.newInformer("pods", &Pod{}, k,
+	w.pods = w.newInformer("pods", &Pod{},
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			return k.CoreV1().Pods("").List(ctx, o)
 		},
@@ -114,7 +114,7 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 		newItem: func() protoObject { return &corev1.Pod{} }, newList: func() runtime.Object { return &corev1.PodList{} }, prune: podPrune}
 	w.nodes.stream = &streamSource{client: func() rest.Interface { return k.CoreV1().RESTClient() }, resource: "nodes",
 		newItem: func() protoObject { return &corev1.Node{} }, newList: func() runtime.Object { return &corev1.NodeList{} }}
-	w.namespaces = w.newInformer("namespaces", &corev1.Namespace{}, k,
+	w.namespaces = w.newInformer("namespaces", &corev1.Namespace{},
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			return k.CoreV1().Namespaces().List(ctx, o)
 		},
@@ -122,7 +122,7 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 			return k.CoreV1().Namespaces().Watch(ctx, o)
 		},
 		trim, nil)
-	w.deployments = w.newInformer("deployments", &appsv1.Deployment{}, k,
+	w.deployments = w.newInformer("deployments", &appsv1.Deployment{},
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			return k.AppsV1().Deployments("kube-system").List(ctx, o)
 		},
@@ -130,7 +130,7 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 			return k.AppsV1().Deployments("kube-system").Watch(ctx, o)
 		},
 		trim, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
-	w.daemonsets = w.newInformer("daemonsets", &appsv1.DaemonSet{}, k,
+	w.daemonsets = w.newInformer("daemonsets", &appsv1.DaemonSet{},
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			return k.AppsV1().DaemonSets("kube-system").List(ctx, o)
 		},
