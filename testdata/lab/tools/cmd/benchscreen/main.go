@@ -6,7 +6,8 @@
 //   - resident memory after the screen is complete and 10 s more (VmRSS), and CPU while nothing
 //     changes (utime+stime over a quiet window);
 //   - a Node set NotReady (and back) through the API → the row on screen says so;
-//   - a key press → the next frame that differs;
+//   - a key press → the next frame that differs, and the same for less(1) beside it (what tmux,
+//     the polling and the machine cost by themselves);
 //   - beside it, in the same run: `opsdeck check` and `kubectl get pods -A` (time, peak RSS).
 //
 // Usage (make bench-screen does it all): benchscreen -opsdeck bin/opsdeck -site SITE
@@ -15,6 +16,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -43,6 +45,7 @@ type result struct {
 	idleCPU       float64 // % of a core
 	flip          []time.Duration
 	keyFrame      []time.Duration
+	keyFloor      []time.Duration // the same method against less(1): tmux, the polling, the machine
 	checkTime     time.Duration
 	checkPeakMB   float64
 	kubectlTime   time.Duration
@@ -99,8 +102,8 @@ func main() {
 		if err != nil {
 			log.Fatalf("run %d: %v", i+1, err)
 		}
-		log.Printf("run %d: first screen %s, rss %.0f MB, idle cpu %.2f %%, flip p50 %s, key p99 %s",
-			i+1, r.firstScreen.Round(time.Millisecond), r.rssMB, r.idleCPU, pct(r.flip, 50), pct(r.keyFrame, 99))
+		log.Printf("run %d: first screen %s, rss %.0f MB, idle cpu %.2f %%, flip p50 %s, key p99 %s (less %s)",
+			i+1, r.firstScreen.Round(time.Millisecond), r.rssMB, r.idleCPU, pct(r.flip, 50), pct(r.keyFrame, 99), pct(r.keyFloor, 99))
 		all = append(all, r)
 	}
 	report(all, nNodes, nPods, *width, *height)
@@ -185,11 +188,59 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 		r.keyFrame = append(r.keyFrame, time.Since(t0))
 	}
 
+	// The floor of the method: the same keys to less(1) in a session of the same size, while
+	// the cockpit still runs (the machine's load unchanged).
+	floor, err := lessFloor(keys, w, h)
+	if err != nil {
+		return r, fmt.Errorf("key floor: %w", err)
+	}
+	r.keyFloor = floor
+
 	r.checkTime, r.checkPeakMB = timed(bin, "check", "--site", site, "-o", "json")
 	if kubectl != "" {
 		r.kubectlTime, r.kubectlPeakMB = timed(kubectl, "--kubeconfig", adminKubeconfig, "get", "pods", "-A")
 	}
 	return r, nil
+}
+
+// lessFloor times key → frame for less(1) paging a long file one line per j.
+func lessFloor(keys, w, h int) ([]time.Duration, error) {
+	f, err := os.CreateTemp("", "benchscreen-floor")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	for i := range 10000 {
+		fmt.Fprintf(f, "line %d %s\n", i, strings.Repeat("x", w/2))
+	}
+	f.Close()
+	const floorSession = session + "-floor"
+	_ = exec.Command("tmux", "kill-session", "-t", floorSession).Run()
+	if out, err := exec.Command("tmux", "new-session", "-d", "-s", floorSession, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h),
+		"exec less -S "+f.Name()).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("tmux: %v: %s", err, out)
+	}
+	defer exec.Command("tmux", "kill-session", "-t", floorSession).Run()
+	cap := func() string {
+		out, _ := exec.Command("tmux", "capture-pane", "-p", "-t", floorSession).Output()
+		return string(out)
+	}
+	time.Sleep(time.Second)
+	var d []time.Duration
+	for range keys {
+		before := cap()
+		t0 := time.Now()
+		_ = exec.Command("tmux", "send-keys", "-t", floorSession, "j").Run()
+		deadline := t0.Add(5 * time.Second)
+		for cap() == before {
+			if time.Now().After(deadline) {
+				return nil, errors.New("less did not move")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		d = append(d, time.Since(t0))
+	}
+	return d, nil
 }
 
 func setReady(ctx context.Context, kube kubernetes.Interface, name string, ready bool) (time.Time, error) {
@@ -339,7 +390,7 @@ func median(fs []float64) float64 {
 
 func report(rs []result, nodes, pods, w, h int) {
 	var first, rssv, cpu, check, checkMB, kc, kcMB []float64
-	var flips, keysAll []time.Duration
+	var flips, keysAll, floorAll []time.Duration
 	for _, r := range rs {
 		first = append(first, r.firstScreen.Seconds())
 		rssv = append(rssv, r.rssMB)
@@ -350,6 +401,7 @@ func report(rs []result, nodes, pods, w, h int) {
 		kcMB = append(kcMB, r.kubectlPeakMB)
 		flips = append(flips, r.flip...)
 		keysAll = append(keysAll, r.keyFrame...)
+		floorAll = append(floorAll, r.keyFloor...)
 	}
 	fmt.Printf("\n%d nodes, %d pods, tmux %d×%d, %d runs (medians; latencies over all samples)\n\n", nodes, pods, w, h, len(rs))
 	fmt.Println("| measure | opsdeck |")
@@ -359,6 +411,7 @@ func report(rs []result, nodes, pods, w, h int) {
 	fmt.Printf("| CPU while nothing changes | %.2f %% of a core |\n", median(cpu))
 	fmt.Printf("| a Node flipped through the API → on screen | p50 %s, max %s (%d flips) |\n", pct(flips, 50), pct(flips, 100), len(flips))
 	fmt.Printf("| key press → next frame (capture-pane polled every 5 ms) | p50 %s, p99 %s (%d keys) |\n", pct(keysAll, 50), pct(keysAll, 99), len(keysAll))
+	fmt.Printf("| the same for less(1) beside it: the method's floor | p50 %s, p99 %s (%d keys) |\n", pct(floorAll, 50), pct(floorAll, 99), len(floorAll))
 	fmt.Printf("| `opsdeck check` one round | %.2f s, peak %.0f MB |\n", median(check), median(checkMB))
 	if median(kc) > 0 {
 		fmt.Printf("| `kubectl get pods -A` (same run) | %.2f s, peak %.0f MB |\n", median(kc), median(kcMB))
