@@ -139,34 +139,32 @@ func podChanges(ws []*sitekube.Watcher, all func() []ui.PodInfo) func() ([]ui.Po
 	}
 }
 
-// cacheChanges signals (coalesced, at most every 100 ms) when any cluster's Nodes or pods moved,
-// by comparing their versions (the watchers' own change channels belong to the checks). Lease
-// renewals alone do not signal: the heartbeat ages refresh with the clock.
+// cacheChanges signals when any cluster's Nodes or pods moved: at once, then at most every
+// 100 ms while they keep moving (the watchers' Changed channels belong to the checks). Lease
+// renewals alone do not signal: the heartbeat ages refresh with the clock. Nothing wakes while
+// nothing moves (it polled ten times a second).
 func cacheChanges(ctx context.Context, ws []*sitekube.Watcher) <-chan struct{} {
 	ch := make(chan struct{}, 1)
-	go func() {
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		var last uint64
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			var v uint64
-			for _, w := range ws {
-				v += w.NodesVersion() + w.PodsVersion()
-			}
-			if v != last {
-				last = v
+	for _, w := range ws {
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-w.Moved():
+				}
 				select {
 				case ch <- struct{}{}:
 				default:
 				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(100 * time.Millisecond):
+				}
 			}
-		}
-	}()
+		}()
+	}
 	return ch
 }
 

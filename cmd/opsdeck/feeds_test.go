@@ -82,3 +82,35 @@ func TestPodChangesReadTheFirstListWhole(t *testing.T) {
 		t.Fatalf("after the first list: full=%v, %d pods of %d", full, len(ps), len(w.Pods()))
 	}
 }
+
+// The cockpit hears of a pod change at once, and nothing while nothing moves.
+func TestCacheChangesSignalMovesOnly(t *testing.T) {
+	s, w, ctx := demoWatcher(t)
+	w.Start(ctx)
+	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer wcancel()
+	if !w.WaitFor(wctx, "pods", "nodes") {
+		t.Fatal("never synced")
+	}
+	ch := cacheChanges(ctx, []*sitekube.Watcher{w})
+	// The first list's events may still be arriving: drain until quiet for 300 ms.
+	for quiet := false; !quiet; {
+		select {
+		case <-ch:
+		case <-time.After(300 * time.Millisecond):
+			quiet = true
+		}
+	}
+	s.Kube.Put("v1/pods", map[string]any{"metadata": map[string]any{"namespace": "app", "name": "web-9"},
+		"spec": map[string]any{"nodeName": "node2"}, "status": map[string]any{"phase": "Pending"}})
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a new pod was never signalled")
+	}
+	select {
+	case <-ch:
+		t.Fatal("signalled again with nothing moving")
+	case <-time.After(300 * time.Millisecond):
+	}
+}

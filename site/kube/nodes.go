@@ -100,6 +100,10 @@ func allReady(p *Pod) bool {
 func (w *Watcher) PodsVersion() uint64  { return w.podsVersion.Load() }
 func (w *Watcher) NodesVersion() uint64 { return w.nodesVersion.Load() }
 
+// Moved is signalled (never blocking, coalesced) when a pod or Node event moves the versions,
+// for the views (Changed belongs to the checks).
+func (w *Watcher) Moved() <-chan struct{} { return w.moved }
+
 // Changed is signalled (never blocking, coalesced into one pending signal) when the caches
 // change; read Version or TakeTouched after it fires. One reader per watcher.
 func (w *Watcher) Changed() <-chan struct{} { return w.changed }
@@ -137,6 +141,13 @@ func (w *Watcher) touchNodes(names []string) {
 	w.signal()
 }
 
+func (w *Watcher) move() {
+	select {
+	case w.moved <- struct{}{}:
+	default:
+	}
+}
+
 func (w *Watcher) signal() {
 	select {
 	case w.changed <- struct{}{}:
@@ -157,11 +168,13 @@ func (w *Watcher) changedObject(obj any, firstList, judged bool) {
 	switch o := obj.(type) {
 	case *Pod:
 		w.podsVersion.Add(1)
+		w.move()
 		if !firstList {
 			w.touchPod(o)
 		}
 	case *corev1.Node:
 		w.nodesVersion.Add(1)
+		w.move()
 	}
 	if judged {
 		return

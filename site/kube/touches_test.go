@@ -112,3 +112,28 @@ func TestAFirstListAfterAFailureIsTouched(t *testing.T) {
 		}
 	}
 }
+
+// Moved tells the views of pod and Node events, once however many come before they look.
+func TestMovedSignalsPodAndNodeEvents(t *testing.T) {
+	w := &Watcher{changed: make(chan struct{}, 1), moved: make(chan struct{}, 1), dirty: map[string]bool{}, dirtyPods: map[string]bool{}}
+	moved := func() bool {
+		select {
+		case <-w.Moved():
+			return true
+		default:
+			return false
+		}
+	}
+	if moved() {
+		t.Fatal("moved before any event")
+	}
+	w.changedObject(&Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"}}, false, false)
+	w.changedObject(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}, false, false)
+	if !moved() || moved() {
+		t.Fatal("two events should leave one signal")
+	}
+	w.changedObject(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}, true, true)
+	if !moved() {
+		t.Fatal("a first list's Node moves the views too")
+	}
+}

@@ -67,6 +67,7 @@ type Watcher struct {
 	podsVersion, nodesVersion atomic.Uint64
 	podCount                  atomic.Int64 // pods the handler has heard of (PodCount)
 	changed                   chan struct{}
+	moved                     chan struct{} // the views' signal (Moved)
 	dirtyMu                   sync.Mutex
 	dirty                     map[string]bool // node names touched by node, pod and lease events since the last take
 	dirtyPods                 map[string]bool // namespace/name of pods touched since the last take
@@ -86,7 +87,7 @@ const (
 func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) *Watcher {
 	w := &Watcher{Cluster: cluster, PingEvery: DefaultPingEvery, DiscoverEvery: DefaultDiscoverEvery,
 		CallTimeout: DefaultCallTimeout, ListTimeout: 2 * time.Minute, clients: c,
-		crs: map[string]*customResource{}, changed: make(chan struct{}, 1), dirty: map[string]bool{}, dirtyPods: map[string]bool{}}
+		crs: map[string]*customResource{}, changed: make(chan struct{}, 1), moved: make(chan struct{}, 1), dirty: map[string]bool{}, dirtyPods: map[string]bool{}}
 	k := c.Kube
 	w.nodes = w.newInformer("nodes", &corev1.Node{},
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
