@@ -391,10 +391,18 @@ func nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time) *gridRow {
 		ref.Cluster = n.Cluster
 	}
 	pods := fmt.Sprintf("%d/%d", n.PodsRunning, n.PodsNotReady)
-	return &gridRow{key: ref.Target(), status: st, ref: ref, live: n.Heartbeat, liveCol: 2,
+	return &gridRow{key: ref.Target(), status: st, ref: ref, live: n.Heartbeat, liveCol: 2, numeric: nodeNumeric,
 		cells:  []string{n.Name, ready, hb, kubelet, cpu, mem, disk, load, pods, up, h.reachable(), strings.Join(probs, ",")},
 		sortBy: []float64{0, 0, -float64(n.Heartbeat.Unix()), 0, cpuV, memV, diskV, loadV, float64(n.PodsNotReady), upV, 0, 0}}
 }
+
+// The columns of each table that sort by number (the heartbeat, metrics, counts, ages); the
+// others sort by their text.
+const (
+	nodeNumeric = 1<<2 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9
+	hostNumeric = 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8
+	podNumeric  = 1<<4 | 1<<6
+)
 
 func hostRow(hi HostInfo, h hostFacts) *gridRow {
 	st := h.worst()
@@ -418,7 +426,7 @@ func hostRow(hi HostInfo, h hostFacts) *gridRow {
 	if note == "" {
 		note = strings.Join(hi.Roles, ",")
 	}
-	return &gridRow{key: hi.Name, status: st, ref: checks.Ref{Kind: checks.KindHost, Name: hi.Name},
+	return &gridRow{key: hi.Name, status: st, ref: checks.Ref{Kind: checks.KindHost, Name: hi.Name}, numeric: hostNumeric,
 		cells:  []string{hi.Name, hi.Address, reach, rtt, load, cpu, mem, disk, up, units, ports, note},
 		sortBy: []float64{0, 0, 0, hi.RTTMS, loadV, cpuV, memV, diskV, upV, 0, 0, 0}}
 }
@@ -461,7 +469,7 @@ func podRow(p PodInfo, key string, problems map[string]checks.Status, multi bool
 	if p.Ready {
 		ready = "yes"
 	}
-	r := &gridRow{key: key, status: st, ref: ref, stamp: p.Created, staleAfter: neverStale,
+	r := &gridRow{key: key, status: st, ref: ref, stamp: p.Created, staleAfter: neverStale, numeric: podNumeric,
 		cells:  []string{p.Name, p.Namespace, ready, status, strconv.Itoa(p.Restarts), p.Node, "-"},
 		sortBy: []float64{0, 0, 0, 0, float64(p.Restarts), 0, -float64(p.Created.Unix())}}
 	r.text = rowText(r) // built once per change, filtered on every load

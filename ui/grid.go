@@ -23,11 +23,12 @@ type column struct {
 // names (for details and actions). Rows are immutable once built: loads keep them and share them
 // with the grid, which holds pointers (42,000 rows are copied and sorted as pointers).
 type gridRow struct {
-	key    string
-	status checks.Status
-	cells  []string
-	sortBy []float64 // numeric sort keys per column (NaN-free; nil → text order)
-	ref    checks.Ref
+	key     string
+	status  checks.Status
+	cells   []string
+	sortBy  []float64 // numeric sort keys per column (NaN-free), for the columns in numeric
+	numeric uint32    // bit c set: column c sorts by sortBy[c]; the others by their text
+	ref     checks.Ref
 	// stamp, when set, is the time the row's data was observed: the last cell shows its age,
 	// marked stale after staleAfter (the row's own check schedule), else the grid's.
 	stamp      time.Time
@@ -119,7 +120,7 @@ func sortRows(rows []*gridRow, o rowOrder) {
 			return strings.Compare(a.key, b.key)
 		}
 		var d int
-		if a.sortBy != nil && b.sortBy != nil && c < len(a.sortBy) && c < len(b.sortBy) {
+		if bit := uint32(1) << c; a.numeric&bit != 0 && b.numeric&bit != 0 && c < len(a.sortBy) && c < len(b.sortBy) {
 			d = cmp.Compare(a.sortBy[c], b.sortBy[c])
 		} else if c < len(a.cells) && c < len(b.cells) {
 			d = strings.Compare(a.cells[c], b.cells[c])

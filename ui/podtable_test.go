@@ -103,3 +103,31 @@ func TestPodTableKeepsRowsOfUnchangedPods(t *testing.T) {
 		t.Fatalf("a changed pod's row was kept: %v", moved[0].cells)
 	}
 }
+
+// Sorting by a column orders by what the column shows: text columns by their text (the pods'
+// status column sorted by row key before), number columns by value (restarts 10 after 9).
+func TestSortByColumnOrdersByWhatItShows(t *testing.T) {
+	mk := func(name, node, reason string, restarts int) *gridRow {
+		p := PodInfo{Namespace: "ns", Name: name, Node: node, Phase: "Running", Ready: true, Reason: reason, Restarts: restarts, Created: t0}
+		return podRow(p, "ns/"+name, nil, false)
+	}
+	rows := []*gridRow{mk("a", "n3", "", 10), mk("b", "n1", "CrashLoopBackOff", 9), mk("c", "n2", "Error", 100)}
+	order := func(col int) []string {
+		rs := slices.Clone(rows)
+		sortRows(rs, rowOrder{col: col})
+		var names []string
+		for _, r := range rs {
+			names = append(names, r.cells[0])
+		}
+		return names
+	}
+	for col, want := range map[int][]string{
+		3: {"b", "c", "a"}, // CrashLoopBackOff, Error, Running
+		4: {"b", "a", "c"}, // 9, 10, 100 restarts
+		5: {"b", "c", "a"}, // n1, n2, n3
+	} {
+		if got := order(col); !slices.Equal(got, want) {
+			t.Errorf("by column %d: %v, want %v", col, got, want)
+		}
+	}
+}
