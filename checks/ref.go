@@ -45,15 +45,16 @@ func ParseRef(kind, target string) Ref {
 
 // Target writes the ref the way findings name their targets.
 func (r Ref) Target() string {
-	var b strings.Builder
-	if r.Cluster != "" {
-		b.WriteString(r.Cluster + "/")
+	// One concatenation: a pod table builds 100,000 of these at a full load.
+	switch {
+	case r.Cluster != "" && r.Namespace != "":
+		return r.Cluster + "/" + r.Namespace + "/" + r.Name
+	case r.Cluster != "":
+		return r.Cluster + "/" + r.Name
+	case r.Namespace != "":
+		return r.Namespace + "/" + r.Name
 	}
-	if r.Namespace != "" {
-		b.WriteString(r.Namespace + "/")
-	}
-	b.WriteString(r.Name)
-	return b.String()
+	return r.Name
 }
 
 // Ref is the typed name of the finding's target.

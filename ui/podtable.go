@@ -12,7 +12,7 @@ import (
 // sort took 120 ms, a change now costs a merge. It also counts pods per node for the Nodes pane.
 // Only the load in flight touches it (loads run one at a time).
 type podTable struct {
-	pods     map[string]PodInfo // by row key
+	pods     map[string]*PodInfo // by row key (pointers: a PodInfo is too big for a map to hold inline)
 	problems map[string]checks.Status
 	healthy  []*gridRow          // rows whose status is OK, by key
 	issues   map[string]*gridRow // the other rows
@@ -38,8 +38,10 @@ type nodeID struct{ cluster, node string }
 // in order o. It reuses the last table when nothing moved.
 func (t *podTable) update(changes []PodInfo, full bool, problems map[string]checks.Status, o rowOrder, multi bool) []*gridRow {
 	if full || t.pods == nil || multi != t.multi {
-		t.pods, t.issues, t.perNode, t.healthy, t.problems = make(map[string]PodInfo, len(changes)), map[string]*gridRow{}, map[nodeID]*podCount{}, nil, map[string]checks.Status{}
-		t.rows, t.multi = nil, multi
+		t.rebuild(changes, problems, multi)
+		t.order = o
+		t.rows = t.ordered(o)
+		return t.rows
 	}
 	changed := make(map[string]PodInfo, len(changes))
 	gone := map[string]bool{}
@@ -54,7 +56,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 		changed[k] = p
 	}
 	for k, p := range changed {
-		if old, ok := t.pods[k]; ok && old == p {
+		if old, ok := t.pods[k]; ok && *old == p {
 			delete(changed, k) // told again, unchanged: the informer's adds after a full read
 		}
 	}
@@ -83,7 +85,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 	}
 	for k := range drop {
 		if old, ok := t.pods[k]; ok {
-			t.count(old, -1)
+			t.count(*old, -1)
 			delete(t.pods, k)
 		}
 		delete(t.issues, k)
@@ -101,7 +103,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 	// …and in with the new ones, merged into the healthy rows by key.
 	var fresh []*gridRow
 	for k, p := range changed {
-		t.pods[k] = p
+		t.pods[k] = &p
 		t.count(p, +1)
 		r := podRow(p, k, problems, multi)
 		if r.status == checks.OK {
@@ -125,13 +127,53 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 	return t.rows
 }
 
+// rebuild builds the table from every pod (a first list, or a full read): no change sets, one
+// block of rows.
+func (t *podTable) rebuild(all []PodInfo, problems map[string]checks.Status, multi bool) {
+	t.pods, t.issues, t.perNode, t.problems = make(map[string]*PodInfo, len(all)), map[string]*gridRow{}, map[nodeID]*podCount{}, problems
+	t.multi = multi
+	infos := slices.Clone(all) // one block, not one per pod
+	for i := range infos {
+		p := &infos[i]
+		k := podRef(*p, multi).Target()
+		if p.Gone {
+			delete(t.pods, k)
+			continue
+		}
+		t.pods[k] = p // the last word on a pod told twice
+	}
+	var slab podSlab
+	slab.grow(len(t.pods))
+	// Sorted as (key, row) pairs: comparing keys held in the slice, not behind 42,000 pointers.
+	healthy := make([]keyedRow, 0, len(t.pods))
+	for k, p := range t.pods {
+		t.count(*p, +1)
+		r := slab.row(*p, k, problems, multi)
+		if r.status == checks.OK {
+			healthy = append(healthy, keyedRow{k, r})
+		} else {
+			t.issues[k] = r
+		}
+	}
+	slices.SortFunc(healthy, func(a, b keyedRow) int { return strings.Compare(a.key, b.key) })
+	t.healthy = make([]*gridRow, len(healthy))
+	for i, kr := range healthy {
+		t.healthy[i] = kr.row
+	}
+}
+
+type keyedRow struct {
+	key string
+	row *gridRow
+}
+
 // restate marks a pod to be redrawn with its current info (its findings changed).
 func (t *podTable) restate(k string, changed map[string]PodInfo, gone map[string]bool) {
 	if _, ok := changed[k]; ok || gone[k] {
 		return
 	}
 	if p, ok := t.pods[k]; ok {
-		changed[k] = p
+		changed[k] = *p
 	}
 }
 

@@ -131,3 +131,12 @@ func TestSortByColumnOrdersByWhatItShows(t *testing.T) {
 		}
 	}
 }
+
+// A pod row's filter text is its cells lower-cased, however the names are written.
+func TestPodRowTextIsItsCellsLowered(t *testing.T) {
+	p := PodInfo{Cluster: "C", Namespace: "NS", Name: "Web-1", Node: "Node-A", Phase: "Running", Reason: "CrashLoopBackOff", Restarts: 12, Created: t0}
+	r := podRow(p, "NS/Web-1", nil, false)
+	if r.text != rowText(r) {
+		t.Fatalf("text %q, cells say %q", r.text, rowText(r))
+	}
+}

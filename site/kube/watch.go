@@ -104,7 +104,9 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			return k.CoreV1().Pods("").Watch(ctx, o)
 		},
-		trimPod, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc, podsByNode: func(obj any) ([]string, error) {
+		// By node only: nothing reads pods by namespace, and that index's few huge sets were
+		// rehashed over and over while 42,000 pods came in.
+		trimPod, cache.Indexers{podsByNode: func(obj any) ([]string, error) {
 			if p, ok := obj.(*Pod); ok && p.Spec.NodeName != "" {
 				return []string{p.Spec.NodeName}, nil
 			}
