@@ -32,6 +32,14 @@ var podPrune = &protoPrune{only: map[uint64]*protoPrune{
 	}},
 }}
 
+// nodePrune keeps of a Node what trim keeps: not its annotations and managed fields, nor the
+// images (a site's nodes list every image they hold, most of a Node's bytes) and volumes.
+var nodePrune = &protoPrune{only: map[uint64]*protoPrune{
+	1: {drop: map[uint64]bool{12: true, 17: true}},         // metadata: not annotations, managedFields
+	2: nil,                                                 // spec
+	3: {drop: map[uint64]bool{8: true, 9: true, 10: true}}, // status: not images, volumesInUse, volumesAttached
+}}
+
 // pruner prunes messages into buffers it reuses (one per depth), so pruning 42,000 items
 // allocates nothing once warm. Not safe for concurrent use.
 type pruner struct{ scratch [][]byte }

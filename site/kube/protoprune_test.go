@@ -2,6 +2,7 @@ package kube
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -178,5 +179,52 @@ func TestAnItemThePrunerCannotWalkIsDecodedWhole(t *testing.T) {
 	}
 	if pod := obj.(*corev1.Pod); pod.Name != "web-7f9c-x2" || len(pod.Spec.Containers) != 2 {
 		t.Fatalf("decoded %s with %d containers", pod.Name, len(pod.Spec.Containers))
+	}
+}
+
+// A Node pruned before decoding is the Node the cache holds after trim, without the images that
+// make most of a site's Node bytes.
+func TestPrunedNodeIsTheTrimmedNode(t *testing.T) {
+	q := func(s string) resource.Quantity { return resource.MustParse(s) }
+	full := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: "node1", Labels: map[string]string{"node-role.kubernetes.io/master": ""},
+			Annotations:   map[string]string{"node.alpha.kubernetes.io/ttl": "0"},
+			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubelet", Operation: metav1.ManagedFieldsOperationUpdate}}},
+		Spec: corev1.NodeSpec{Unschedulable: true, Taints: []corev1.Taint{{Key: "k", Effect: corev1.TaintEffectNoSchedule}}},
+		Status: corev1.NodeStatus{
+			Allocatable: corev1.ResourceList{"cpu": q("32"), "memory": q("128Gi")},
+			Capacity:    corev1.ResourceList{"cpu": q("32"), "memory": q("128Gi")},
+			Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady",
+				LastHeartbeatTime: metav1.NewTime(time.Unix(1_700_000_000, 0)), LastTransitionTime: metav1.NewTime(time.Unix(1_690_000_000, 0))}},
+			Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.0.0.1"}},
+			NodeInfo:  corev1.NodeSystemInfo{KubeletVersion: "v1.20.11", ContainerRuntimeVersion: "containerd://1.6"},
+			Images: []corev1.ContainerImage{{Names: []string{"reg.example/app@sha256:" + strings.Repeat("a", 64), "reg.example/app:v1"}, SizeBytes: 1 << 28},
+				{Names: []string{"reg.example/sidecar:v2"}, SizeBytes: 1 << 20}},
+			VolumesInUse: []corev1.UniqueVolumeName{"kubernetes.io/csi/x"},
+		}}
+	b, err := full.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p pruner
+	pruned, err := p.prune(b, nodePrune, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, whole corev1.Node
+	if err := got.Unmarshal(pruned); err != nil {
+		t.Fatal(err)
+	}
+	if err := whole.Unmarshal(b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trim(&whole); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(&got, &whole) {
+		t.Fatalf("pruned:\n%#v\ntrimmed:\n%#v", got, whole)
+	}
+	if len(whole.Labels) != 1 || !whole.Spec.Unschedulable || len(whole.Status.Conditions) != 1 || whole.Status.NodeInfo.KubeletVersion == "" {
+		t.Fatalf("the fixture lost what it tests: %+v", whole)
 	}
 }

@@ -116,7 +116,7 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 	w.pods.stream = &streamSource{client: func() rest.Interface { return k.CoreV1().RESTClient() }, resource: "pods",
 		newItem: func() protoObject { return &corev1.Pod{} }, newList: func() runtime.Object { return &corev1.PodList{} }, prune: podPrune}
 	w.nodes.stream = &streamSource{client: func() rest.Interface { return k.CoreV1().RESTClient() }, resource: "nodes",
-		newItem: func() protoObject { return &corev1.Node{} }, newList: func() runtime.Object { return &corev1.NodeList{} }}
+		newItem: func() protoObject { return &corev1.Node{} }, newList: func() runtime.Object { return &corev1.NodeList{} }, prune: nodePrune}
 	w.namespaces = w.newInformer("namespaces", &corev1.Namespace{},
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			return k.CoreV1().Namespaces().List(ctx, o)
