@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"opsdeck/checks"
 )
@@ -138,5 +139,15 @@ func TestPodRowTextIsItsCellsLowered(t *testing.T) {
 	r := podRow(p, "NS/Web-1", nil, false)
 	if r.text != rowText(r) {
 		t.Fatalf("text %q, cells say %q", r.text, rowText(r))
+	}
+}
+
+// Table ages move in 5 s steps under a minute, as Age above it.
+func TestCellAge(t *testing.T) {
+	for d, want := range map[time.Duration]string{-time.Second: "0s", 0: "0s", 4 * time.Second: "0s", 7 * time.Second: "5s",
+		59 * time.Second: "55s", 61 * time.Second: "1m", 3 * time.Hour: "3h"} {
+		if got := cellAge(d); got != want {
+			t.Errorf("cellAge(%s) = %q, want %q", d, got, want)
+		}
 	}
 }
