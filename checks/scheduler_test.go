@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -313,5 +314,53 @@ func TestNewNumbersAreAQuietRefresh(t *testing.T) {
 		if got := sameVerdict(c.a, c.b); got != c.quiet {
 			t.Errorf("%q → %q: quiet %v, want %v", c.a.Summary, c.b.Summary, got, c.quiet)
 		}
+	}
+}
+
+// A check's second round starts its spread after the interval, then keeps the interval: checks
+// that started together do not probe together again.
+func TestRoundsAreSpreadAfterTheFirst(t *testing.T) {
+	const every = 40 * time.Millisecond
+	id := "spread.me"
+	if spread(id, every) == spread("other.check", every) {
+		t.Fatal("two ids share a phase: pick others")
+	}
+	if d := spread(id, every); d < 0 || d >= every/2 {
+		t.Fatalf("spread %s is outside [0, %s)", d, every/2)
+	}
+	var mu sync.Mutex
+	var at []time.Time
+	s := &Scheduler{Store: NewStore(time.Millisecond), Limit: 1, Checks: []Check{{ID: id, Interval: every, Timeout: time.Second,
+		Targets: targets("h"), Probe: func(context.Context, string) Finding {
+			mu.Lock()
+			defer mu.Unlock()
+			at = append(at, time.Now())
+			return Finding{Status: OK}
+		}}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go func() {
+		for {
+			mu.Lock()
+			n := len(at)
+			mu.Unlock()
+			if n >= 3 {
+				cancel()
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	s.Run(ctx)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(at) < 3 {
+		t.Fatalf("%d rounds", len(at))
+	}
+	if second := at[1].Sub(at[0]); second < every+spread(id, every) {
+		t.Errorf("second round after %s, want at least %s", second, every+spread(id, every))
+	}
+	if third := at[2].Sub(at[1]); third < every || third >= every+spread(id, every)+every/2 {
+		t.Errorf("third round after %s, want about %s", third, every)
 	}
 }
