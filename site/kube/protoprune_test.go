@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -185,23 +186,7 @@ func TestAnItemThePrunerCannotWalkIsDecodedWhole(t *testing.T) {
 // A Node pruned before decoding is the Node the cache holds after trim, without the images that
 // make most of a site's Node bytes.
 func TestPrunedNodeIsTheTrimmedNode(t *testing.T) {
-	q := func(s string) resource.Quantity { return resource.MustParse(s) }
-	full := &corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{Name: "node1", Labels: map[string]string{"node-role.kubernetes.io/master": ""},
-			Annotations:   map[string]string{"node.alpha.kubernetes.io/ttl": "0"},
-			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubelet", Operation: metav1.ManagedFieldsOperationUpdate}}},
-		Spec: corev1.NodeSpec{Unschedulable: true, Taints: []corev1.Taint{{Key: "k", Effect: corev1.TaintEffectNoSchedule}}},
-		Status: corev1.NodeStatus{
-			Allocatable: corev1.ResourceList{"cpu": q("32"), "memory": q("128Gi")},
-			Capacity:    corev1.ResourceList{"cpu": q("32"), "memory": q("128Gi")},
-			Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady",
-				LastHeartbeatTime: metav1.NewTime(time.Unix(1_700_000_000, 0)), LastTransitionTime: metav1.NewTime(time.Unix(1_690_000_000, 0))}},
-			Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.0.0.1"}},
-			NodeInfo:  corev1.NodeSystemInfo{KubeletVersion: "v1.20.11", ContainerRuntimeVersion: "containerd://1.6"},
-			Images: []corev1.ContainerImage{{Names: []string{"reg.example/app@sha256:" + strings.Repeat("a", 64), "reg.example/app:v1"}, SizeBytes: 1 << 28},
-				{Names: []string{"reg.example/sidecar:v2"}, SizeBytes: 1 << 20}},
-			VolumesInUse: []corev1.UniqueVolumeName{"kubernetes.io/csi/x"},
-		}}
+	full := siteNode(2)
 	b, err := full.Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -227,4 +212,59 @@ func TestPrunedNodeIsTheTrimmedNode(t *testing.T) {
 	if len(whole.Labels) != 1 || !whole.Spec.Unschedulable || len(whole.Status.Conditions) != 1 || whole.Status.NodeInfo.KubeletVersion == "" {
 		t.Fatalf("the fixture lost what it tests: %+v", whole)
 	}
+}
+
+// siteNode is a Node as a site's kubelet writes it, holding images images.
+func siteNode(images int) *corev1.Node {
+	q := func(s string) resource.Quantity { return resource.MustParse(s) }
+	n := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: "node1", Labels: map[string]string{"node-role.kubernetes.io/master": ""},
+			Annotations:   map[string]string{"node.alpha.kubernetes.io/ttl": "0"},
+			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubelet", Operation: metav1.ManagedFieldsOperationUpdate}}},
+		Spec: corev1.NodeSpec{Unschedulable: true, Taints: []corev1.Taint{{Key: "k", Effect: corev1.TaintEffectNoSchedule}}},
+		Status: corev1.NodeStatus{
+			Allocatable: corev1.ResourceList{"cpu": q("32"), "memory": q("128Gi")},
+			Capacity:    corev1.ResourceList{"cpu": q("32"), "memory": q("128Gi")},
+			Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady",
+				LastHeartbeatTime: metav1.NewTime(time.Unix(1_700_000_000, 0)), LastTransitionTime: metav1.NewTime(time.Unix(1_690_000_000, 0))}},
+			Addresses:    []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.0.0.1"}},
+			NodeInfo:     corev1.NodeSystemInfo{KubeletVersion: "v1.20.11", ContainerRuntimeVersion: "containerd://1.6"},
+			VolumesInUse: []corev1.UniqueVolumeName{"kubernetes.io/csi/x"},
+		}}
+	for i := range images {
+		n.Status.Images = append(n.Status.Images, corev1.ContainerImage{SizeBytes: 1 << 28, Names: []string{
+			fmt.Sprintf("reg.example/team%d/app%d@sha256:%s", i%7, i, strings.Repeat("a", 64)), fmt.Sprintf("reg.example/team%d/app%d:v1.%d", i%7, i, i)}})
+	}
+	return n
+}
+
+// Decoding one site-like Node (40 images) as the first list does: whole then trimmed, or pruned.
+func BenchmarkDecodeNode(b *testing.B) {
+	raw, _ := siteNode(40).Marshal()
+	b.Run("whole", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var n corev1.Node
+			if err := n.Unmarshal(raw); err != nil {
+				b.Fatal(err)
+			}
+			_, _ = trim(&n)
+		}
+	})
+	b.Run("pruned", func(b *testing.B) {
+		b.ReportAllocs()
+		var pr pruner
+		var buf []byte
+		for b.Loop() {
+			var err error
+			if buf, err = pr.prune(raw, nodePrune, buf[:0]); err != nil {
+				b.Fatal(err)
+			}
+			var n corev1.Node
+			if err := n.Unmarshal(buf); err != nil {
+				b.Fatal(err)
+			}
+			_, _ = trim(&n)
+		}
+	})
 }
