@@ -135,14 +135,19 @@ func TestPruneRejectsBrokenMessages(t *testing.T) {
 // Decoding one site-like pod as the first list does: whole, or pruned first.
 func BenchmarkDecodePod(b *testing.B) {
 	raw, _ := richPod().Marshal()
+	benchDecode(b, raw, podPrune, func() protoObject { return &corev1.Pod{} }, func(o protoObject) { _ = PodOf(o.(*corev1.Pod)) })
+}
+
+// benchDecode decodes raw into new() and hands it to keep: whole, or pruned by rule first.
+func benchDecode(b *testing.B, raw []byte, rule *protoPrune, new func() protoObject, keep func(protoObject)) {
 	b.Run("whole", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			var p corev1.Pod
-			if err := p.Unmarshal(raw); err != nil {
+			o := new()
+			if err := o.Unmarshal(raw); err != nil {
 				b.Fatal(err)
 			}
-			_ = PodOf(&p)
+			keep(o)
 		}
 	})
 	b.Run("pruned", func(b *testing.B) {
@@ -151,14 +156,14 @@ func BenchmarkDecodePod(b *testing.B) {
 		var buf []byte
 		for b.Loop() {
 			var err error
-			if buf, err = pr.prune(raw, podPrune, buf[:0]); err != nil {
+			if buf, err = pr.prune(raw, rule, buf[:0]); err != nil {
 				b.Fatal(err)
 			}
-			var p corev1.Pod
-			if err := p.Unmarshal(buf); err != nil {
+			o := new()
+			if err := o.Unmarshal(buf); err != nil {
 				b.Fatal(err)
 			}
-			_ = PodOf(&p)
+			keep(o)
 		}
 	})
 }
@@ -241,30 +246,5 @@ func siteNode(images int) *corev1.Node {
 // Decoding one site-like Node (40 images) as the first list does: whole then trimmed, or pruned.
 func BenchmarkDecodeNode(b *testing.B) {
 	raw, _ := siteNode(40).Marshal()
-	b.Run("whole", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var n corev1.Node
-			if err := n.Unmarshal(raw); err != nil {
-				b.Fatal(err)
-			}
-			_, _ = trim(&n)
-		}
-	})
-	b.Run("pruned", func(b *testing.B) {
-		b.ReportAllocs()
-		var pr pruner
-		var buf []byte
-		for b.Loop() {
-			var err error
-			if buf, err = pr.prune(raw, nodePrune, buf[:0]); err != nil {
-				b.Fatal(err)
-			}
-			var n corev1.Node
-			if err := n.Unmarshal(buf); err != nil {
-				b.Fatal(err)
-			}
-			_, _ = trim(&n)
-		}
-	})
+	benchDecode(b, raw, nodePrune, func() protoObject { return &corev1.Node{} }, func(o protoObject) { _, _ = trim(o) })
 }
