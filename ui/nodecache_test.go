@@ -107,8 +107,8 @@ func TestAlertsFoldOneCheckAcrossTargets(t *testing.T) {
 func TestNodeRowSignatureCoversWhatIsShown(t *testing.T) {
 	facts := func(leaseAge, cpu float64) hostFacts {
 		return hostFacts{
-			"kube.node": {Check: "kube.node", Status: checks.OK, Summary: "Ready", Metrics: []checks.Metric{{Name: "lease age", Value: leaseAge}}},
-			"host.cpu":  {Check: "host.cpu", Status: checks.OK, Metrics: []checks.Metric{{Name: "cpu util", Value: cpu}}},
+			{Check: "kube.node", Status: checks.OK, Summary: "Ready", Metrics: []checks.Metric{{Name: "lease age", Value: leaseAge}}},
+			{Check: "host.cpu", Status: checks.OK, Metrics: []checks.Metric{{Name: "cpu util", Value: cpu}}},
 		}
 	}
 	if factsSig(facts(3, 50), false) != factsSig(facts(9, 50), false) {
@@ -116,5 +116,16 @@ func TestNodeRowSignatureCoversWhatIsShown(t *testing.T) {
 	}
 	if factsSig(facts(3, 50), false) == factsSig(facts(3, 51), false) {
 		t.Error("the cpu the row shows moved and the row is kept")
+	}
+}
+
+// A host's facts hold one finding per check, the latest.
+func TestHostFactsKeepTheLatestPerCheck(t *testing.T) {
+	older := &checks.Finding{Check: "kube.node", Target: "node1", Status: checks.OK, Kind: checks.KindNode}
+	newer := &checks.Finding{Check: "kube.node", Target: "lab/node1", Status: checks.Crit, Kind: checks.KindNode}
+	disk := &checks.Finding{Check: "host.disk", Target: "node1", Status: checks.Warn}
+	h := hostFactsFrom([]*checks.Finding{older, disk, newer})["node1"]
+	if len(h) != 2 || h.get("kube.node") != newer || h.get("host.disk") != disk || h.get("host.load") != nil {
+		t.Fatalf("facts %v", h)
 	}
 }
