@@ -160,6 +160,9 @@ func tick() tea.Cmd {
 // a second or two: each used to start a load as the last one ended.
 const calmEvery = time.Second
 
+// urgentEvery is the least time between the starts of two loads a cache change asks for.
+const urgentEvery = 100 * time.Millisecond
+
 // requestFeeds rebuilds the panes' rows off the UI goroutine, one load at a time: changes that
 // arrive during a load are folded into the next one.
 func (m *Model) requestFeeds(urgent bool) tea.Cmd {
@@ -211,8 +214,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		switch {
 		case m.dirtyUrgent:
-			// Coalesce: at most one rebuild per 100 ms however fast the caches move.
-			return m, tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return feedTickMsg{urgent: true} })
+			// Coalesce: at most one rebuild per urgentEvery however fast the caches move, counted
+			// from the start of this load: after a slow one (5,000 node rows) the next starts at
+			// once, where it waited 100 ms more.
+			if wait := urgentEvery - time.Since(m.lastLoad); wait > 0 {
+				return m, tea.Tick(wait, func(time.Time) tea.Msg { return feedTickMsg{urgent: true} })
+			}
+			return m, m.requestFeeds(true)
 		case m.feedDirty:
 			return m, m.requestFeeds(false) // findings or the clock: within calmEvery of this load
 		}

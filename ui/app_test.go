@@ -367,7 +367,8 @@ func BenchmarkRender100kFindings(b *testing.B) {
 }
 
 // Snapshots that arrive during a load (a round of checks publishes every 100 ms) wait for
-// calmEvery after it; a cache change during a load is loaded again 100 ms after it.
+// calmEvery after it; a cache change during a load is loaded again urgentEvery after the start of
+// that load.
 func TestLoadsAreCoalescedByUrgency(t *testing.T) {
 	m := New(Options{Site: "demo", Now: func() time.Time { return t0 }})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
@@ -396,5 +397,12 @@ func TestLoadsAreCoalescedByUrgency(t *testing.T) {
 	m.Update(feedTickMsg{urgent: true})
 	if !m.feedLoading {
 		t.Fatal("an urgent reload waited for calmEvery")
+	}
+	// A load that took longer than urgentEvery is followed at once by the change it missed.
+	m.Update(kubeChangedMsg{})
+	m.lastLoad = time.Now().Add(-2 * urgentEvery)
+	m.Update(loadFeeds(m.loadSpec())())
+	if !m.feedLoading || m.dirtyUrgent {
+		t.Fatalf("after a slow load the urgent change waits: loading %v, urgent %v", m.feedLoading, m.dirtyUrgent)
 	}
 }
