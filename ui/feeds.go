@@ -482,7 +482,8 @@ const podCols = 7
 
 // podSlab hands out pod rows from shared blocks: a full load builds 42,000–100,000 rows, and
 // one allocation per block instead of four per row is most of its time and of the collector's
-// work. A block lives while any of its rows is shown.
+// work. A block lives while any of its rows is shown: until the next full read if one pod of the
+// first list lives that long (a DaemonSet's), at most one table's worth.
 type podSlab struct {
 	rows   []gridRow
 	cells  []string

@@ -132,7 +132,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 func (t *podTable) rebuild(all []PodInfo, problems map[string]checks.Status, multi bool) {
 	t.pods, t.issues, t.perNode, t.problems = make(map[string]*PodInfo, len(all)), map[string]*gridRow{}, map[nodeID]*podCount{}, problems
 	t.multi = multi
-	infos := slices.Clone(all) // one block, not one per pod
+	infos := slices.Clone(all) // one block, not one per pod (kept, like podSlab's, until the next full read)
 	for i := range infos {
 		p := &infos[i]
 		k := podRef(*p, multi).Target()

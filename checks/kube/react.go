@@ -35,9 +35,23 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 	for _, id := range []string{"kube.node", "kube.allocation", "kube.pod"} {
 		_, _, off[id] = c.site.CheckSchedule(id)
 	}
-	// What was touched before the lists it needs were in waits for them here (a Node flip
-	// while a 100,000-pod first list is still coming must not wait for the next round).
+	if every <= 0 {
+		every = 100 * time.Millisecond
+	}
+	// What was touched before the lists it needs were in waits for them here. The first round
+	// waits for those lists too and judges what they brought; but when its wait gave up first
+	// (a 100,000-pod list slower than its bound) it judged a partial cache, and a Node flipped
+	// meanwhile would wait for the next round (5 minutes for kube.allocation). So a touch that
+	// waited is judged again only where that round has judged already.
 	held := map[string]pending{"kube.node": {}, "kube.allocation": {}, "kube.pod": {}}
+	waited := map[string]bool{}
+	judgedBefore := func(id string, names []string) []string {
+		if !waited[id] {
+			return names
+		}
+		waited[id] = false
+		return slices.DeleteFunc(names, func(n string) bool { return !store.Has(id, c.prefix+n) })
+	}
 	last := time.Time{}
 	for {
 		var retry <-chan time.Time
@@ -69,17 +83,22 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 		// brought; a list that fails is settled too: events must not wait for it).
 		nodesIn, podsIn := c.settled("nodes"), c.settled("pods")
 		if nodesIn {
-			for _, n := range held["kube.node"].take() {
+			for _, n := range judgedBefore("kube.node", held["kube.node"].take()) {
 				go rerun(ctx, "kube.node", c.prefix+n) // a NotReady node's SSH look must not hold the others
+			}
+		}
+		if nodesIn && podsIn {
+			for _, n := range judgedBefore("kube.allocation", held["kube.allocation"].take()) {
+				rerun(ctx, "kube.allocation", c.prefix+n)
+			}
+		}
+		for _, id := range []string{"kube.node", "kube.allocation"} {
+			if held[id].any() {
+				waited[id] = true
 			}
 		}
 		if !podsIn {
 			continue
-		}
-		if nodesIn {
-			for _, n := range held["kube.allocation"].take() {
-				rerun(ctx, "kube.allocation", c.prefix+n)
-			}
 		}
 		th := c.site.Thresholds
 		for _, key := range held["kube.pod"].take() {

@@ -95,17 +95,16 @@ func allReady(p *Pod) bool {
 	return true
 }
 
-// PodsVersion and NodesVersion count pod and Node events: a view compares them with the
-// versions it last drew.
-func (w *Watcher) PodsVersion() uint64  { return w.podsVersion.Load() }
-func (w *Watcher) NodesVersion() uint64 { return w.nodesVersion.Load() }
+// PodsVersion counts pod events: a view compares it with the version it last drew.
+func (w *Watcher) PodsVersion() uint64 { return w.podsVersion.Load() }
 
-// Moved is signalled (never blocking, coalesced) when a pod or Node event moves the versions,
-// for the views (Changed belongs to the checks).
+// Moved is signalled (never blocking, coalesced) on every pod or Node event, the first list's
+// too, for the views (Changed belongs to the checks). One reader per watcher: a second would
+// take signals from the first.
 func (w *Watcher) Moved() <-chan struct{} { return w.moved }
 
 // Changed is signalled (never blocking, coalesced into one pending signal) when the caches
-// change; read Version or TakeTouched after it fires. One reader per watcher.
+// change; read TakeTouched after it fires. One reader per watcher.
 func (w *Watcher) Changed() <-chan struct{} { return w.changed }
 
 // TakeTouched returns the node names whose Node or pods changed (or whose Lease came back after
@@ -156,8 +155,8 @@ func (w *Watcher) signal() {
 }
 
 // changedObject is every informer's event handler: count, tell the views, remember the nodes and
-// pods to judge again, signal. The first list's adds (firstList) are not told to the views: they
-// read the list whole once it is cached (the handler hears of 100,000 pods seconds after the
+// pods to judge again, signal. The first list's adds (firstList) move the views (Moved) but are
+// not handed to their PodTouches: they read the list whole once it is cached (the handler hears of 100,000 pods seconds after the
 // cache holds them, and a view rebuilt them all a second time). Nor are they judged again when
 // the first round judges them (judged: that round waited for the list); the reactor judged every
 // pod, and every node, a second time at each start.
@@ -173,7 +172,6 @@ func (w *Watcher) changedObject(obj any, firstList, judged bool) {
 			w.touchPod(o)
 		}
 	case *corev1.Node:
-		w.nodesVersion.Add(1)
 		w.move()
 	}
 	if judged {
