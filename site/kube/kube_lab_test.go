@@ -69,3 +69,36 @@ func TestLabReadOnlyTransport(t *testing.T) {
 		t.Fatalf("web-1 must still exist: %v", err)
 	}
 }
+
+// The first list of Nodes from the real apiserver (protobuf, streamed, pruned) holds what the
+// checks read and none of the images the API's Nodes list (the seeder gives each node 30, as a
+// site's kubelets report theirs).
+func TestLabNodesArePrunedOfTheirImages(t *testing.T) {
+	lab := labenv.Load(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	admin, err := Connect(Options{Kubeconfig: lab.Kubeconfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := admin.Kube.CoreV1().Nodes().Get(ctx, "node1", metav1.GetOptions{})
+	if err != nil || len(api.Status.Images) == 0 {
+		t.Fatalf("node1 in the API: %v, %d images (the seeder gives every node some)", err, len(api.Status.Images))
+	}
+	w := NewWatcher("lab", admin, nil)
+	w.Start(ctx)
+	if !w.WaitFor(ctx, "nodes") {
+		t.Fatal("nodes never synced")
+	}
+	n, ok := w.Node("node1")
+	if !ok {
+		t.Fatal("node1 is not in the cache")
+	}
+	if len(n.Status.Images) != 0 || len(n.ManagedFields) != 0 || len(n.Annotations) != 0 {
+		t.Errorf("cached node1 kept %d images, %d managed fields, %d annotations", len(n.Status.Images), len(n.ManagedFields), len(n.Annotations))
+	}
+	if n.Labels["node-role.kubernetes.io/master"] != api.Labels["node-role.kubernetes.io/master"] || len(n.Status.Conditions) == 0 ||
+		n.Status.NodeInfo.KubeletVersion == "" || n.Status.Allocatable.Cpu().IsZero() {
+		t.Errorf("cached node1 lost what the checks read: %+v", n)
+	}
+}
