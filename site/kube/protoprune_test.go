@@ -64,18 +64,23 @@ func richPod() *corev1.Pod {
 	}
 }
 
+// marshalPruned is obj's protobuf, whole and pruned by rule, and the pruner that pruned it.
+func marshalPruned(t *testing.T, obj interface{ Marshal() ([]byte, error) }, rule *protoPrune) (whole, pruned []byte, p *pruner) {
+	t.Helper()
+	whole, err := obj.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = &pruner{}
+	if pruned, err = p.prune(whole, rule, nil); err != nil {
+		t.Fatal(err)
+	}
+	return whole, pruned, p
+}
+
 // A pruned pod decodes to the very cache Pod the whole one gives, and its bytes are fewer.
 func TestPrunedPodIsTheSameCachePod(t *testing.T) {
-	full := richPod()
-	b, err := full.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p pruner
-	pruned, err := p.prune(b, podPrune, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, pruned, p := marshalPruned(t, richPod(), podPrune)
 	var got corev1.Pod
 	if err := got.Unmarshal(pruned); err != nil {
 		t.Fatal(err)
@@ -191,16 +196,7 @@ func TestAnItemThePrunerCannotWalkIsDecodedWhole(t *testing.T) {
 // A Node pruned before decoding is the Node the cache holds after trim, without the images that
 // make most of a site's Node bytes.
 func TestPrunedNodeIsTheTrimmedNode(t *testing.T) {
-	full := siteNode(2)
-	b, err := full.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p pruner
-	pruned, err := p.prune(b, nodePrune, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, pruned, _ := marshalPruned(t, siteNode(2), nodePrune)
 	var got, whole corev1.Node
 	if err := got.Unmarshal(pruned); err != nil {
 		t.Fatal(err)
