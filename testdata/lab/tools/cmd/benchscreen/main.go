@@ -16,7 +16,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -178,14 +177,8 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 	time.Sleep(200 * time.Millisecond)
 	sendKeys("3")
 	time.Sleep(time.Second)
-	for range keys {
-		before := capture()
-		t0 := time.Now()
-		sendKeys("j")
-		if err := waitScreen(5*time.Second, func(s string) bool { return s != before }); err != nil {
-			return r, fmt.Errorf("key: %w", err)
-		}
-		r.keyFrame = append(r.keyFrame, time.Since(t0))
+	if r.keyFrame, err = keyFrames(session, keys); err != nil {
+		return r, fmt.Errorf("key: %w", err)
 	}
 
 	// The floor of the method: the same keys to less(1) in a session of the same size, while
@@ -221,22 +214,19 @@ func lessFloor(keys, w, h int) ([]time.Duration, error) {
 		return nil, fmt.Errorf("tmux: %v: %s", err, out)
 	}
 	defer exec.Command("tmux", "kill-session", "-t", floorSession).Run()
-	cap := func() string {
-		out, _ := exec.Command("tmux", "capture-pane", "-p", "-t", floorSession).Output()
-		return string(out)
-	}
 	time.Sleep(time.Second)
+	return keyFrames(floorSession, keys)
+}
+
+// keyFrames presses j n times in session s and times each press to the next frame that differs.
+func keyFrames(s string, n int) ([]time.Duration, error) {
 	var d []time.Duration
-	for range keys {
-		before := cap()
+	for range n {
+		before := captureOf(s)
 		t0 := time.Now()
-		_ = exec.Command("tmux", "send-keys", "-t", floorSession, "j").Run()
-		deadline := t0.Add(5 * time.Second)
-		for cap() == before {
-			if time.Now().After(deadline) {
-				return nil, errors.New("less did not move")
-			}
-			time.Sleep(5 * time.Millisecond)
+		_ = exec.Command("tmux", "send-keys", "-t", s, "j").Run()
+		if err := pollScreenOf(s, 5*time.Second, 5*time.Millisecond, func(x string) bool { return x != before }); err != nil {
+			return nil, err
 		}
 		d = append(d, time.Since(t0))
 	}
@@ -285,8 +275,10 @@ func rowOf(screen, name string) string {
 	return ""
 }
 
-func capture() string {
-	out, _ := exec.Command("tmux", "capture-pane", "-p", "-t", session).Output()
+func capture() string { return captureOf(session) }
+
+func captureOf(s string) string {
+	out, _ := exec.Command("tmux", "capture-pane", "-p", "-t", s).Output()
 	return string(out)
 }
 
@@ -299,10 +291,14 @@ func waitScreen(limit time.Duration, ok func(string) bool) error {
 // a good part of one of the machine's two cores from the program being measured (the first
 // screen came 2× later polled every 5 ms than every 50 ms).
 func pollScreen(limit, every time.Duration, ok func(string) bool) error {
+	return pollScreenOf(session, limit, every, ok)
+}
+
+func pollScreenOf(s string, limit, every time.Duration, ok func(string) bool) error {
 	deadline := time.Now().Add(limit)
 	var last string
 	for time.Now().Before(deadline) {
-		last = capture()
+		last = captureOf(s)
 		if ok(last) {
 			return nil
 		}
