@@ -28,6 +28,9 @@ type streamSource struct {
 	newItem   func() protoObject
 	newList   func() runtime.Object // for an answer in JSON (a server that ignores Accept)
 	prune     *protoPrune           // the fields of an item to decode (nil: all)
+	// direct, when set, makes the decoder of one list that reads an item straight into what the
+	// cache keeps; where it fails the item is decoded the generated way (pruned), which decides.
+	direct func() func([]byte) (runtime.Object, error)
 }
 
 // protoObject is a built-in object that decodes itself from protobuf.
@@ -80,6 +83,10 @@ func streamList(ctx context.Context, src streamSource, o metav1.ListOptions, tra
 		sawList = true
 		var buf, pruned []byte
 		var pr pruner
+		var direct func([]byte) (runtime.Object, error)
+		if src.direct != nil {
+			direct = src.direct()
+		}
 		return protoFields(r, n, func(field uint64, r *bufio.Reader, n int64) error {
 			if n > 64<<20 {
 				return fmt.Errorf("an item of %d bytes", n)
@@ -95,7 +102,7 @@ func streamList(ctx context.Context, src streamSource, o metav1.ListOptions, tra
 			case 1: // the list's metadata
 				return out.ListMeta.Unmarshal(buf)
 			case 2: // one item; Unmarshal copies what it keeps, so buf is reused
-				obj, err := decodeItem(src, &pr, buf, &pruned)
+				obj, err := decodeItem(src, direct, &pr, buf, &pruned)
 				if err != nil {
 					return err
 				}
@@ -113,9 +120,15 @@ func streamList(ctx context.Context, src streamSource, o metav1.ListOptions, tra
 	return out, nil
 }
 
-// decodeItem decodes one item, pruned first by src's rule into *scratch. A message the pruner
-// cannot walk is decoded whole: the decoder has the last word on what is broken.
-func decodeItem(src streamSource, pr *pruner, b []byte, scratch *[]byte) (protoObject, error) {
+// decodeItem decodes one item: directly where src can, else pruned first by src's rule into
+// *scratch. A message the pruner cannot walk is decoded whole: the decoder has the last word on
+// what is broken.
+func decodeItem(src streamSource, direct func([]byte) (runtime.Object, error), pr *pruner, b []byte, scratch *[]byte) (runtime.Object, error) {
+	if direct != nil {
+		if obj, err := direct(b); err == nil {
+			return obj, nil
+		}
+	}
 	item := b
 	if src.prune != nil {
 		if p, err := pr.prune(b, src.prune, (*scratch)[:0]); err == nil {

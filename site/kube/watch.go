@@ -114,7 +114,11 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 		}})
 	// The two big collections are streamed at first (streamlist.go).
 	w.pods.stream = &streamSource{client: func() rest.Interface { return k.CoreV1().RESTClient() }, resource: "pods",
-		newItem: func() protoObject { return &corev1.Pod{} }, newList: func() runtime.Object { return &corev1.PodList{} }, prune: podPrune}
+		newItem: func() protoObject { return &corev1.Pod{} }, newList: func() runtime.Object { return &corev1.PodList{} }, prune: podPrune,
+		direct: func() func([]byte) (runtime.Object, error) {
+			d := newPodDecoder()
+			return func(b []byte) (runtime.Object, error) { return d.pod(b) }
+		}}
 	w.nodes.stream = &streamSource{client: func() rest.Interface { return k.CoreV1().RESTClient() }, resource: "nodes",
 		newItem: func() protoObject { return &corev1.Node{} }, newList: func() runtime.Object { return &corev1.NodeList{} }, prune: nodePrune}
 	w.namespaces = w.newInformer("namespaces", &corev1.Namespace{},
