@@ -5,10 +5,14 @@ package kube
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"opsdeck/internal/labenv"
@@ -101,4 +105,62 @@ func TestLabNodesArePrunedOfTheirImages(t *testing.T) {
 		n.Status.NodeInfo.KubeletVersion == "" || n.Status.Allocatable.Cpu().IsZero() {
 		t.Errorf("cached node1 lost what the checks read: %+v", n)
 	}
+}
+
+// The first list's pods, decoded straight from the real API's bytes, are the Pods PodOf makes of
+// the API's own objects.
+func TestLabPodsDecodedDirectlyAreTheAPIsPods(t *testing.T) {
+	lab := labenv.Load(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	admin, err := Connect(Options{Kubeconfig: lab.Kubeconfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := *NewWatcher("lab", admin, nil).pods.stream
+	direct := 0
+	newDecoder := src.direct
+	src.direct = func() func([]byte) (runtime.Object, error) {
+		d := newDecoder()
+		return func(b []byte) (runtime.Object, error) {
+			obj, err := d(b)
+			if err == nil {
+				direct++
+			}
+			return obj, err
+		}
+	}
+	streamed, err := streamList(ctx, src, metav1.ListOptions{ResourceVersion: "0"}, trimPod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := admin.Kube.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*corev1.Pod{}
+	for i := range api.Items {
+		byName[api.Items[i].Namespace+"/"+api.Items[i].Name] = &api.Items[i]
+	}
+	items := streamed.(*metav1.List).Items
+	same, states := 0, map[string]bool{}
+	for _, it := range items {
+		got := it.Object.(*Pod)
+		want, ok := byName[got.Namespace+"/"+got.Name]
+		if !ok || want.ResourceVersion != got.ResourceVersion {
+			continue // changed between the two lists
+		}
+		if w := PodOf(want); !reflect.DeepEqual(got, w) {
+			t.Errorf("%s/%s: direct\n%#v\nvia PodOf\n%#v", got.Namespace, got.Name, got, w)
+			continue
+		}
+		same++
+		for _, cs := range got.Status.ContainerStatuses {
+			states[fmt.Sprintf("waiting=%v running=%v terminated=%v", cs.State.Waiting != nil, cs.State.Running != nil, cs.State.Terminated != nil)] = true
+		}
+	}
+	if direct != len(items) || len(items) == 0 || same < len(items)*9/10 {
+		t.Fatalf("%d pods streamed, %d decoded directly, %d compared equal", len(items), direct, same)
+	}
+	t.Logf("%d pods, %d compared; container states seen: %v", len(items), same, states)
 }
