@@ -255,9 +255,6 @@ func (d *podDecoder) container(b []byte, c *requestPair) error {
 
 // resourceEntry reads one entry of a resource list (a map: key 1, quantity 2) into c.
 func (d *podDecoder) resourceEntry(b []byte, c *requestPair) error {
-	if b == nil {
-		return errWire
-	}
 	var key []byte
 	var q resource.Quantity
 	f := fieldsOf(b)
@@ -265,7 +262,8 @@ func (d *podDecoder) resourceEntry(b []byte, c *requestPair) error {
 		switch f.num {
 		case 1:
 			key = f.message()
-		case 2:
+		case 2: // each value is a quantity of its own, as the generated decoder makes it
+			q = resource.Quantity{}
 			qf := fieldsOf(f.message())
 			for qf.advance() {
 				if qf.num != 1 {

@@ -1,6 +1,9 @@
 package kube
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -133,4 +136,61 @@ func mustMarshal(t testing.TB, p *corev1.Pod) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Bytes no API server writes but the generated decoder takes: they decode the same, or the
+// direct decoder declines them (and the generated one decides).
+func TestDecodePodOddButValidBytes(t *testing.T) {
+	field := func(num uint64, payload ...[]byte) []byte {
+		b := binary.AppendUvarint(nil, num<<3|2)
+		body := bytes.Join(payload, nil)
+		b = binary.AppendUvarint(b, uint64(len(body)))
+		return append(b, body...)
+	}
+	str := func(num uint64, s string) []byte { return field(num, []byte(s)) }
+	entry := func(key string, values ...[]byte) []byte { // a resource list's map entry
+		return field(2, append([][]byte{str(1, key)}, values...)...)
+	}
+	container := func(entries ...[]byte) []byte { return field(2, field(8, entries...)) } // spec.containers[].resources
+	cases := map[string][]byte{
+		// A value told twice in one entry: the second, empty, is a zero quantity.
+		"value twice, then empty": field(2, container(entry("cpu", field(2, str(1, "1")), field(2)))),
+		"value twice, then unknown only": field(2, container(entry("cpu", field(2, str(1, "1")), field(2, str(3, "z"))))),
+		"overhead told twice":            field(2, field(32, str(1, "cpu"), field(2, str(1, "2"))), field(32, str(1, "cpu"), field(2, str(1, "250m")))),
+		// A field number past int32: the generated decoder reads it cut to 32 bits (here 1).
+		"field number past int32": field(1<<32+1, str(1, "x")),
+	}
+	for name, b := range cases {
+		t.Run(name, func(t *testing.T) {
+			if _, err := viaPodOf(t, b); err != nil {
+				t.Fatalf("the generated decoder refuses the case: %v", err)
+			}
+			checkDecodePod(t, b)
+		})
+	}
+}
+
+// One decoder reads a whole list: its words and quantities (big ones too, held as decimals)
+// are shared between pods, and the buffer each pod came in is reused for the next.
+func TestOneDecoderForAList(t *testing.T) {
+	d := newPodDecoder()
+	buf := make([]byte, 0, 4096)
+	for i, cpu := range []string{"100000000000000000000", "250m", "100000000000000000000", "1e30", "250m"} {
+		p := podsToDecode()["pending"]
+		p.Name = fmt.Sprintf("p%d", i)
+		p.Spec.Containers[0].Resources.Requests[corev1.ResourceCPU] = resource.MustParse(cpu)
+		p.Spec.Overhead = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu)}
+		buf = append(buf[:0], mustMarshal(t, p)...)
+		got, err := d.pod(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := viaPodOf(t, buf)
+		for j := range buf {
+			buf[j] = 0xff // the next item's bytes
+		}
+		if !reflect.DeepEqual(got, want) || got.Name != p.Name || got.Namespace != "biz" {
+			t.Fatalf("pod %d (cpu %s): direct\n%#v\nvia PodOf\n%#v", i, cpu, got, want)
+		}
+	}
 }

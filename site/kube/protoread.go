@@ -19,6 +19,11 @@ type fieldReader struct {
 
 func fieldsOf(msg []byte) fieldReader { return fieldReader{msg: msg} }
 
+// maxFieldNumber is protobuf's largest field number. The generated decoders read a key's number
+// as an int32, so a bigger one would name a field to them and not to this reader: an error here
+// leaves such bytes to them.
+const maxFieldNumber = 1<<29 - 1
+
 var errWire = errors.New("protobuf: a field of an unexpected wire type")
 
 // advance moves to the following field; false at the end or on a broken message (then err is
@@ -28,7 +33,7 @@ func (f *fieldReader) advance() bool {
 		return false
 	}
 	key, n := binary.Uvarint(f.msg[f.i:])
-	if n <= 0 || key>>3 == 0 {
+	if n <= 0 || key>>3 == 0 || key>>3 > maxFieldNumber {
 		return f.fail("protobuf: a broken field key")
 	}
 	f.i += n

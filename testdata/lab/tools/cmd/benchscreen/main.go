@@ -40,6 +40,7 @@ var adminKubeconfig string
 
 type result struct {
 	firstScreen   time.Duration
+	firstCPU      float64 // seconds of CPU the cockpit used up to its first complete screen
 	rssMB         float64
 	idleCPU       float64 // % of a core
 	flip          []time.Duration
@@ -101,8 +102,8 @@ func main() {
 		if err != nil {
 			log.Fatalf("run %d: %v", i+1, err)
 		}
-		log.Printf("run %d: first screen %s, rss %.0f MB, idle cpu %.2f %%, flip p50 %s, key p99 %s (less %s)",
-			i+1, r.firstScreen.Round(time.Millisecond), r.rssMB, r.idleCPU, pct(r.flip, 50), pct(r.keyFrame, 99), pct(r.keyFloor, 99))
+		log.Printf("run %d: first screen %s (%.2f s of CPU), rss %.0f MB, idle cpu %.2f %%, flip p50 %s, key p99 %s (less %s)",
+			i+1, r.firstScreen.Round(time.Millisecond), r.firstCPU, r.rssMB, r.idleCPU, pct(r.flip, 50), pct(r.keyFrame, 99), pct(r.keyFloor, 99))
 		all = append(all, r)
 	}
 	report(all, nNodes, nPods, *width, *height)
@@ -142,6 +143,7 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 		return r, fmt.Errorf("first complete screen: %w", err)
 	}
 	r.firstScreen = time.Since(start)
+	r.firstCPU = float64(cpuTicks(pid)) / 100
 
 	time.Sleep(10 * time.Second)
 	r.rssMB = rss(pid)
@@ -385,10 +387,11 @@ func median(fs []float64) float64 {
 }
 
 func report(rs []result, nodes, pods, w, h int) {
-	var first, rssv, cpu, check, checkMB, kc, kcMB []float64
+	var first, firstCPU, rssv, cpu, check, checkMB, kc, kcMB []float64
 	var flips, keysAll, floorAll []time.Duration
 	for _, r := range rs {
 		first = append(first, r.firstScreen.Seconds())
+		firstCPU = append(firstCPU, r.firstCPU)
 		rssv = append(rssv, r.rssMB)
 		cpu = append(cpu, r.idleCPU)
 		check = append(check, r.checkTime.Seconds())
@@ -403,6 +406,8 @@ func report(rs []result, nodes, pods, w, h int) {
 	fmt.Println("| measure | opsdeck |")
 	fmt.Println("|---|---|")
 	fmt.Printf("| start → first complete screen | %.2f s |\n", median(first))
+	// Its own CPU to get there: on a machine the lab keeps busy, steadier than the wall time.
+	fmt.Printf("| CPU the cockpit used up to that screen | %.2f s |\n", median(firstCPU))
 	fmt.Printf("| resident memory, 10 s after the screen is complete | %.0f MB |\n", median(rssv))
 	fmt.Printf("| CPU while nothing changes | %.2f %% of a core |\n", median(cpu))
 	fmt.Printf("| a Node flipped through the API → on screen | p50 %s, max %s (%d flips) |\n", pct(flips, 50), pct(flips, 100), len(flips))
