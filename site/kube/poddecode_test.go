@@ -154,7 +154,7 @@ func TestDecodePodOddButValidBytes(t *testing.T) {
 	container := func(entries ...[]byte) []byte { return field(2, field(8, entries...)) } // spec.containers[].resources
 	cases := map[string][]byte{
 		// A value told twice in one entry: the second, empty, is a zero quantity.
-		"value twice, then empty": field(2, container(entry("cpu", field(2, str(1, "1")), field(2)))),
+		"value twice, then empty":        field(2, container(entry("cpu", field(2, str(1, "1")), field(2)))),
 		"value twice, then unknown only": field(2, container(entry("cpu", field(2, str(1, "1")), field(2, str(3, "z"))))),
 		"overhead told twice":            field(2, field(32, str(1, "cpu"), field(2, str(1, "2"))), field(32, str(1, "cpu"), field(2, str(1, "250m")))),
 		// A field number past int32: the generated decoder reads it cut to 32 bits (here 1).
