@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -83,8 +84,15 @@ func (w *Watcher) newInformer(name string, example runtime.Object, list listFunc
 		w.changedObject(obj, initial, initial && !in.failedBefore())
 	}
 	_, _ = in.inf.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
-		AddFunc:    func(o any, initial bool) { touch(o, initial, 1) },
-		UpdateFunc: func(_, o any) { touch(o, false, 0) },
+		AddFunc: func(o any, initial bool) { touch(o, initial, 1) },
+		UpdateFunc: func(old, o any) {
+			if heartbeatOnly(old, o) {
+				in.okAt.Store(time.Now().UnixNano())
+				w.heartbeat(o.(*corev1.Node))
+				return
+			}
+			touch(o, false, 0)
+		},
 		DeleteFunc: func(o any) {
 			if d, ok := o.(cache.DeletedFinalStateUnknown); ok {
 				o = d.Obj

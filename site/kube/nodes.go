@@ -154,6 +154,15 @@ func (w *Watcher) signal() {
 	}
 }
 
+// heartbeat is a Node update that moved only heartbeats: the node is judged again (without a
+// Lease its Ready heartbeat is its liveness) but the views are not moved (heartbeatOnly).
+func (w *Watcher) heartbeat(n *corev1.Node) {
+	w.dirtyMu.Lock()
+	w.dirty[n.Name] = true
+	w.dirtyMu.Unlock()
+	w.signal()
+}
+
 // changedObject is every informer's event handler: count, tell the views, remember the nodes and
 // pods to judge again, signal. The first list's adds (firstList) move the views (Moved) but are
 // not handed to their PodTouches: they read the list whole once it is cached (the handler hears of 100,000 pods seconds after the

@@ -105,11 +105,12 @@ seed_up() {
     || fail_with seed "$STATE/logs/seed.log"
   "$STATE/bin/seed" -kubeconfig "$STATE/kube/business-admin.kubeconfig" -business >>"$STATE/logs/seed.log" 2>&1 \
     || fail_with "seed (business)" "$STATE/logs/seed.log"
-  # Kubelets' heartbeats: every node's Lease renewed every 10 s, except node3 and node4 (their
+  # Kubelets' heartbeats: every node's Lease renewed every 10 s, and its status posted every 5 min
+  # (LAB_STATUS_EVERY), except node3 and node4 (their
   # kubelets are down in the scenario) and nodes paused by a file in kube/lease-paused/.
   mkdir -p "$STATE/kube/lease-paused"
   start lease-renewer "$STATE/logs/lease-renewer.log" "$STATE/bin/seed" -kubeconfig "$STATE/kube/admin.kubeconfig" \
-    -no-seed -renew 10s -renew-pause-dir "$STATE/kube/lease-paused"
+    -no-seed -renew 10s -status-every "${LAB_STATUS_EVERY:-5m}" -renew-pause-dir "$STATE/kube/lease-paused"
   start lease-renewer-business "$STATE/logs/lease-renewer-business.log" "$STATE/bin/seed" -kubeconfig "$STATE/kube/business-admin.kubeconfig" \
-    -no-seed -renew 10s -renew-skip "" -renew-pause-dir "$STATE/kube/lease-paused"
+    -no-seed -renew 10s -status-every "${LAB_STATUS_EVERY:-5m}" -renew-skip "" -renew-pause-dir "$STATE/kube/lease-paused"
 }

@@ -39,6 +39,7 @@ func main() {
 	skip := flag.String("renew-skip", "node3,node4", "nodes whose Leases are not renewed (their kubelets are down in the scenario)")
 	pauseDir := flag.String("renew-pause-dir", "", "a file named after a node in this folder pauses its renewals")
 	noSeed := flag.Bool("no-seed", false, "do not seed, only renew")
+	statusEvery := flag.Duration("status-every", 0, "with -no-seed: post every Ready node's status this often, spread over the period (like kubelets, 5m)")
 	flag.Parse()
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
 	if err != nil {
@@ -47,9 +48,18 @@ func main() {
 	cfg.QPS, cfg.Burst = 2000, 4000
 	s := &seeder{kube: kubernetes.NewForConfigOrDie(cfg), dyn: dynamic.NewForConfigOrDie(cfg)}
 	ctx := context.Background()
-	if *renew > 0 && *noSeed {
-		s.renew(ctx, *renew, strings.Split(*skip, ","), *pauseDir, 8)
-		return
+	if *noSeed && *statusEvery > 0 {
+		skipped := map[string]bool{}
+		for _, n := range strings.Split(*skip, ",") {
+			skipped[strings.TrimSpace(n)] = true
+		}
+		go s.beatStatus(ctx, *statusEvery, skipped, *pauseDir)
+	}
+	if *noSeed {
+		if *renew > 0 {
+			s.renew(ctx, *renew, strings.Split(*skip, ","), *pauseDir, 8)
+		}
+		select {} // the status beats, until killed
 	}
 	start := time.Now()
 	if *business {

@@ -1,0 +1,73 @@
+package kube
+
+import (
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// A kubelet's periodic status post moves nothing but heartbeats; anything else is a change.
+func TestHeartbeatOnly(t *testing.T) {
+	t0 := metav1.NewTime(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
+	node := func() *corev1.Node {
+		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1", ResourceVersion: "1"},
+			Status: corev1.NodeStatus{Allocatable: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("31")},
+				Conditions: []corev1.NodeCondition{
+					{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse, LastHeartbeatTime: t0, LastTransitionTime: t0},
+					{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", LastHeartbeatTime: t0, LastTransitionTime: t0}}}}
+	}
+	later := metav1.NewTime(t0.Add(5 * time.Minute))
+	beat := node()
+	beat.ResourceVersion = "2"
+	for i := range beat.Status.Conditions {
+		beat.Status.Conditions[i].LastHeartbeatTime = later
+	}
+	if !heartbeatOnly(node(), beat) {
+		t.Error("a status post that moved only the heartbeats is a change")
+	}
+	changes := map[string]func(n *corev1.Node){
+		"not ready":  func(n *corev1.Node) { n.Status.Conditions[1].Status = corev1.ConditionFalse },
+		"transition": func(n *corev1.Node) { n.Status.Conditions[1].LastTransitionTime = later },
+		"pressure added": func(n *corev1.Node) {
+			n.Status.Conditions = append(n.Status.Conditions, corev1.NodeCondition{Type: corev1.NodeDiskPressure})
+		},
+		"cordoned":         func(n *corev1.Node) { n.Spec.Unschedulable = true },
+		"allocatable":      func(n *corev1.Node) { n.Status.Allocatable[corev1.ResourceCPU] = resource.MustParse("30") },
+		"labels":           func(n *corev1.Node) { n.Labels = map[string]string{"node-role.kubernetes.io/master": ""} },
+		"being deleted":    func(n *corev1.Node) { n.DeletionTimestamp = &later },
+		"message of Ready": func(n *corev1.Node) { n.Status.Conditions[1].Message = "PLEG is not healthy" },
+		"kubelet upgraded": func(n *corev1.Node) { n.Status.NodeInfo.KubeletVersion = "v1.37.3" },
+	}
+	for name, change := range changes {
+		n := beat.DeepCopy()
+		change(n)
+		if heartbeatOnly(node(), n) {
+			t.Errorf("%s: taken for a heartbeat", name)
+		}
+	}
+	if heartbeatOnly(&Pod{}, &Pod{}) || heartbeatOnly(nil, beat) {
+		t.Error("not two Nodes, yet a heartbeat")
+	}
+}
+
+// A heartbeat has its node judged again but does not move the views.
+func TestHeartbeatTouchesWithoutMoving(t *testing.T) {
+	w := &Watcher{changed: make(chan struct{}, 1), moved: make(chan struct{}, 1), dirty: map[string]bool{}, dirtyPods: map[string]bool{}}
+	w.heartbeat(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}})
+	select {
+	case <-w.Moved():
+		t.Fatal("a heartbeat moved the views")
+	default:
+	}
+	select {
+	case <-w.Changed():
+	default:
+		t.Fatal("a heartbeat did not signal the checks")
+	}
+	if nodes, _ := w.TakeTouched(); len(nodes) != 1 || nodes[0] != "n1" {
+		t.Fatalf("touched %v", nodes)
+	}
+}
