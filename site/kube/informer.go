@@ -86,12 +86,15 @@ func (w *Watcher) newInformer(name string, example runtime.Object, list listFunc
 	_, _ = in.inf.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
 		AddFunc: func(o any, initial bool) { touch(o, initial, 1) },
 		UpdateFunc: func(old, o any) {
-			if heartbeatOnly(old, o) {
+			switch {
+			case sameButVersion(old, o):
+				in.okAt.Store(time.Now().UnixNano())
+			case heartbeatOnly(old, o):
 				in.okAt.Store(time.Now().UnixNano())
 				w.heartbeat(o.(*corev1.Node))
-				return
+			default:
+				touch(o, false, 0)
 			}
-			touch(o, false, 0)
 		},
 		DeleteFunc: func(o any) {
 			if d, ok := o.(cache.DeletedFinalStateUnknown); ok {

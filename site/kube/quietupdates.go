@@ -32,3 +32,30 @@ func withoutHeartbeats(cs []corev1.NodeCondition) []corev1.NodeCondition {
 	}
 	return out
 }
+
+// sameButVersion says whether an update left the cached object as it was but for its resource
+// version: the API wrote a field the cache does not keep (an annotation, a condition other than
+// Ready, a probe time, an address). Nothing the checks read or the views show moved, so nothing
+// is judged or loaded again; on a site such writes come steadily, and each moved the views to a
+// full load.
+func sameButVersion(old, cur any) bool {
+	switch a := old.(type) {
+	case *Pod:
+		b, ok := cur.(*Pod)
+		if !ok {
+			return false
+		}
+		ac, bc := *a, *b
+		ac.ResourceVersion, bc.ResourceVersion = "", ""
+		return equality.Semantic.DeepEqual(&ac, &bc)
+	case *corev1.Node:
+		b, ok := cur.(*corev1.Node)
+		if !ok {
+			return false
+		}
+		ac, bc := *a, *b
+		ac.ResourceVersion, bc.ResourceVersion = "", ""
+		return equality.Semantic.DeepEqual(&ac, &bc)
+	}
+	return false
+}

@@ -71,3 +71,38 @@ func TestHeartbeatTouchesWithoutMoving(t *testing.T) {
 		t.Fatalf("touched %v", nodes)
 	}
 }
+
+// An update that changed only what the cache does not keep is no change at all.
+func TestSameButVersion(t *testing.T) {
+	pod := func() *Pod {
+		return &Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", ResourceVersion: "1"}, Spec: PodSpec{NodeName: "n1"},
+			Status: PodStatus{Phase: corev1.PodRunning, ContainerStatuses: []ContainerStatus{{Name: "c", Ready: true,
+				State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}}}
+	}
+	rewritten := pod()
+	rewritten.ResourceVersion = "2"
+	if !sameButVersion(pod(), rewritten) {
+		t.Error("a pod rewritten with nothing the cache keeps changed is a change")
+	}
+	restarted := pod()
+	restarted.ResourceVersion = "2"
+	restarted.Status.ContainerStatuses[0].RestartCount = 1
+	if sameButVersion(pod(), restarted) {
+		t.Error("a restart was taken for no change")
+	}
+	waiting := pod()
+	waiting.Status.ContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}
+	if sameButVersion(pod(), waiting) {
+		t.Error("a container state change was taken for no change")
+	}
+	n1 := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1", ResourceVersion: "1"}}
+	n2 := n1.DeepCopy()
+	n2.ResourceVersion = "2"
+	if !sameButVersion(n1, n2) {
+		t.Error("a Node rewritten unchanged is a change")
+	}
+	n2.Spec.Unschedulable = true
+	if sameButVersion(n1, n2) || sameButVersion(pod(), n1) {
+		t.Error("a cordon, or two kinds, taken for no change")
+	}
+}
