@@ -78,13 +78,7 @@ func TestLabReadOnlyTransport(t *testing.T) {
 // checks read and none of the images the API's Nodes list (the seeder gives each node 30, as a
 // site's kubelets report theirs).
 func TestLabNodesArePrunedOfTheirImages(t *testing.T) {
-	lab := labenv.Load(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	admin, err := Connect(Options{Kubeconfig: lab.Kubeconfig})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, admin := labAdmin(t)
 	api, err := admin.Kube.CoreV1().Nodes().Get(ctx, "node1", metav1.GetOptions{})
 	if err != nil || len(api.Status.Images) == 0 {
 		t.Fatalf("node1 in the API: %v, %d images (the seeder gives every node some)", err, len(api.Status.Images))
@@ -110,13 +104,7 @@ func TestLabNodesArePrunedOfTheirImages(t *testing.T) {
 // The first list's pods, decoded straight from the real API's bytes, are the Pods PodOf makes of
 // the API's own objects.
 func TestLabPodsDecodedDirectlyAreTheAPIsPods(t *testing.T) {
-	lab := labenv.Load(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	admin, err := Connect(Options{Kubeconfig: lab.Kubeconfig})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, admin := labAdmin(t)
 	src := *NewWatcher("lab", admin, nil).pods.stream
 	direct := 0
 	newDecoder := src.direct
@@ -163,4 +151,16 @@ func TestLabPodsDecodedDirectlyAreTheAPIsPods(t *testing.T) {
 		t.Fatalf("%d pods streamed, %d decoded directly, %d compared equal", len(items), direct, same)
 	}
 	t.Logf("%d pods, %d compared; container states seen: %v", len(items), same, states)
+}
+
+// labAdmin connects to the lab's apiserver as its admin, with a context that ends with the test.
+func labAdmin(t *testing.T) (context.Context, *Clients) {
+	lab := labenv.Load(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	admin, err := Connect(Options{Kubeconfig: lab.Kubeconfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, admin
 }

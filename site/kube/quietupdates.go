@@ -42,20 +42,21 @@ func sameButVersion(old, cur any) bool {
 	switch a := old.(type) {
 	case *Pod:
 		b, ok := cur.(*Pod)
-		if !ok {
-			return false
-		}
-		ac, bc := *a, *b
-		ac.ResourceVersion, bc.ResourceVersion = "", ""
-		return equality.Semantic.DeepEqual(&ac, &bc)
+		return ok && equalButVersion(a, b)
 	case *corev1.Node:
 		b, ok := cur.(*corev1.Node)
-		if !ok {
-			return false
-		}
-		ac, bc := *a, *b
-		ac.ResourceVersion, bc.ResourceVersion = "", ""
-		return equality.Semantic.DeepEqual(&ac, &bc)
+		return ok && equalButVersion(a, b)
 	}
 	return false
+}
+
+// equalButVersion compares two objects with their resource versions blanked (on copies).
+func equalButVersion[T any, P interface {
+	*T
+	SetResourceVersion(string)
+}](a, b P) bool {
+	ac, bc := *a, *b
+	P(&ac).SetResourceVersion("")
+	P(&bc).SetResourceVersion("")
+	return equality.Semantic.DeepEqual(&ac, &bc)
 }
