@@ -94,12 +94,54 @@ type loadSpec struct {
 	cache    *loadCache
 }
 
-// loadCache keeps what loads reuse: the Pods table. Loads run one at a time (the model starts
-// the next only after the last one's message), so only the load in flight touches it.
+// loadCache keeps what loads reuse: the Pods table, the node rows, and what the last snapshot
+// gave. Loads run one at a time (the model starts the next only after the last one's message),
+// so only the load in flight touches it.
 type loadCache struct {
 	podsVersion uint64 // of the last Pods read, for backends without PodChanges
 	pods        podTable
 	nodes       map[string]nodeEntry // the last load's node rows, by nodeKey
+	fromSnap    snapDerived
+}
+
+// snapDerived is what a load makes of a snapshot alone: kept while the snapshot stays the same,
+// so a load for moved pods or Nodes does not fold every finding again (at 5,000 nodes that was
+// half of each load, and real pod changes on a site ask for one every 100 ms at most).
+type snapDerived struct {
+	version  uint64 // of the snapshot (0: nothing kept; snapshots made by hand have no version)
+	facts    map[string]hostFacts
+	sigs     map[string]uint64 // factsSig per node, filled as rows ask
+	findings []builtFindings   // rows are immutable and shared: handing them out again is safe
+	oldest   time.Time
+}
+
+// derive is what the snapshot gives: the kept one if the snapshot is the one it came from.
+func (c *loadCache) derive(spec loadSpec) snapDerived {
+	snap := spec.snap
+	if d := c.fromSnap; snap.Version != 0 && d.version == snap.Version && len(d.findings) == len(spec.findings) {
+		return d
+	}
+	d := snapDerived{version: snap.Version, facts: hostFactsFrom(snap.Findings), sigs: map[string]uint64{}}
+	for _, f := range snap.Findings {
+		if d.oldest.IsZero() || f.ObservedAt.Before(d.oldest) {
+			d.oldest = f.ObservedAt
+		}
+	}
+	for _, p := range spec.findings {
+		d.findings = append(d.findings, p.build(snap.Findings, spec.staleFor))
+	}
+	c.fromSnap = d
+	return d
+}
+
+// sig is factsSig of a node's facts, once per snapshot.
+func (d snapDerived) sig(name string, h hostFacts, multi bool) uint64 {
+	s, ok := d.sigs[name]
+	if !ok {
+		s = factsSig(h, multi)
+		d.sigs[name] = s
+	}
+	return s
 }
 
 // nodeEntry is a node row and what it was built from (the heartbeat aside: it moves every
@@ -112,11 +154,10 @@ type nodeEntry struct {
 
 // nodeRow reuses the node's row from the last load when neither the node nor its findings
 // moved: 2,000 rows rebuilt per load were most of an idle cockpit's loading.
-func (c *loadCache) nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time, next map[string]nodeEntry) *gridRow {
+func (c *loadCache) nodeRow(n NodeInfo, h hostFacts, sig uint64, multi bool, now time.Time, next map[string]nodeEntry) *gridRow {
 	key := nodeKey(n.Cluster, n.Name)
 	beat := n.Heartbeat
 	n.Heartbeat = time.Time{}
-	sig := factsSig(h, multi)
 	if e, ok := c.nodes[key]; ok && e.info == n && e.facts == sig {
 		r := e.row
 		if !r.live.Equal(beat) { // rows are shared with the screen: a copy carries the new beat
@@ -200,16 +241,13 @@ func waitChanged(ch <-chan struct{}) tea.Cmd {
 func loadFeeds(spec loadSpec) tea.Cmd {
 	return func() tea.Msg {
 		b, snap, now := spec.backend, spec.snap, spec.now
-		facts := hostFactsFrom(snap.Findings)
-		m := feedMsg{orders: spec.orders}
-		for _, f := range snap.Findings {
-			if m.oldest.IsZero() || f.ObservedAt.Before(m.oldest) {
-				m.oldest = f.ObservedAt
-			}
+		c := spec.cache
+		if c == nil {
+			c = &loadCache{}
 		}
-		for _, p := range spec.findings {
-			m.findings = append(m.findings, p.build(snap.Findings, spec.staleFor))
-		}
+		d := c.derive(spec)
+		facts := d.facts
+		m := feedMsg{orders: spec.orders, oldest: d.oldest, findings: slices.Clone(d.findings)}
 		if b.Hosts != nil {
 			hs := b.Hosts()
 			m.sshAll = len(hs)
@@ -224,10 +262,6 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 			m.apiUp, m.apiAll = b.API()
 		}
 		multi := len(b.Clusters) > 1
-		c := spec.cache
-		if c == nil {
-			c = &loadCache{}
-		}
 		if b.Pods != nil || b.PodChanges != nil {
 			changes, full := c.podChanges(b)
 			m.pods = c.pods.update(changes, full, podProblems(snap.Findings), spec.orders[1], multi)
@@ -245,7 +279,7 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 						n.PodsRunning, n.PodsNotReady = pc.running, pc.notReady
 					}
 				}
-				m.nodes = append(m.nodes, c.nodeRow(n, facts[n.Name], multi, now, next))
+				m.nodes = append(m.nodes, c.nodeRow(n, facts[n.Name], d.sig(n.Name, facts[n.Name], multi), multi, now, next))
 			}
 			c.nodes = next
 		}

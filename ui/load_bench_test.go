@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,7 +40,9 @@ func siteAtScale(nodes, pods int) (Backend, checks.Snapshot) {
 		PodsVersion: func() uint64 { return version },
 		API:         func() (int, int) { return 1, 1 },
 	}
-	return b, checks.SnapshotOf(t0, fs)
+	snap := checks.SnapshotOf(t0, fs)
+	snap.Version = 1 // as the store's are: loads keep what a snapshot gave by its version
+	return b, snap
 }
 
 // BenchmarkLoadSite is the load command at 2,000 nodes / 42,000 pods: "calm" when nothing moved
@@ -95,4 +98,43 @@ func BenchmarkKeyFrame(b *testing.B) {
 			_ = m.View()
 		}
 	})
+}
+
+// A load for moved pods reuses what the snapshot gave the last load (facts, finding panes); a
+// new snapshot is read again, and its findings reach the node rows and the panes.
+func TestLoadsReuseWhatTheirSnapshotGave(t *testing.T) {
+	be, snap := siteAtScale(4, 8)
+	m := New(Options{Site: "s", Backend: be, Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	applySnapshot(m, snap)
+	first := loadFeeds(m.loadSpec())()
+	p := be.Pods()[3]
+	m.opts.Backend.PodChanges = func() ([]PodInfo, bool) { p.Restarts++; return []PodInfo{p}, false }
+	again := loadFeeds(m.loadSpec())().(feedMsg)
+	if len(again.findings) == 0 || len(again.findings[0].rows) == 0 || again.findings[0].rows[0] != first.(feedMsg).findings[0].rows[0] {
+		t.Fatal("the same snapshot's findings were built again")
+	}
+	// A new snapshot: node0001 is down.
+	var fs []checks.Finding
+	for _, f := range snap.Findings {
+		if f.Check == "kube.node" && f.Target == "node0001" {
+			continue // replaced, as the store does
+		}
+		fs = append(fs, *f)
+	}
+	fs = append(fs, checks.Finding{Check: "kube.node", Area: "kubernetes", Kind: checks.KindNode, Target: "node0001", Status: checks.Crit, Summary: "NotReady for 2m", ObservedAt: t0})
+	checks.SortWorstFirst(fs)
+	next := checks.SnapshotOf(t0, fs)
+	next.Version = snap.Version + 1
+	m.Update(snapshotMsg(next))
+	moved := loadFeeds(m.loadSpec())().(feedMsg)
+	var row *gridRow
+	for _, r := range moved.nodes {
+		if strings.HasSuffix(r.key, "node0001") {
+			row = r
+		}
+	}
+	if row == nil || row.status != checks.Crit || moved.findings[0].rows[0].finding.Summary != "NotReady for 2m" {
+		t.Fatalf("the new snapshot did not reach the rows: %+v / %+v", row, moved.findings[0].rows[0].finding)
+	}
 }
