@@ -113,6 +113,7 @@ type snapDerived struct {
 	sigs     map[string]uint64 // factsSig per node, filled as rows ask
 	findings []builtFindings   // rows are immutable and shared: handing them out again is safe
 	oldest   time.Time
+	problems map[string]checks.Status // of pods, never written once made
 }
 
 // derive is what the snapshot gives: the kept one if the snapshot is the one it came from.
@@ -121,7 +122,8 @@ func (c *loadCache) derive(spec loadSpec) snapDerived {
 	if d := c.fromSnap; snap.Version != 0 && d.version == snap.Version && len(d.findings) == len(spec.findings) {
 		return d
 	}
-	d := snapDerived{version: snap.Version, facts: hostFactsFrom(snap.Findings), sigs: map[string]uint64{}}
+	d := snapDerived{version: snap.Version, facts: hostFactsFrom(snap.Findings), sigs: map[string]uint64{},
+		problems: podProblems(snap.Findings)}
 	for _, f := range snap.Findings {
 		if d.oldest.IsZero() || f.ObservedAt.Before(d.oldest) {
 			d.oldest = f.ObservedAt
@@ -240,7 +242,7 @@ func waitChanged(ch <-chan struct{}) tea.Cmd {
 // loadFeeds builds every pane's rows from the backend and a findings snapshot.
 func loadFeeds(spec loadSpec) tea.Cmd {
 	return func() tea.Msg {
-		b, snap, now := spec.backend, spec.snap, spec.now
+		b, now := spec.backend, spec.now
 		c := spec.cache
 		if c == nil {
 			c = &loadCache{}
@@ -264,7 +266,7 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 		multi := len(b.Clusters) > 1
 		if b.Pods != nil || b.PodChanges != nil {
 			changes, full := c.podChanges(b)
-			m.pods = c.pods.update(changes, full, podProblems(snap.Findings), spec.orders[1], multi)
+			m.pods = c.pods.update(changes, full, d.problems, spec.orders[1], multi)
 			m.podsTotal = len(m.pods)
 			m.podsPartial = b.PodsListed != nil && !b.PodsListed()
 		}

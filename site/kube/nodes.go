@@ -158,7 +158,9 @@ func (w *Watcher) signal() {
 // Lease its Ready heartbeat is its liveness) but the views are not moved (heartbeatOnly).
 func (w *Watcher) heartbeat(n *corev1.Node) {
 	w.dirtyMu.Lock()
-	w.dirty[n.Name] = true
+	if len(w.dirty) < 1_000_000 { // as changedObject's
+		w.dirty[n.Name] = true
+	}
 	w.dirtyMu.Unlock()
 	w.signal()
 }

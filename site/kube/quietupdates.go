@@ -10,8 +10,10 @@ import (
 // resource version). A kubelet posts its status every 5 minutes though nothing changed
 // (nodeStatusReportFrequency): about 7 such updates a second at 2,000 nodes, 17 at 5,000. Each
 // moved the views to a full load of every node row, and the idle cockpit used 60 % of a core at
-// 5,000 nodes. What the views show of a heartbeat, where no Lease gives a newer one, comes with
-// their next calm load.
+// 5,000 nodes. Where no Lease gives a newer heartbeat, the Nodes pane's BEAT column shows this
+// one with the next reload that findings or the clock ask for: within about 10 s (the store's
+// quiet refreshes, the cockpit's own reload). kube.node judges on time and says at once when a
+// heartbeat is late.
 func heartbeatOnly(old, cur any) bool {
 	a, ok := old.(*corev1.Node)
 	b, ok2 := cur.(*corev1.Node)
@@ -34,10 +36,11 @@ func withoutHeartbeats(cs []corev1.NodeCondition) []corev1.NodeCondition {
 }
 
 // sameButVersion says whether an update left the cached object as it was but for its resource
-// version: the API wrote a field the cache does not keep (an annotation, a condition other than
-// Ready, a probe time, an address). Nothing the checks read or the views show moved, so nothing
-// is judged or loaded again; on a site such writes come steadily, and each moved the views to a
-// full load.
+// version: the API wrote a field the cache does not keep (an annotation; of a pod, a condition
+// other than Ready or its IP; of a Node, its images). Nothing the checks read or the views show
+// moved, so nothing is judged or loaded again; on a site such writes come steadily, and each
+// moved the views to a full load. (The informers have no resync period: a resync would reach
+// here as such an update, and be dropped.)
 func sameButVersion(old, cur any) bool {
 	switch a := old.(type) {
 	case *Pod:
