@@ -107,16 +107,9 @@ func (d *podDecoder) meta(b []byte, m *metav1.ObjectMeta) error {
 		case 7:
 			m.Generation = int64(f.varint())
 		case 8:
-			t, err := decodeTime(f.message())
-			if err != nil {
-				return err
-			}
-			m.CreationTimestamp = t
+			m.CreationTimestamp = f.time()
 		case 9:
-			t, err := decodeTime(f.message())
-			if err != nil {
-				return err
-			}
+			t := f.time()
 			m.DeletionTimestamp = &t
 		case 10:
 			v := int64(f.varint())
@@ -128,25 +121,28 @@ func (d *podDecoder) meta(b []byte, m *metav1.ObjectMeta) error {
 	return f.err
 }
 
-// decodeTime reads a metav1.Time as its own decoder does: whole seconds, in local time.
-func decodeTime(b []byte) (metav1.Time, error) {
+// time reads the field as a metav1.Time, as its own decoder does: whole seconds, in local time.
+// A broken one stops the reader (err).
+func (f *fieldReader) time() metav1.Time {
+	b := f.message()
 	if len(b) == 0 {
-		return metav1.Time{}, nil
+		return metav1.Time{}
 	}
 	var secs int64
-	f := fieldsOf(b)
-	for f.advance() {
-		switch f.num {
+	t := fieldsOf(b)
+	for t.advance() {
+		switch t.num {
 		case 1:
-			secs = int64(f.varint())
+			secs = int64(t.varint())
 		case 2:
-			f.varint() // nanos: not kept
+			t.varint() // nanos: not kept
 		}
 	}
-	if f.err != nil {
-		return metav1.Time{}, f.err
+	if t.err != nil {
+		f.err = t.err
+		return metav1.Time{}
 	}
-	return metav1.Time{Time: time.Unix(secs, 0).Local()}, nil
+	return metav1.Time{Time: time.Unix(secs, 0).Local()}
 }
 
 // podRequests sums a pod's cpu and memory requests: its containers' as they come, the overhead
@@ -330,11 +326,7 @@ func (d *podDecoder) condition(b []byte, c *corev1.PodCondition) error {
 		case 2:
 			c.Status = corev1.ConditionStatus(d.word(&f))
 		case 4:
-			t, err := decodeTime(f.message())
-			if err != nil {
-				return err
-			}
-			c.LastTransitionTime = t
+			c.LastTransitionTime = f.time()
 		case 5:
 			c.Reason = d.word(&f)
 		}
@@ -406,11 +398,7 @@ func (d *podDecoder) running(b []byte, r *corev1.ContainerStateRunning) error {
 	f := fieldsOf(b)
 	for f.advance() {
 		if f.num == 1 {
-			t, err := decodeTime(f.message())
-			if err != nil {
-				return err
-			}
-			r.StartedAt = t
+			r.StartedAt = f.time()
 		}
 	}
 	return f.err
@@ -428,16 +416,10 @@ func (d *podDecoder) terminated(b []byte, t *corev1.ContainerStateTerminated) er
 			t.Reason = d.word(&f)
 		case 4:
 			t.Message = f.text()
-		case 5, 6:
-			at, err := decodeTime(f.message())
-			if err != nil {
-				return err
-			}
-			if f.num == 5 {
-				t.StartedAt = at
-			} else {
-				t.FinishedAt = at
-			}
+		case 5:
+			t.StartedAt = f.time()
+		case 6:
+			t.FinishedAt = f.time()
 		case 7:
 			t.ContainerID = f.text()
 		}

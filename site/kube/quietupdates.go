@@ -21,9 +21,8 @@ func heartbeatOnly(old, cur any) bool {
 		return false
 	}
 	ac, bc := *a, *b // shallow copies: only the blanked fields are replaced
-	ac.ResourceVersion, bc.ResourceVersion = "", ""
 	ac.Status.Conditions, bc.Status.Conditions = withoutHeartbeats(a.Status.Conditions), withoutHeartbeats(b.Status.Conditions)
-	return equality.Semantic.DeepEqual(&ac, &bc)
+	return equalButVersion(&ac, &bc)
 }
 
 func withoutHeartbeats(cs []corev1.NodeCondition) []corev1.NodeCondition {

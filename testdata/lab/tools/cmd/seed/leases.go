@@ -43,11 +43,7 @@ func (s *seeder) lease(ctx context.Context, node string, age time.Duration) erro
 // renew keeps the Leases of every node fresh like kubelets do, every period, except the nodes
 // named in skip (their kubelets are down in the scenario) and those with a file of their name
 // in pauseDir (a test stops one node's kubelet that way, and removes the file to restart it).
-func (s *seeder) renew(ctx context.Context, every time.Duration, skip []string, pauseDir string, workers int) {
-	skipped := map[string]bool{}
-	for _, n := range skip {
-		skipped[strings.TrimSpace(n)] = true
-	}
+func (s *seeder) renew(ctx context.Context, every time.Duration, skipped map[string]bool, pauseDir string, workers int) {
 	var nodes []string
 	listed := time.Time{}
 	t := time.NewTicker(every)
@@ -79,10 +75,7 @@ func (s *seeder) renew(ctx context.Context, every time.Duration, skip []string, 
 			}()
 		}
 		for _, n := range nodes {
-			if skipped[n] {
-				continue
-			}
-			if _, err := os.Stat(filepath.Join(pauseDir, n)); pauseDir != "" && err == nil {
+			if kubeletDown(n, skipped, pauseDir) {
 				continue
 			}
 			work <- n
@@ -95,4 +88,23 @@ func (s *seeder) renew(ctx context.Context, every time.Duration, skip []string, 
 		case <-t.C:
 		}
 	}
+}
+
+// skipSet is -renew-skip's list of nodes as a set.
+func skipSet(list string) map[string]bool {
+	set := map[string]bool{}
+	for _, n := range strings.Split(list, ",") {
+		set[strings.TrimSpace(n)] = true
+	}
+	return set
+}
+
+// kubeletDown says whether a node's kubelet is down: named in skip (the scenario's) or paused
+// by a file of its name in pauseDir (a test's). It renews no Lease and posts no status.
+func kubeletDown(node string, skip map[string]bool, pauseDir string) bool {
+	if skip[node] {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(pauseDir, node))
+	return pauseDir != "" && err == nil
 }

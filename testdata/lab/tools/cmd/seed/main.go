@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,15 +48,11 @@ func main() {
 	s := &seeder{kube: kubernetes.NewForConfigOrDie(cfg), dyn: dynamic.NewForConfigOrDie(cfg)}
 	ctx := context.Background()
 	if *noSeed && *statusEvery > 0 {
-		skipped := map[string]bool{}
-		for _, n := range strings.Split(*skip, ",") {
-			skipped[strings.TrimSpace(n)] = true
-		}
-		go s.beatStatus(ctx, *statusEvery, skipped, *pauseDir)
+		go s.beatStatus(ctx, *statusEvery, skipSet(*skip), *pauseDir)
 	}
 	if *noSeed {
 		if *renew > 0 {
-			s.renew(ctx, *renew, strings.Split(*skip, ","), *pauseDir, 8)
+			s.renew(ctx, *renew, skipSet(*skip), *pauseDir, 8)
 		}
 		select {} // the status beats, until killed
 	}
@@ -81,7 +76,7 @@ func main() {
 		must(s.scale(ctx, *nodes, *pods, *workers))
 	}
 	if *renew > 0 {
-		s.renew(ctx, *renew, strings.Split(*skip, ","), *pauseDir, 8)
+		s.renew(ctx, *renew, skipSet(*skip), *pauseDir, 8)
 	}
 }
 

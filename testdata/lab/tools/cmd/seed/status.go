@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"os"
-	"path/filepath"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -35,7 +33,7 @@ func (s *seeder) beatStatus(ctx context.Context, every time.Duration, skip map[s
 				return
 			case <-t.C:
 			}
-			if _, err := os.Stat(filepath.Join(pauseDir, n.Name)); skip[n.Name] || pauseDir != "" && err == nil || !ready(&n) {
+			if kubeletDown(n.Name, skip, pauseDir) || !ready(&n) {
 				continue
 			}
 			patch := fmt.Sprintf(`{"status":{"conditions":[{"type":"Ready","lastHeartbeatTime":%q}]}}`, time.Now().UTC().Format(time.RFC3339))
