@@ -53,6 +53,10 @@ type Backend struct {
 	Pods     func() []PodInfo
 	Hosts    func() []HostInfo
 	API      func() (up, total int)
+	// NodesVersion, when set, moves when anything Nodes returns moves: Nodes is read again only
+	// then (pod changes ask for a load up to ten times a second; reading 5,000 Nodes for each
+	// was a third of the load).
+	NodesVersion func() uint64
 	// PodsVersion, when set, moves when pods change: without PodChanges, Pods is read again
 	// only then.
 	PodsVersion func() uint64
@@ -100,82 +104,8 @@ type loadSpec struct {
 type loadCache struct {
 	podsVersion uint64 // of the last Pods read, for backends without PodChanges
 	pods        podTable
-	nodes       map[string]nodeEntry // the last load's node rows, by nodeKey
+	nodes       nodeList
 	fromSnap    snapDerived
-}
-
-// snapDerived is what a load makes of a snapshot alone: kept while the snapshot stays the same,
-// so a load for moved pods or Nodes does not fold every finding again (at 5,000 nodes that was
-// half of each load, and real pod changes on a site ask for one every 100 ms at most).
-type snapDerived struct {
-	version  uint64 // of the snapshot (0: nothing kept; snapshots made by hand have no version)
-	facts    map[string]hostFacts
-	sigs     map[string]uint64 // factsSig per node, filled as rows ask
-	findings []builtFindings   // rows are immutable and shared: handing them out again is safe
-	oldest   time.Time
-	problems map[string]checks.Status // of pods, never written once made
-}
-
-// derive is what the snapshot gives: the kept one if the snapshot is the one it came from.
-func (c *loadCache) derive(spec loadSpec) snapDerived {
-	snap := spec.snap
-	if d := c.fromSnap; snap.Version != 0 && d.version == snap.Version && len(d.findings) == len(spec.findings) {
-		return d
-	}
-	d := snapDerived{version: snap.Version, facts: hostFactsFrom(snap.Findings), sigs: map[string]uint64{},
-		problems: podProblems(snap.Findings)}
-	for _, f := range snap.Findings {
-		if d.oldest.IsZero() || f.ObservedAt.Before(d.oldest) {
-			d.oldest = f.ObservedAt
-		}
-	}
-	for _, p := range spec.findings {
-		d.findings = append(d.findings, p.build(snap.Findings, spec.staleFor))
-	}
-	c.fromSnap = d
-	return d
-}
-
-// sig is factsSig of a node's facts, once per snapshot.
-func (d snapDerived) sig(name string, h hostFacts, multi bool) uint64 {
-	s, ok := d.sigs[name]
-	if !ok {
-		s = factsSig(h, multi)
-		d.sigs[name] = s
-	}
-	return s
-}
-
-// nodeEntry is a node row and what it was built from (the heartbeat aside: it moves every
-// 10 s and is drawn live).
-type nodeEntry struct {
-	info  NodeInfo
-	facts uint64
-	row   *gridRow
-}
-
-// nodeRow reuses the node's row from the last load when neither the node nor its findings
-// moved: 2,000 rows rebuilt per load were most of an idle cockpit's loading.
-func (c *loadCache) nodeRow(n NodeInfo, h hostFacts, sig uint64, multi bool, now time.Time, next map[string]nodeEntry) *gridRow {
-	key := nodeKey(n.Cluster, n.Name)
-	beat := n.Heartbeat
-	n.Heartbeat = time.Time{}
-	if e, ok := c.nodes[key]; ok && e.info == n && e.facts == sig {
-		r := e.row
-		if !r.live.Equal(beat) { // rows are shared with the screen: a copy carries the new beat
-			cp := *r
-			cp.live, cp.sortBy = beat, slices.Clone(r.sortBy)
-			cp.sortBy[2] = -float64(beat.Unix())
-			r = &cp
-		}
-		next[key] = nodeEntry{info: n, facts: sig, row: r}
-		return r
-	}
-	n.Heartbeat = beat
-	r := nodeRow(n, h, multi, now)
-	n.Heartbeat = time.Time{}
-	next[key] = nodeEntry{info: n, facts: sig, row: r}
-	return r
 }
 
 // rowMetrics are the checks whose metrics a node row shows (nodeRow): the others' metrics (the
@@ -271,21 +201,18 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 			m.podsPartial = b.PodsListed != nil && !b.PodsListed()
 		}
 		if b.Nodes != nil {
-			next := make(map[string]nodeEntry, len(c.nodes))
-			ns := b.Nodes()
-			m.nodesTotal = len(ns)
-			for _, n := range ns {
+			counts := func(n NodeInfo) NodeInfo {
 				if b.PodChanges != nil { // counted here from the pods followed, not by the backend
 					n.PodsRunning, n.PodsNotReady = 0, 0
 					if pc := c.pods.perNode[nodeID{n.Cluster, n.Name}]; pc != nil {
 						n.PodsRunning, n.PodsNotReady = pc.running, pc.notReady
 					}
 				}
-				m.nodes = append(m.nodes, c.nodeRow(n, facts[n.Name], d.sig(n.Name, facts[n.Name], multi), multi, now, next))
+				return n
 			}
-			c.nodes = next
+			m.nodes = c.nodes.rows(b, d, counts, spec.orders[0], multi, now)
+			m.nodesTotal = len(m.nodes)
 		}
-		sortRows(m.nodes, spec.orders[0])
 		sortRows(m.hosts, spec.orders[2])
 		m.counts = [3]tile{countRows(m.nodes), c.pods.counts(), countRows(m.hosts)}
 		m.counts[1].partial = m.podsPartial
@@ -316,26 +243,6 @@ func (h hostFacts) put(f *checks.Finding) hostFacts {
 		}
 	}
 	return append(h, f)
-}
-
-func hostFactsFrom(fs []*checks.Finding) map[string]hostFacts {
-	out := map[string]hostFacts{}
-	for _, f := range fs {
-		name := f.Target
-		switch {
-		case strings.HasPrefix(f.Check, "host."):
-		case f.KindOrDefault() == checks.KindNode:
-			// kube.node and friends join the row of their node ("cluster/node" on a site with
-			// several clusters; node names hold no slash): no parse of every finding's ref.
-			if i := strings.LastIndexByte(name, '/'); i >= 0 {
-				name = name[i+1:]
-			}
-		default:
-			continue
-		}
-		out[name] = out[name].put(f)
-	}
-	return out
 }
 
 // metric is the value of a named metric of a check, as text ("-" when unknown).
@@ -485,17 +392,6 @@ func hostRow(hi HostInfo, h hostFacts) *gridRow {
 	return &gridRow{key: hi.Name, status: st, ref: checks.Ref{Kind: checks.KindHost, Name: hi.Name}, numeric: hostNumeric,
 		cells:  []string{hi.Name, hi.Address, reach, rtt, load, cpu, mem, disk, up, units, ports, note},
 		sortBy: []float64{0, 0, 0, hi.RTTMS, loadV, cpuV, memV, diskV, upV, 0, 0, 0}}
-}
-
-// podProblems are the statuses the pod check gave, by pod target.
-func podProblems(fs []*checks.Finding) map[string]checks.Status {
-	out := map[string]checks.Status{}
-	for _, f := range fs {
-		if f.Check == "kube.pod" || f.Check == "kube.static-pod" {
-			out[f.Target] = max(out[f.Target], f.Status)
-		}
-	}
-	return out
 }
 
 func podRef(p PodInfo, multi bool) checks.Ref {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,10 +36,11 @@ func siteAtScale(nodes, pods int) (Backend, checks.Snapshot) {
 	checks.SortWorstFirst(fs)
 	var version uint64 = 1
 	b := Backend{Clusters: []string{"lab"},
-		Nodes:       func() []NodeInfo { return ns },
-		Pods:        func() []PodInfo { return ps },
-		PodsVersion: func() uint64 { return version },
-		API:         func() (int, int) { return 1, 1 },
+		Nodes:        func() []NodeInfo { return ns },
+		Pods:         func() []PodInfo { return ps },
+		PodsVersion:  func() uint64 { return version },
+		NodesVersion: func() uint64 { return version },
+		API:          func() (int, int) { return 1, 1 },
 	}
 	snap := checks.SnapshotOf(t0, fs)
 	snap.Version = 1 // as the store's are: loads keep what a snapshot gave by its version
@@ -69,6 +71,19 @@ func BenchmarkLoadSite(b *testing.B) {
 	m.opts.Backend.PodChanges = func() ([]PodInfo, bool) { i++; p.Restarts = i; return []PodInfo{p}, false }
 	b.Run("one-pod-changed", func(b *testing.B) {
 		for b.Loop() {
+			_ = loadFeeds(m.loadSpec())()
+		}
+	})
+	// A crash-looping pod as a site always has some: its status moves, and with it its finding
+	// (a new snapshot each time).
+	at := slices.IndexFunc(snap.Findings, func(f *checks.Finding) bool { return f.Check == "kube.pod" })
+	b.Run("one-pod-and-its-finding-changed", func(b *testing.B) {
+		for b.Loop() {
+			f := *snap.Findings[at]
+			f.Summary = fmt.Sprintf("CrashLoopBackOff, %d restarts", i)
+			next := checks.Snapshot{Version: snap.Version + uint64(i) + 1, At: t0, Findings: slices.Clone(snap.Findings)}
+			next.Findings[at] = &f
+			m.Update(snapshotMsg(next))
 			_ = loadFeeds(m.loadSpec())()
 		}
 	})

@@ -67,6 +67,13 @@ func (e *env) backend(ctx context.Context) ui.Backend {
 		}
 		return out
 	}
+	b.NodesVersion = func() uint64 {
+		var v uint64
+		for _, w := range e.watchers {
+			v += w.NodesVersion()
+		}
+		return v
+	}
 	b.PodsVersion = func() uint64 {
 		var v uint64
 		for _, w := range e.watchers {

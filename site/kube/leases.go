@@ -142,6 +142,7 @@ func (w *Watcher) takeLeases(items []*coordv1.Lease, failedBefore bool) {
 	prev := w.leaseTab.renew
 	w.leaseTab.renew = next
 	w.leaseTab.mu.Unlock()
+	w.nodesVersion.Add(1)
 	if !w.leaseTab.listed.Swap(true) && !failedBefore {
 		return
 	}

@@ -72,6 +72,37 @@ func TestHeartbeatTouchesWithoutMoving(t *testing.T) {
 	}
 }
 
+// NodesVersion moves with everything AllNodeFacts reads, and with nothing else: a view that
+// drew a version reads the nodes again only after it moved.
+func TestNodesVersionMovesWithWhatNodeFactsRead(t *testing.T) {
+	w := &Watcher{changed: make(chan struct{}, 1), moved: make(chan struct{}, 1), dirty: map[string]bool{}, dirtyPods: map[string]bool{}}
+	moves := []struct {
+		what string
+		do   func()
+	}{
+		{"a status heartbeat of a node without a Lease", func() { w.heartbeat(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}) }},
+		{"a Node event", func() { w.changedObject(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}, false, false) }},
+		{"a Lease list", func() { w.takeLeases(nil, false) }},
+	}
+	for _, m := range moves {
+		v := w.NodesVersion()
+		m.do()
+		if w.NodesVersion() == v {
+			t.Errorf("%s did not move NodesVersion", m.what)
+		}
+	}
+	v := w.NodesVersion()
+	w.leaseTab.renew = map[string]time.Time{"n1": time.Now()}
+	w.heartbeat(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}})
+	if w.NodesVersion() != v {
+		t.Error("a status heartbeat of a node with a Lease moved NodesVersion: the views show the Lease")
+	}
+	w.changedObject(&Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"}, Spec: PodSpec{NodeName: "n1"}}, false, false)
+	if w.NodesVersion() != v {
+		t.Error("a pod event moved NodesVersion: every pod change would read every Node again")
+	}
+}
+
 // An update that changed only what the cache does not keep is no change at all.
 func TestSameButVersion(t *testing.T) {
 	pod := func() *Pod {

@@ -63,17 +63,19 @@ type Watcher struct {
 	apiErrAt  time.Time
 	apiOKAt   time.Time
 
-	// podsVersion counts pod events.
-	podsVersion atomic.Uint64
-	podCount    atomic.Int64 // pods the handler has heard of (PodCount)
-	changed     chan struct{}
-	moved       chan struct{} // the views' signal (Moved)
-	dirtyMu     sync.Mutex
-	dirty       map[string]bool // node names touched by node, pod and lease events since the last take
-	dirtyPods   map[string]bool // namespace/name of pods touched since the last take
-	touchMu     sync.Mutex
-	podReaders  []*PodTouches // views following pod changes (TrackPods)
-	leaseTab    leaseTable    // the node Leases' renewTimes (leases.go)
+	// podsVersion counts pod events; nodesVersion moves with what views read of AllNodeFacts
+	// (NodesVersion).
+	podsVersion  atomic.Uint64
+	nodesVersion atomic.Uint64
+	podCount     atomic.Int64 // pods the handler has heard of (PodCount)
+	changed      chan struct{}
+	moved        chan struct{} // the views' signal (Moved)
+	dirtyMu      sync.Mutex
+	dirty        map[string]bool // node names touched by node, pod and lease events since the last take
+	dirtyPods    map[string]bool // namespace/name of pods touched since the last take
+	touchMu      sync.Mutex
+	podReaders   []*PodTouches // views following pod changes (TrackPods)
+	leaseTab     leaseTable    // the node Leases' renewTimes (leases.go)
 }
 
 const (

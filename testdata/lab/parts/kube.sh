@@ -106,11 +106,13 @@ seed_up() {
   "$STATE/bin/seed" -kubeconfig "$STATE/kube/business-admin.kubeconfig" -business >>"$STATE/logs/seed.log" 2>&1 \
     || fail_with "seed (business)" "$STATE/logs/seed.log"
   # Kubelets' heartbeats: every node's Lease renewed every 10 s, and its status posted every 5 min
-  # (LAB_STATUS_EVERY), except node3 and node4 (their
-  # kubelets are down in the scenario) and nodes paused by a file in kube/lease-paused/.
+  # (LAB_STATUS_EVERY), except node3 and node4 (their kubelets are down in the scenario) and nodes
+  # paused by a file in kube/lease-paused/. 1 % of the scale pods crash-loop (LAB_CRASHLOOP_SHARE),
+  # a restart each every 5 minutes, as some always do on a site; the scenario's own pods do not.
   mkdir -p "$STATE/kube/lease-paused"
   start lease-renewer "$STATE/logs/lease-renewer.log" "$STATE/bin/seed" -kubeconfig "$STATE/kube/admin.kubeconfig" \
-    -no-seed -renew 10s -status-every "${LAB_STATUS_EVERY:-5m}" -renew-pause-dir "$STATE/kube/lease-paused"
+    -no-seed -renew 10s -status-every "${LAB_STATUS_EVERY:-5m}" -renew-pause-dir "$STATE/kube/lease-paused" \
+    -crashloop-share "${LAB_CRASHLOOP_SHARE:-0.01}"
   start lease-renewer-business "$STATE/logs/lease-renewer-business.log" "$STATE/bin/seed" -kubeconfig "$STATE/kube/business-admin.kubeconfig" \
     -no-seed -renew 10s -status-every "${LAB_STATUS_EVERY:-5m}" -renew-skip "" -renew-pause-dir "$STATE/kube/lease-paused"
 }

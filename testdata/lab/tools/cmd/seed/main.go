@@ -39,6 +39,8 @@ func main() {
 	pauseDir := flag.String("renew-pause-dir", "", "a file named after a node in this folder pauses its renewals")
 	noSeed := flag.Bool("no-seed", false, "do not seed, only renew")
 	statusEvery := flag.Duration("status-every", 0, "with -no-seed: post every Ready node's status this often, spread over the period (like kubelets, 5m)")
+	crashShare := flag.Float64("crashloop-share", 0, "with -no-seed: this share of the scale pods crash-loops, one restart each per -crashloop-every")
+	crashEvery := flag.Duration("crashloop-every", 5*time.Minute, "how often a crash-looping pod restarts (a kubelet's back-off tops out at 5m)")
 	flag.Parse()
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
 	if err != nil {
@@ -51,6 +53,7 @@ func main() {
 		go s.beatStatus(ctx, *statusEvery, skipSet(*skip), *pauseDir)
 	}
 	if *noSeed {
+		go s.crashLoop(ctx, *crashShare, *crashEvery)
 		if *renew > 0 {
 			s.renew(ctx, *renew, skipSet(*skip), *pauseDir, 8)
 		}

@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"slices"
+	"time"
+)
+
+// nodeEntry is a node row and what it was built from (the heartbeat aside: it moves every
+// 10 s and is drawn live).
+type nodeEntry struct {
+	info  NodeInfo // with the pod counts the row shows, without the heartbeat
+	facts uint64
+	row   *gridRow
+}
+
+// nodeList is the last load's Nodes pane: the backend's list as it was read, an entry per node
+// in that list's order, and the rows as they were sorted.
+type nodeList struct {
+	version  uint64 // the backend's NodesVersion when read
+	infos    []NodeInfo
+	entries  []nodeEntry
+	sorted   []*gridRow
+	sortedBy rowOrder
+}
+
+// nodeInfos is the backend's node list, the last one when its version has not moved (same).
+func (l *nodeList) nodeInfos(b Backend) (infos []NodeInfo, same bool) {
+	if b.NodesVersion == nil {
+		return b.Nodes(), false
+	}
+	v := b.NodesVersion() // before the read: a change during it moves the version past v
+	if l.infos != nil && v == l.version {
+		return l.infos, true
+	}
+	l.version = v
+	return b.Nodes(), false
+}
+
+// rows are the Nodes pane's rows in order o. Where nothing a row shows moved (the node, its pod
+// counts, its findings) the last load's row is kept; when the node list itself is the last one,
+// only the moved rows are placed again in the last order instead of sorting every row. A site's
+// pod changes ask for a load up to ten times a second, each moving one node's row at most.
+func (l *nodeList) rows(b Backend, d snapDerived, counts func(NodeInfo) NodeInfo, o rowOrder, multi bool, now time.Time) []*gridRow {
+	infos, same := l.nodeInfos(b)
+	if !same || len(l.entries) != len(infos) {
+		return l.rebuild(infos, d, counts, o, multi, now)
+	}
+	var moved map[*gridRow]*gridRow // old row → its replacement
+	for i, n := range infos {
+		e := &l.entries[i]
+		n = counts(n)
+		old := e.row
+		if r := e.update(n, d, multi, now); r != old {
+			if moved == nil {
+				moved = map[*gridRow]*gridRow{}
+			}
+			moved[old] = r
+		}
+	}
+	if o != l.sortedBy {
+		return l.sort(o)
+	}
+	if len(moved) > 0 {
+		for i, r := range l.sorted {
+			if nr, ok := moved[r]; ok {
+				l.sorted[i] = nr
+			}
+		}
+		sortRows(l.sorted, o) // nearly in order: pdqsort sees it in one pass or so
+	}
+	return slices.Clone(l.sorted) // the screen keeps what it is given
+}
+
+// rebuild makes the entries of a new node list, keeping the rows of nodes that did not move.
+func (l *nodeList) rebuild(infos []NodeInfo, d snapDerived, counts func(NodeInfo) NodeInfo, o rowOrder, multi bool, now time.Time) []*gridRow {
+	last := make(map[string]nodeEntry, len(l.entries))
+	for _, e := range l.entries {
+		last[nodeKey(e.info.Cluster, e.info.Name)] = e
+	}
+	l.infos = infos
+	l.entries = make([]nodeEntry, len(infos))
+	for i, n := range infos {
+		n = counts(n)
+		e := last[nodeKey(n.Cluster, n.Name)]
+		e.update(n, d, multi, now)
+		l.entries[i] = e
+	}
+	return l.sort(o)
+}
+
+func (l *nodeList) sort(o rowOrder) []*gridRow {
+	l.sorted = make([]*gridRow, len(l.entries))
+	for i, e := range l.entries {
+		l.sorted[i] = e.row
+	}
+	sortRows(l.sorted, o)
+	l.sortedBy = o
+	return slices.Clone(l.sorted)
+}
+
+// update makes e the entry of n and returns its row: the same row when neither the node nor its
+// findings moved, a copy with the new heartbeat when only that moved, else a new row.
+func (e *nodeEntry) update(n NodeInfo, d snapDerived, multi bool, now time.Time) *gridRow {
+	h := d.facts[n.Name]
+	sig := d.sig(n.Name, h, multi)
+	beat := n.Heartbeat
+	n.Heartbeat = time.Time{}
+	if e.row != nil && e.info == n && e.facts == sig {
+		if !e.row.live.Equal(beat) { // rows are shared with the screen: a copy carries the new beat
+			cp := *e.row
+			cp.live, cp.sortBy = beat, slices.Clone(e.row.sortBy)
+			cp.sortBy[2] = -float64(beat.Unix())
+			e.row = &cp
+		}
+		return e.row
+	}
+	n.Heartbeat = beat
+	e.row = nodeRow(n, h, multi, now)
+	n.Heartbeat = time.Time{}
+	e.info, e.facts = n, sig
+	return e.row
+}

@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"opsdeck/checks"
+)
+
+// A snapshot derived from the last one by the findings that moved gives what one derived from
+// every finding gives: host facts, pod problems, the oldest reading, every pane's rows.
+func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
+	be, snap := siteAtScale(40, 400)
+	m := New(Options{Site: "s", Backend: be, Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	applySnapshot(m, snap)
+	// Findings by key, as the store keeps them: an unchanged finding keeps its pointer.
+	store := map[string]*checks.Finding{}
+	for _, f := range snap.Findings {
+		store[f.Key()] = f
+	}
+	areas := []string{"kubernetes", "host", "dns", "ntp", "certs"}
+	r := rand.New(rand.NewPCG(1, 2))
+	c := &loadCache{}
+	incremental := 0
+	for step := 1; step <= 300; step++ {
+		moves := 1 + r.IntN(3)
+		if step%50 == 0 {
+			moves = 200 // a whole round: derived from every finding again
+		}
+		for range moves {
+			node := fmt.Sprintf("node%04d", r.IntN(40))
+			st := checks.Status(r.IntN(4))
+			var f checks.Finding
+			switch r.IntN(6) {
+			case 0:
+				f = checks.Finding{Check: "kube.node", Area: "kubernetes", Kind: checks.KindNode, Target: node, Status: st, Summary: fmt.Sprint("node ", step)}
+			case 1:
+				f = checks.Finding{Check: "host.cpu", Area: "host", Target: node, Status: st, Summary: "cpu",
+					Metrics: []checks.Metric{{Name: "cpu util", Value: float64(r.IntN(100))}}}
+			case 2:
+				f = checks.Finding{Check: "kube.pod", Area: "kubernetes", Target: fmt.Sprintf("ns%02d/app-%06d", r.IntN(3), r.IntN(30)), Status: st, Summary: fmt.Sprint("pod ", step)}
+			case 3:
+				f = checks.Finding{Check: "adns.resolve", Area: areas[2+r.IntN(3)], Target: fmt.Sprint("zone", r.IntN(5)), Status: st, Summary: fmt.Sprint("dns ", step)}
+			default: // one goes, as a recovered pod's or a deleted node's finding does
+				keys := slices.Sorted(maps.Keys(store))
+				delete(store, keys[r.IntN(len(keys))])
+				continue
+			}
+			f.ObservedAt = t0.Add(time.Duration(step) * time.Second)
+			store[f.Key()] = &f
+		}
+		var vals []checks.Finding // worst first, as the store keeps them
+		for _, f := range store {
+			vals = append(vals, *f)
+		}
+		checks.SortWorstFirst(vals)
+		next := checks.Snapshot{Version: snap.Version + uint64(step), At: t0}
+		for _, v := range vals {
+			next.Findings = append(next.Findings, store[v.Key()])
+		}
+		m.Update(snapshotMsg(next))
+		spec := m.loadSpec()
+		got := c.derive(spec)
+		if got.gen > 1 {
+			incremental++
+		}
+		want := derived(spec)
+		for _, n := range slices.Sorted(maps.Keys(want.facts)) {
+			if !slices.Equal(got.facts[n], want.facts[n]) {
+				t.Fatalf("step %d: facts of %s: %v, want %v", step, n, got.facts[n], want.facts[n])
+			}
+			if g, w := got.sig(n, got.facts[n], false), want.sig(n, want.facts[n], false); g != w {
+				t.Fatalf("step %d: signature of %s: %x, want %x", step, n, g, w)
+			}
+		}
+		if len(got.facts) != len(want.facts) || !maps.Equal(got.problems, want.problems) || !got.oldest.Equal(want.oldest) {
+			t.Fatalf("step %d: %d hosts, problems %v, oldest %v; want %d, %v, %v", step, len(got.facts), got.problems, got.oldest,
+				len(want.facts), want.problems, want.oldest)
+		}
+		for i := range want.findings {
+			g, w := got.findings[i], want.findings[i]
+			if g.tile != w.tile || len(g.rows) != len(w.rows) {
+				t.Fatalf("step %d: pane %d: tile %+v, %d rows; want %+v, %d", step, i, g.tile, len(g.rows), w.tile, len(w.rows))
+			}
+			for j := range w.rows {
+				if g.rows[j].key != w.rows[j].key || g.rows[j].finding != w.rows[j].finding || !slices.Equal(g.rows[j].cells, w.rows[j].cells) {
+					t.Fatalf("step %d: pane %d row %d: %v, want %v", step, i, j, g.rows[j].cells, w.rows[j].cells)
+				}
+			}
+		}
+	}
+	if incremental < 250 {
+		t.Fatalf("only %d of 300 snapshots were derived from the last one", incremental)
+	}
+}
+
+// The node list is read again only when the backend's NodesVersion moved; in between, pod
+// counts and findings still reach the rows.
+func TestNodesAreReadAgainOnlyWhenTheyMoved(t *testing.T) {
+	be, snap := siteAtScale(4, 8)
+	var version uint64 = 1
+	reads := 0
+	nodes := be.Nodes()
+	be.Nodes = func() []NodeInfo { reads++; return slices.Clone(nodes) }
+	be.NodesVersion = func() uint64 { return version }
+	m := New(Options{Site: "s", Backend: be, Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	applySnapshot(m, snap)
+	load := func() feedMsg { return loadFeeds(m.loadSpec())().(feedMsg) }
+	load()
+	before := reads
+	first := load()
+	if reads != before {
+		t.Fatalf("Nodes read %d times more while its version stood", reads-before)
+	}
+	// A finding of node0002 moves: its row shows it without a read of the nodes.
+	var fs []checks.Finding
+	for _, f := range snap.Findings {
+		if !(f.Check == "kube.node" && f.Target == "node0002") {
+			fs = append(fs, *f)
+		}
+	}
+	fs = append(fs, checks.Finding{Check: "kube.node", Area: "kubernetes", Kind: checks.KindNode, Target: "node0002", Status: checks.Crit, Summary: "NotReady for 1m", ObservedAt: t0})
+	checks.SortWorstFirst(fs)
+	next := checks.SnapshotOf(t0, fs)
+	next.Version = snap.Version + 1
+	m.Update(snapshotMsg(next))
+	moved := load()
+	if reads != before || moved.nodes[0].ref.Name != "node0002" || moved.nodes[0].status != checks.Crit {
+		t.Fatalf("reads %d (want %d), first row %s %v", reads, before, moved.nodes[0].ref.Name, moved.nodes[0].status)
+	}
+	for i, r := range moved.nodes[1:] {
+		if !slices.Contains(first.nodes, r) {
+			t.Fatalf("row %d (%s) was built again though nothing it shows moved", i+1, r.ref.Name)
+		}
+	}
+	// The nodes move: read again, and a new Ready state shows.
+	nodes[1].Ready = "False"
+	version++
+	again := load()
+	if reads != before+1 {
+		t.Fatalf("Nodes read %d times after its version moved, want 1", reads-before)
+	}
+	if i := slices.IndexFunc(again.nodes, func(r *gridRow) bool { return r.ref.Name == nodes[1].Name }); i < 0 || again.nodes[i].cells[1] != "NotReady" {
+		t.Fatalf("the new Ready state did not reach the row: %v", again.nodes)
+	}
+}
