@@ -67,6 +67,9 @@ func SortWorstFirst(fs []Finding) {
 	slices.SortFunc(fs, func(a, b Finding) int { return compareWorstFirst(&a, &b) })
 }
 
+// CompareWorstFirst is the order of a snapshot's findings (SortWorstFirst's).
+func CompareWorstFirst(a, b *Finding) int { return compareWorstFirst(a, b) }
+
 // compareWorstFirst stops at the first difference (cmp.Or would evaluate every comparison).
 func compareWorstFirst(a, b *Finding) int {
 	if c := cmp.Compare(b.Status, a.Status); c != 0 {

@@ -177,7 +177,7 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 		if c == nil {
 			c = &loadCache{}
 		}
-		d := c.derive(spec)
+		d, moved := c.derive(spec)
 		facts := d.facts
 		m := feedMsg{orders: spec.orders, oldest: d.oldest, findings: slices.Clone(d.findings)}
 		if b.Hosts != nil {
@@ -210,7 +210,10 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 				}
 				return n
 			}
-			m.nodes = c.nodes.rows(b, d, counts, spec.orders[0], multi, now)
+			if b.PodChanges != nil {
+				moved = moved.with(c.pods.countsMoved)
+			}
+			m.nodes = c.nodes.rows(b, d, counts, moved, spec.orders[0], multi, now)
 			m.nodesTotal = len(m.nodes)
 		}
 		sortRows(m.hosts, spec.orders[2])

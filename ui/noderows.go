@@ -13,12 +13,36 @@ type nodeEntry struct {
 	row   *gridRow
 }
 
+// movedNodes are the nodes whose rows may have moved since the last load, by name (all: any).
+type movedNodes struct {
+	all   bool
+	names map[string]bool
+}
+
+// with adds the nodes whose pod counts moved (nil: the pods were read whole, any may have).
+func (m movedNodes) with(counts map[nodeID]bool) movedNodes {
+	if counts == nil {
+		return movedNodes{all: true}
+	}
+	if m.all || len(counts) == 0 {
+		return m
+	}
+	if m.names == nil {
+		m.names = map[string]bool{}
+	}
+	for id := range counts {
+		m.names[id.node] = true
+	}
+	return m
+}
+
 // nodeList is the last load's Nodes pane: the backend's list as it was read, an entry per node
 // in that list's order, and the rows as they were sorted.
 type nodeList struct {
 	version  uint64 // the backend's NodesVersion when read
 	infos    []NodeInfo
 	entries  []nodeEntry
+	byName   map[string][]int // entries by node name (a name may be in several clusters)
 	sorted   []*gridRow
 	sortedBy rowOrder
 }
@@ -37,32 +61,40 @@ func (l *nodeList) nodeInfos(b Backend) (infos []NodeInfo, same bool) {
 }
 
 // rows are the Nodes pane's rows in order o. Where nothing a row shows moved (the node, its pod
-// counts, its findings) the last load's row is kept; when the node list itself is the last one,
-// only the moved rows are placed again in the last order instead of sorting every row. A site's
-// pod changes ask for a load up to ten times a second, each moving one node's row at most.
-func (l *nodeList) rows(b Backend, d snapDerived, counts func(NodeInfo) NodeInfo, o rowOrder, multi bool, now time.Time) []*gridRow {
+// counts, its findings) the last load's row is kept. When the node list itself is the last one,
+// only the nodes named in moved are looked at, and their new rows are placed in the last order
+// instead of sorting every row: a site's pod changes ask for a load up to ten times a second,
+// each moving a row or two of thousands.
+func (l *nodeList) rows(b Backend, d snapDerived, counts func(NodeInfo) NodeInfo, moved movedNodes, o rowOrder, multi bool, now time.Time) []*gridRow {
 	infos, same := l.nodeInfos(b)
 	if !same || len(l.entries) != len(infos) {
 		return l.rebuild(infos, d, counts, o, multi, now)
 	}
-	var moved map[*gridRow]*gridRow // old row → its replacement
-	for i, n := range infos {
+	replaced := map[*gridRow]*gridRow{} // old row → its replacement
+	look := func(i int) {
 		e := &l.entries[i]
-		n = counts(n)
 		old := e.row
-		if r := e.update(n, d, multi, now); r != old {
-			if moved == nil {
-				moved = map[*gridRow]*gridRow{}
+		if r := e.update(counts(infos[i]), d, multi, now); r != old {
+			replaced[old] = r
+		}
+	}
+	if moved.all {
+		for i := range infos {
+			look(i)
+		}
+	} else {
+		for name := range moved.names {
+			for _, i := range l.byName[name] {
+				look(i)
 			}
-			moved[old] = r
 		}
 	}
 	if o != l.sortedBy {
 		return l.sort(o)
 	}
-	if len(moved) > 0 {
+	if len(replaced) > 0 {
 		for i, r := range l.sorted {
-			if nr, ok := moved[r]; ok {
+			if nr, ok := replaced[r]; ok {
 				l.sorted[i] = nr
 			}
 		}
@@ -79,7 +111,9 @@ func (l *nodeList) rebuild(infos []NodeInfo, d snapDerived, counts func(NodeInfo
 	}
 	l.infos = infos
 	l.entries = make([]nodeEntry, len(infos))
+	l.byName = make(map[string][]int, len(infos))
 	for i, n := range infos {
+		l.byName[n.Name] = append(l.byName[n.Name], i)
 		n = counts(n)
 		e := last[nodeKey(n.Cluster, n.Name)]
 		e.update(n, d, multi, now)

@@ -17,9 +17,11 @@ type podTable struct {
 	healthy  []*gridRow          // rows whose status is OK, by key
 	issues   map[string]*gridRow // the other rows
 	perNode  map[nodeID]*podCount
-	rows     []*gridRow // the last table handed out, in order
-	order    rowOrder
-	multi    bool
+	// countsMoved are the nodes whose counts the last update moved (nil after a rebuild: all).
+	countsMoved map[nodeID]bool
+	rows        []*gridRow // the last table handed out, in order
+	order       rowOrder
+	multi       bool
 }
 
 // fewChanges is where a pass over every row becomes cheaper than a binary search per change.
@@ -43,6 +45,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 		t.rows = t.ordered(o)
 		return t.rows
 	}
+	t.countsMoved = map[nodeID]bool{}
 	changed := make(map[string]PodInfo, len(changes))
 	gone := map[string]bool{}
 	for _, p := range changes {
@@ -131,6 +134,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 // block of rows.
 func (t *podTable) rebuild(all []PodInfo, problems map[string]checks.Status, multi bool) {
 	t.pods, t.issues, t.perNode, t.problems = make(map[string]*PodInfo, len(all)), map[string]*gridRow{}, map[nodeID]*podCount{}, problems
+	t.countsMoved = nil
 	t.multi = multi
 	infos := slices.Clone(all) // one block, not one per pod (kept, like podSlab's, until the next full read)
 	for i := range infos {
@@ -182,6 +186,9 @@ func (t *podTable) count(p PodInfo, d int) {
 		return
 	}
 	k := nodeID{p.Cluster, p.Node}
+	if t.countsMoved != nil {
+		t.countsMoved[k] = true
+	}
 	c := t.perNode[k]
 	if c == nil {
 		c = &podCount{}

@@ -20,34 +20,40 @@ type snapDerived struct {
 	findings []builtFindings   // rows are immutable and shared: handing them out again is safe
 	oldest   time.Time
 	problems map[string]checks.Status // of pods, never written once made (podTable keeps it)
-	// seen holds every finding of the snapshot, stamped with the derivation that last saw it:
-	// the store never changes a finding once put, so one not seen before is one that moved.
-	seen map[*checks.Finding]uint64
-	gen  uint64
+	// of are the snapshot's findings: the store never changes a finding once put, so a pointer
+	// in one snapshot and not in the other is a finding that moved.
+	of []*checks.Finding
+	// byHost are the findings each host's row joins (facts folds them in the snapshot's order).
+	byHost map[string][]*checks.Finding
+	steps  int // derivations from the last snapshot since one from every finding
 }
 
-// derive is what the snapshot gives: the kept one if the snapshot is the one it came from.
-func (c *loadCache) derive(spec loadSpec) snapDerived {
+// derive is what the snapshot gives: the kept one if the snapshot is the one it came from. It
+// also tells which nodes' facts moved since the last call.
+func (c *loadCache) derive(spec loadSpec) (snapDerived, movedNodes) {
 	snap := spec.snap
 	last := c.fromSnap
 	if snap.Version != 0 && last.version == snap.Version && len(last.findings) == len(spec.findings) {
-		return last
+		return last, movedNodes{}
 	}
-	d, ok := last.moved(spec)
+	d, hosts, ok := last.moved(spec)
 	if !ok {
-		d = derived(spec)
+		d, hosts = derived(spec), nil
 	}
 	c.fromSnap = d
-	return d
+	return d, movedNodes{all: !ok, names: hosts}
 }
 
 // derived is what a snapshot gives, made from every finding.
 func derived(spec loadSpec) snapDerived {
 	snap := spec.snap
-	d := snapDerived{version: snap.Version, facts: hostFactsFrom(snap.Findings), sigs: map[string]uint64{},
-		problems: podProblems(snap.Findings), seen: make(map[*checks.Finding]uint64, len(snap.Findings)), gen: 1}
+	d := snapDerived{version: snap.Version, sigs: map[string]uint64{}, problems: podProblems(snap.Findings),
+		of: snap.Findings, byHost: byHost(snap.Findings)}
+	d.facts = make(map[string]hostFacts, len(d.byHost))
+	for name, fs := range d.byHost {
+		d.facts[name] = factsOf(fs)
+	}
 	for _, f := range snap.Findings {
-		d.seen[f] = d.gen
 		if d.oldest.IsZero() || f.ObservedAt.Before(d.oldest) {
 			d.oldest = f.ObservedAt
 		}
@@ -66,34 +72,28 @@ const movedShare = 8
 // came and went since. A crash-looping pod's finding moved with every status post, and each time
 // 4,500 findings were folded again and 2,000 hosts' facts hashed again; now only the hosts,
 // pods and panes those findings belong to are. d is spent (its maps are reused).
-func (d snapDerived) moved(spec loadSpec) (snapDerived, bool) {
+func (d snapDerived) moved(spec loadSpec) (_ snapDerived, hosts map[string]bool, ok bool) {
 	snap := spec.snap
-	if d.seen == nil || snap.Version == 0 || len(d.findings) != len(spec.findings) {
-		return d, false
+	if d.of == nil || snap.Version == 0 || len(d.findings) != len(spec.findings) {
+		return d, nil, false
 	}
-	gen := d.gen + 1
-	var changed []*checks.Finding
-	oldest := time.Time{}
-	for _, f := range snap.Findings {
-		if _, ok := d.seen[f]; !ok {
-			changed = append(changed, f)
-		}
-		d.seen[f] = gen
-		if oldest.IsZero() || f.ObservedAt.Before(oldest) {
-			oldest = f.ObservedAt
-		}
+	went, came := changedBetween(d.of, snap.Findings)
+	if (len(went)+len(came))*movedShare > len(snap.Findings) {
+		return d, nil, false
 	}
-	for f, g := range d.seen {
-		if g != gen {
-			changed = append(changed, f)
-			delete(d.seen, f)
+	hosts = map[string]bool{}
+	pods, areas := map[string]bool{}, map[string]bool{}
+	for _, f := range went { // all that went first: an unchanged finding may go and come again
+		if name, ok := hostOf(f); ok {
+			d.byHost[name] = slices.DeleteFunc(d.byHost[name], func(g *checks.Finding) bool { return g == f })
 		}
 	}
-	if len(changed)*movedShare > len(snap.Findings) {
-		return d, false
+	for _, f := range came {
+		if name, ok := hostOf(f); ok {
+			d.byHost[name] = append(d.byHost[name], f)
+		}
 	}
-	hosts, pods, areas := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for _, f := range changed {
+	for _, f := range slices.Concat(went, came) {
 		areas[f.Area] = true
 		if name, ok := hostOf(f); ok {
 			hosts[name] = true
@@ -102,22 +102,23 @@ func (d snapDerived) moved(spec loadSpec) (snapDerived, bool) {
 			pods[f.Target] = true
 		}
 	}
-	d.version, d.gen, d.oldest = snap.Version, gen, oldest
-	if len(hosts) > 0 {
-		fresh := map[string]hostFacts{}
-		for _, f := range snap.Findings {
-			if name, ok := hostOf(f); ok && hosts[name] {
-				fresh[name] = fresh[name].put(f)
-			}
+	d.version, d.of, d.steps = snap.Version, snap.Findings, d.steps+1
+	d.oldest = time.Time{}
+	for _, f := range snap.Findings {
+		if d.oldest.IsZero() || f.ObservedAt.Before(d.oldest) {
+			d.oldest = f.ObservedAt
 		}
-		for name := range hosts {
-			delete(d.sigs, name)
-			if h, ok := fresh[name]; ok {
-				d.facts[name] = h
-			} else {
-				delete(d.facts, name)
-			}
+	}
+	for name := range hosts {
+		delete(d.sigs, name)
+		fs := d.byHost[name]
+		if len(fs) == 0 {
+			delete(d.byHost, name)
+			delete(d.facts, name)
+			continue
 		}
+		slices.SortFunc(fs, checks.CompareWorstFirst) // as the snapshot holds them
+		d.facts[name] = factsOf(fs)
 	}
 	if len(pods) > 0 {
 		d.problems = maps.Clone(d.problems)
@@ -136,7 +137,34 @@ func (d snapDerived) moved(spec loadSpec) (snapDerived, bool) {
 			d.findings[i] = p.build(snap.Findings, spec.staleFor)
 		}
 	}
-	return d, true
+	return d, hosts, true
+}
+
+// changedBetween are the findings that went (in old, not in cur) and came (in cur, not in old),
+// found in one walk of both in their order: a pointer in both is passed over without comparing
+// anything. Were a snapshot out of order, an unchanged finding could be taken for one that went
+// and came again (more work, the same result); a moved one is never missed.
+func changedBetween(old, cur []*checks.Finding) (went, came []*checks.Finding) {
+	i, j := 0, 0
+	for i < len(old) && j < len(cur) {
+		a, b := old[i], cur[j]
+		if a == b {
+			i, j = i+1, j+1
+			continue
+		}
+		switch c := checks.CompareWorstFirst(a, b); {
+		case c < 0:
+			went = append(went, a)
+			i++
+		case c > 0:
+			came = append(came, b)
+			j++
+		default: // the same place, a new verdict
+			went, came = append(went, a), append(came, b)
+			i, j = i+1, j+1
+		}
+	}
+	return append(went, old[i:]...), append(came, cur[j:]...)
 }
 
 func anyArea(pane, moved map[string]bool) bool {
@@ -175,14 +203,24 @@ func hostOf(f *checks.Finding) (string, bool) {
 	return "", false
 }
 
-func hostFactsFrom(fs []*checks.Finding) map[string]hostFacts {
-	out := map[string]hostFacts{}
+// byHost are the findings each host's row joins, by host, in the order of fs.
+func byHost(fs []*checks.Finding) map[string][]*checks.Finding {
+	out := map[string][]*checks.Finding{}
 	for _, f := range fs {
 		if name, ok := hostOf(f); ok {
-			out[name] = out[name].put(f)
+			out[name] = append(out[name], f)
 		}
 	}
 	return out
+}
+
+// factsOf are a host's facts from its findings in the snapshot's order: one per check, the last.
+func factsOf(fs []*checks.Finding) hostFacts {
+	var h hostFacts
+	for _, f := range fs {
+		h = h.put(f)
+	}
+	return h
 }
 
 func podProblem(f *checks.Finding) bool { return f.Check == "kube.pod" || f.Check == "kube.static-pod" }
