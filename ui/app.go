@@ -779,6 +779,7 @@ func (m *Model) titleLine(dialog string) string {
 // joinColumns puts two blocks of h lines side by side, the left one w cells wide.
 func joinColumns(left, right string, w, h int) string {
 	ls, rs := strings.Split(left, "\n"), strings.Split(right, "\n")
+	bar := dimStyle.Render(sym.bar) // once: a style's Render is most of a frame's cost, line by line
 	out := make([]string, h)
 	for i := range out {
 		l, r := "", ""
@@ -788,7 +789,7 @@ func joinColumns(left, right string, w, h int) string {
 		if i < len(rs) {
 			r = rs[i]
 		}
-		out[i] = padRight(cut(l, w), w) + dimStyle.Render(sym.bar) + r
+		out[i] = padRight(cut(l, w), w) + bar + r
 	}
 	return strings.Join(out, "\n")
 }

@@ -63,6 +63,24 @@ type grid struct {
 	// mark, when set, gives a row a one-cell mark beside the cursor: an action running (▶),
 	// succeeded (✓) or failed (✗) on what the row names.
 	mark func(checks.Ref) string
+	// shown are the lines of the rows the last frame drew, reused while nothing drawn on them
+	// moved: a frame follows every message, and most messages move no row on screen.
+	shown      map[*gridRow]shownLine
+	shownFor   []int // the column widths (and width) they were drawn at
+	shownWidth int
+}
+
+type shownLine struct {
+	drawn lineDrawn
+	line  string
+}
+
+// lineDrawn is what a row's line depends on besides the row itself and the columns' widths.
+type lineDrawn struct {
+	selected    bool
+	mark        string
+	live, stamp string // the ages drawn
+	stale       bool
 }
 
 // neverStale is a row stamp that only tells an age.
@@ -289,8 +307,20 @@ func (g *grid) View(now time.Time) string {
 		lines = append(lines, dimStyle.Render(cut("  "+msg, g.width)))
 	}
 	end := min(g.offset+g.pageSize(), len(g.rows))
+	last := g.shown
+	if !slices.Equal(ws, g.shownFor) || g.width != g.shownWidth {
+		last = nil
+	}
+	g.shown, g.shownFor, g.shownWidth = make(map[*gridRow]shownLine, max(end-g.offset, 0)), ws, g.width
 	for i := g.offset; i < end; i++ {
-		lines = append(lines, g.renderRow(g.rows[i], ws, i == g.cursor, now))
+		r := g.rows[i]
+		drawn := g.drawn(r, i == g.cursor, now)
+		s, ok := last[r]
+		if !ok || s.drawn != drawn {
+			s = shownLine{drawn: drawn, line: g.renderRow(r, ws, drawn, now)}
+		}
+		g.shown[r] = s
+		lines = append(lines, s.line)
 	}
 	for len(lines) < g.height {
 		lines = append(lines, "")
@@ -298,34 +328,46 @@ func (g *grid) View(now time.Time) string {
 	return strings.Join(lines[:g.height], "\n")
 }
 
-func (g *grid) renderRow(r *gridRow, ws []int, selected bool, now time.Time) string {
+// drawn is what r's line shows at now beyond the row itself.
+func (g *grid) drawn(r *gridRow, selected bool, now time.Time) lineDrawn {
+	d := lineDrawn{selected: selected, mark: " "}
+	if g.mark != nil {
+		if s := g.mark(r.ref); s != "" {
+			d.mark = s
+		}
+	}
+	n := len(g.cols)
+	if r.liveCol < n && !r.live.IsZero() {
+		d.live = r.cellText(r.liveCol, n, now)
+	}
+	if !r.stamp.IsZero() {
+		d.stamp = r.cellText(n-1, n, now)
+		limit := g.staleAfter
+		if r.staleAfter != 0 {
+			limit = r.staleAfter // neverStale: an age, not a reading that goes stale
+		}
+		d.stale = limit > 0 && now.Sub(r.stamp) > limit
+	}
+	return d
+}
+
+func (g *grid) renderRow(r *gridRow, ws []int, d lineDrawn, now time.Time) string {
+	selected := d.selected
 	var b strings.Builder
 	if selected {
 		b.WriteString(cursorStyle.Render(sym.cursor))
 	} else {
 		b.WriteString(" ")
 	}
-	mk := " "
-	if g.mark != nil {
-		if s := g.mark(r.ref); s != "" {
-			mk = s
-		}
-	}
-	b.WriteString(mk)
+	b.WriteString(d.mark)
 	for i, c := range g.cols {
 		if ws[i] < 0 {
 			continue
 		}
 		text := r.cellText(i, len(g.cols), now)
-		if i == len(g.cols)-1 && !r.stamp.IsZero() {
-			limit := g.staleAfter
-			if r.staleAfter != 0 {
-				limit = r.staleAfter // neverStale: an age, not a reading that goes stale
-			}
-			if limit > 0 && now.Sub(r.stamp) > limit {
-				b.WriteString(staleStyle.Render(cell("stale "+text, ws[i], c.right)))
-				continue
-			}
+		if i == len(g.cols)-1 && d.stale {
+			b.WriteString(staleStyle.Render(cell("stale "+text, ws[i], c.right)))
+			continue
 		}
 		s := cell(text, ws[i], c.right)
 		if i == 0 {
