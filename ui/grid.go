@@ -127,30 +127,34 @@ func (g *grid) order() rowOrder { return rowOrder{g.sortCol, g.reverse} }
 
 // sortRows orders rows: problems first (then by key), or by a column.
 func sortRows(rows []*gridRow, o rowOrder) {
-	c := o.col
 	// Keys are unique and break every tie, so an unstable sort gives one order, and pdqsort is
 	// several times cheaper than the stable merge on rows this size.
-	slices.SortFunc(rows, func(a, b *gridRow) int {
-		if c < 0 {
-			if d := cmp.Compare(b.status, a.status); d != 0 {
-				return d
-			}
-			return strings.Compare(a.key, b.key)
+	slices.SortFunc(rows, o.compare)
+}
+
+// compare is the order o puts rows in: by the chosen column (problems first without one), then
+// by key.
+func (o rowOrder) compare(a, b *gridRow) int {
+	c := o.col
+	if c < 0 {
+		if d := cmp.Compare(b.status, a.status); d != 0 {
+			return d
 		}
-		var d int
-		if bit := uint32(1) << c; a.numeric&bit != 0 && b.numeric&bit != 0 && c < len(a.sortBy) && c < len(b.sortBy) {
-			d = cmp.Compare(a.sortBy[c], b.sortBy[c])
-		} else if c < len(a.cells) && c < len(b.cells) {
-			d = strings.Compare(a.cells[c], b.cells[c])
-		}
-		if o.reverse {
-			d = -d
-		}
-		if d == 0 {
-			d = strings.Compare(a.key, b.key)
-		}
-		return d
-	})
+		return strings.Compare(a.key, b.key)
+	}
+	var d int
+	if bit := uint32(1) << c; a.numeric&bit != 0 && b.numeric&bit != 0 && c < len(a.sortBy) && c < len(b.sortBy) {
+		d = cmp.Compare(a.sortBy[c], b.sortBy[c])
+	} else if c < len(a.cells) && c < len(b.cells) {
+		d = strings.Compare(a.cells[c], b.cells[c])
+	}
+	if o.reverse {
+		d = -d
+	}
+	if d == 0 {
+		d = strings.Compare(a.key, b.key)
+	}
+	return d
 }
 
 func (g *grid) filtered(rs []*gridRow) []*gridRow {

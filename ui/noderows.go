@@ -92,13 +92,23 @@ func (l *nodeList) rows(b Backend, d snapDerived, counts func(NodeInfo) NodeInfo
 	if o != l.sortedBy {
 		return l.sort(o)
 	}
-	if len(replaced) > 0 {
+	if len(replaced) > fewChanges {
 		for i, r := range l.sorted {
 			if nr, ok := replaced[r]; ok {
 				l.sorted[i] = nr
 			}
 		}
-		sortRows(l.sorted, o) // nearly in order: pdqsort sees it in one pass or so
+		sortRows(l.sorted, o)
+	} else {
+		for old, r := range replaced { // out of its place, into the new one: a binary search each
+			if i, ok := slices.BinarySearchFunc(l.sorted, old, o.compare); ok && l.sorted[i] == old {
+				l.sorted = slices.Delete(l.sorted, i, i+1)
+			} else {
+				l.sorted = slices.DeleteFunc(l.sorted, func(x *gridRow) bool { return x == old })
+			}
+			i, _ := slices.BinarySearchFunc(l.sorted, r, o.compare)
+			l.sorted = slices.Insert(l.sorted, i, r)
+		}
 	}
 	return slices.Clone(l.sorted) // the screen keeps what it is given
 }

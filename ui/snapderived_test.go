@@ -115,7 +115,17 @@ func TestNodesAreReadAgainOnlyWhenTheyMoved(t *testing.T) {
 	m := New(Options{Site: "s", Backend: be, Now: func() time.Time { return t0 }})
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
 	applySnapshot(m, snap)
-	load := func() feedMsg { return loadFeeds(m.loadSpec())().(feedMsg) }
+	load := func() feedMsg {
+		t.Helper()
+		spec := m.loadSpec()
+		msg := loadFeeds(spec)().(feedMsg)
+		want := slices.Clone(msg.nodes)
+		sortRows(want, spec.orders[0])
+		if !slices.Equal(msg.nodes, want) {
+			t.Fatal("the node rows are out of order")
+		}
+		return msg
+	}
 	load()
 	before := reads
 	first := load()
