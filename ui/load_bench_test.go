@@ -47,6 +47,22 @@ func siteAtScale(nodes, pods int) (Backend, checks.Snapshot) {
 	return b, snap
 }
 
+// withNodeDown is snap one version on, with node's kube.node finding replaced (as the store
+// replaces it) by a critical one saying summary.
+func withNodeDown(snap checks.Snapshot, node, summary string) checks.Snapshot {
+	var fs []checks.Finding
+	for _, f := range snap.Findings {
+		if !(f.Check == "kube.node" && f.Target == node) {
+			fs = append(fs, *f)
+		}
+	}
+	fs = append(fs, checks.Finding{Check: "kube.node", Area: "kubernetes", Kind: checks.KindNode, Target: node, Status: checks.Crit, Summary: summary, ObservedAt: t0})
+	checks.SortWorstFirst(fs)
+	next := checks.SnapshotOf(t0, fs)
+	next.Version = snap.Version + 1
+	return next
+}
+
 // BenchmarkLoadSite is the load command at 2,000 nodes / 42,000 pods: "calm" when nothing moved
 // (the clock, a quiet re-confirmation), "one-pod-changed" when the backend reports one pod
 // changed, "all-pods-reloaded" when it hands every pod again (the first list).
@@ -130,18 +146,7 @@ func TestLoadsReuseWhatTheirSnapshotGave(t *testing.T) {
 		t.Fatal("the same snapshot's findings were built again")
 	}
 	// A new snapshot: node0001 is down.
-	var fs []checks.Finding
-	for _, f := range snap.Findings {
-		if f.Check == "kube.node" && f.Target == "node0001" {
-			continue // replaced, as the store does
-		}
-		fs = append(fs, *f)
-	}
-	fs = append(fs, checks.Finding{Check: "kube.node", Area: "kubernetes", Kind: checks.KindNode, Target: "node0001", Status: checks.Crit, Summary: "NotReady for 2m", ObservedAt: t0})
-	checks.SortWorstFirst(fs)
-	next := checks.SnapshotOf(t0, fs)
-	next.Version = snap.Version + 1
-	m.Update(snapshotMsg(next))
+	m.Update(snapshotMsg(withNodeDown(snap, "node0001", "NotReady for 2m")))
 	moved := loadFeeds(m.loadSpec())().(feedMsg)
 	var row *gridRow
 	for _, r := range moved.nodes {

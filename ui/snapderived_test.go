@@ -133,17 +133,7 @@ func TestNodesAreReadAgainOnlyWhenTheyMoved(t *testing.T) {
 		t.Fatalf("Nodes read %d times more while its version stood", reads-before)
 	}
 	// A finding of node0002 moves: its row shows it without a read of the nodes.
-	var fs []checks.Finding
-	for _, f := range snap.Findings {
-		if !(f.Check == "kube.node" && f.Target == "node0002") {
-			fs = append(fs, *f)
-		}
-	}
-	fs = append(fs, checks.Finding{Check: "kube.node", Area: "kubernetes", Kind: checks.KindNode, Target: "node0002", Status: checks.Crit, Summary: "NotReady for 1m", ObservedAt: t0})
-	checks.SortWorstFirst(fs)
-	next := checks.SnapshotOf(t0, fs)
-	next.Version = snap.Version + 1
-	m.Update(snapshotMsg(next))
+	m.Update(snapshotMsg(withNodeDown(snap, "node0002", "NotReady for 1m")))
 	moved := load()
 	if reads != before || moved.nodes[0].ref.Name != "node0002" || moved.nodes[0].status != checks.Crit {
 		t.Fatalf("reads %d (want %d), first row %s %v", reads, before, moved.nodes[0].ref.Name, moved.nodes[0].status)
