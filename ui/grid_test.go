@@ -19,11 +19,12 @@ func TestShownLinesFollowTheClockTheCursorAndTheWidth(t *testing.T) {
 	rows := []*gridRow{
 		{key: "a", status: checks.OK, cells: []string{"alpha", ""}, stamp: t0},
 		{key: "b", status: checks.OK, cells: []string{"beta", ""}, stamp: t0.Add(-20 * time.Second)},
+		{key: "c", status: checks.OK, cells: []string{"gamma", "-"}, live: t0.Add(-10 * time.Second), liveCol: 1}, // a heartbeat
 	}
 	g.setOrdered(rows, rowOrder{col: -1})
 	line := func(v string, i int) string { return ansi.Strip(strings.Split(v, "\n")[i+1]) }
 	first := g.View(t0.Add(2 * time.Second))
-	if !strings.Contains(line(first, 0), "0s") || !strings.Contains(line(first, 1), "20s") {
+	if !strings.Contains(line(first, 0), "0s") || !strings.Contains(line(first, 1), "20s") || !strings.Contains(line(first, 2), "10s") {
 		t.Fatalf("ages: %q", first)
 	}
 	cached := g.shown[rows[0]].line
@@ -31,7 +32,7 @@ func TestShownLinesFollowTheClockTheCursorAndTheWidth(t *testing.T) {
 		t.Fatal("nothing moved, yet the frame changed or its lines were drawn again")
 	}
 	later := g.View(t0.Add(7 * time.Second)) // the next 5 s step
-	if !strings.Contains(line(later, 0), "5s") || !strings.Contains(line(later, 1), "25s") {
+	if !strings.Contains(line(later, 0), "5s") || !strings.Contains(line(later, 1), "25s") || !strings.Contains(line(later, 2), "15s") {
 		t.Fatalf("the ages did not move on: %q", later)
 	}
 	if stale := g.View(t0.Add(65 * time.Second)); !strings.Contains(line(stale, 0), "stale") {

@@ -47,20 +47,13 @@ func siteAtScale(nodes, pods int) (Backend, checks.Snapshot) {
 	return b, snap
 }
 
-// withNodeDown is snap one version on, with node's kube.node finding replaced (as the store
-// replaces it) by a critical one saying summary.
+// withNodeDown is snap one version on, with node's kube.node finding replaced by a critical one
+// saying summary, as the store replaces it: every other finding keeps its pointer.
 func withNodeDown(snap checks.Snapshot, node, summary string) checks.Snapshot {
-	var fs []checks.Finding
-	for _, f := range snap.Findings {
-		if !(f.Check == "kube.node" && f.Target == node) {
-			fs = append(fs, *f)
-		}
-	}
-	fs = append(fs, checks.Finding{Check: "kube.node", Area: "kubernetes", Kind: checks.KindNode, Target: node, Status: checks.Crit, Summary: summary, ObservedAt: t0})
-	checks.SortWorstFirst(fs)
-	next := checks.SnapshotOf(t0, fs)
-	next.Version = snap.Version + 1
-	return next
+	fs := slices.DeleteFunc(slices.Clone(snap.Findings), func(f *checks.Finding) bool { return f.Check == "kube.node" && f.Target == node })
+	fs = append(fs, &checks.Finding{Check: "kube.node", Area: "kubernetes", Kind: checks.KindNode, Target: node, Status: checks.Crit, Summary: summary, ObservedAt: t0})
+	slices.SortFunc(fs, checks.CompareWorstFirst)
+	return checks.Snapshot{Version: snap.Version + 1, At: t0, Findings: fs}
 }
 
 // BenchmarkLoadSite is the load command at 2,000 nodes / 42,000 pods: "calm" when nothing moved

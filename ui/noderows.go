@@ -149,7 +149,7 @@ func (e *nodeEntry) update(n NodeInfo, d snapDerived, multi bool, now time.Time)
 	sig := d.sig(n.Name, h, multi)
 	beat := n.Heartbeat
 	n.Heartbeat = time.Time{}
-	if e.row != nil && e.info == n && e.facts == sig {
+	if e.row != nil && e.info == n && e.facts == sig && (!beat.IsZero() || e.row.live.IsZero()) { // a beat gone: "-" drawn anew
 		if !e.row.live.Equal(beat) { // rows are shared with the screen: a copy carries the new beat
 			cp := *e.row
 			cp.live, cp.sortBy = beat, slices.Clone(e.row.sortBy)

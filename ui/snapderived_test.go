@@ -106,7 +106,7 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 // The node list is read again only when the backend's NodesVersion moved; in between, pod
 // counts and findings still reach the rows.
 func TestNodesAreReadAgainOnlyWhenTheyMoved(t *testing.T) {
-	be, snap := siteAtScale(4, 8)
+	be, snap := siteAtScale(40, 80) // enough findings that one moved is derived from the last snapshot
 	var version uint64 = 1
 	reads := 0
 	nodes := be.Nodes()
@@ -240,6 +240,49 @@ func TestChangedBetweenMissesNothing(t *testing.T) {
 		}
 		if sorted && len(got) != len(want) {
 			t.Fatalf("round %d: %d changed, want %d", round, len(got), len(want))
+		}
+	}
+}
+
+// Two clusters with a node of the same name: a pod count that moves on one moves that row only.
+func TestSameNodeNameInTwoClustersCountsApart(t *testing.T) {
+	nodes := []NodeInfo{{Cluster: "a", Name: "n1", Ready: "True"}, {Cluster: "b", Name: "n1", Ready: "True"}}
+	pods := []PodInfo{{Cluster: "a", Namespace: "ns", Name: "p", Node: "n1", Phase: "Running", Ready: true},
+		{Cluster: "b", Namespace: "ns", Name: "p", Node: "n1", Phase: "Running", Ready: true}}
+	var changes []PodInfo
+	be := Backend{Clusters: []string{"a", "b"}, Nodes: func() []NodeInfo { return nodes }, NodesVersion: func() uint64 { return 1 },
+		Pods: func() []PodInfo { return pods },
+		PodChanges: func() ([]PodInfo, bool) {
+			if changes == nil {
+				changes = []PodInfo{}
+				return pods, true
+			}
+			out := changes
+			changes = []PodInfo{}
+			return out, false
+		}}
+	m := New(Options{Site: "s", Backend: be, Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	applySnapshot(m, checks.Snapshot{Version: 1, At: t0})
+	load := func() map[string]string {
+		out := map[string]string{}
+		for _, r := range loadFeeds(m.loadSpec())().(feedMsg).nodes {
+			out[r.ref.Cluster+"/"+r.ref.Name] = r.cells[8]
+		}
+		return out
+	}
+	load()
+	for i, cluster := range []string{"b", "a"} {
+		p := pods[slices.IndexFunc(pods, func(p PodInfo) bool { return p.Cluster == cluster })]
+		p.Ready = false
+		changes = []PodInfo{p}
+		got := load()
+		want := map[string]string{"a/n1": "1/0", "b/n1": "1/1"}
+		if i == 1 {
+			want["a/n1"] = "1/1"
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("after %s's pod turned not ready: %v, want %v", cluster, got, want)
 		}
 	}
 }
