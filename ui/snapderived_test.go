@@ -146,15 +146,7 @@ func TestNodesAreReadAgainOnlyWhenTheyMoved(t *testing.T) {
 	// A pod on node0001 turns not ready: that node's count moves, and only its row.
 	pods := be.Pods()
 	var changes []PodInfo
-	m.opts.Backend.PodChanges = func() ([]PodInfo, bool) {
-		if changes == nil {
-			changes = []PodInfo{}
-			return pods, true
-		}
-		out := changes
-		changes = []PodInfo{}
-		return out, false
-	}
+	m.opts.Backend.PodChanges = podChangesOf(pods, &changes)
 	counted := load()
 	p := pods[slices.IndexFunc(pods, func(p PodInfo) bool { return p.Node == "node0001" && p.Ready })]
 	p.Ready = false
@@ -251,16 +243,7 @@ func TestSameNodeNameInTwoClustersCountsApart(t *testing.T) {
 		{Cluster: "b", Namespace: "ns", Name: "p", Node: "n1", Phase: "Running", Ready: true}}
 	var changes []PodInfo
 	be := Backend{Clusters: []string{"a", "b"}, Nodes: func() []NodeInfo { return nodes }, NodesVersion: func() uint64 { return 1 },
-		Pods: func() []PodInfo { return pods },
-		PodChanges: func() ([]PodInfo, bool) {
-			if changes == nil {
-				changes = []PodInfo{}
-				return pods, true
-			}
-			out := changes
-			changes = []PodInfo{}
-			return out, false
-		}}
+		Pods: func() []PodInfo { return pods }, PodChanges: podChangesOf(pods, &changes)}
 	m := New(Options{Site: "s", Backend: be, Now: func() time.Time { return t0 }})
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
 	applySnapshot(m, checks.Snapshot{Version: 1, At: t0})
@@ -284,5 +267,20 @@ func TestSameNodeNameInTwoClustersCountsApart(t *testing.T) {
 		if !maps.Equal(got, want) {
 			t.Fatalf("after %s's pod turned not ready: %v, want %v", cluster, got, want)
 		}
+	}
+}
+
+// podChangesOf is a backend's PodChanges: every pod at the first call, then what *changes holds
+// (taken: nothing more until the test sets it again).
+func podChangesOf(pods []PodInfo, changes *[]PodInfo) func() ([]PodInfo, bool) {
+	first := true
+	return func() ([]PodInfo, bool) {
+		if first {
+			first = false
+			return pods, true
+		}
+		out := *changes
+		*changes = nil
+		return out, false
 	}
 }
