@@ -53,15 +53,22 @@ func derived(spec loadSpec) snapDerived {
 	for name, fs := range d.byHost {
 		d.facts[name] = factsOf(fs)
 	}
-	for _, f := range snap.Findings {
-		if d.oldest.IsZero() || f.ObservedAt.Before(d.oldest) {
-			d.oldest = f.ObservedAt
-		}
-	}
+	d.oldest = oldestOf(snap.Findings)
 	for _, p := range spec.findings {
 		d.findings = append(d.findings, p.build(snap.Findings, spec.staleFor))
 	}
 	return d
+}
+
+// oldestOf is the oldest observation among fs (zero without any).
+func oldestOf(fs []*checks.Finding) time.Time {
+	var oldest time.Time
+	for _, f := range fs {
+		if oldest.IsZero() || f.ObservedAt.Before(oldest) {
+			oldest = f.ObservedAt
+		}
+	}
+	return oldest
 }
 
 // movedShare is the share of a snapshot's findings beyond which it is derived from every finding
@@ -83,32 +90,28 @@ func (d snapDerived) moved(spec loadSpec) (_ snapDerived, hosts map[string]bool,
 	}
 	hosts = map[string]bool{}
 	pods, areas := map[string]bool{}, map[string]bool{}
+	touch := func(f *checks.Finding) (host string, ok bool) { // what f moved
+		areas[f.Area] = true
+		if podProblem(f) {
+			pods[f.Target] = true
+		}
+		if host, ok = hostOf(f); ok {
+			hosts[host] = true
+		}
+		return host, ok
+	}
 	for _, f := range went { // all that went first: an unchanged finding may go and come again
-		if name, ok := hostOf(f); ok {
+		if name, ok := touch(f); ok {
 			d.byHost[name] = slices.DeleteFunc(d.byHost[name], func(g *checks.Finding) bool { return g == f })
 		}
 	}
 	for _, f := range came {
-		if name, ok := hostOf(f); ok {
+		if name, ok := touch(f); ok {
 			d.byHost[name] = append(d.byHost[name], f)
 		}
 	}
-	for _, f := range slices.Concat(went, came) {
-		areas[f.Area] = true
-		if name, ok := hostOf(f); ok {
-			hosts[name] = true
-		}
-		if podProblem(f) {
-			pods[f.Target] = true
-		}
-	}
 	d.version, d.of, d.steps = snap.Version, snap.Findings, d.steps+1
-	d.oldest = time.Time{}
-	for _, f := range snap.Findings {
-		if d.oldest.IsZero() || f.ObservedAt.Before(d.oldest) {
-			d.oldest = f.ObservedAt
-		}
-	}
+	d.oldest = oldestOf(snap.Findings)
 	for name := range hosts {
 		delete(d.sigs, name)
 		fs := d.byHost[name]
