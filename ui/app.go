@@ -205,7 +205,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.feedLoading = false
 		m.feed, m.oldest = msg, msg.oldest
 		m.nodes.setOrdered(msg.nodes, msg.orders[0], msg.counts[0])
+		last := m.pods.rows
 		m.pods.setOrdered(msg.pods, msg.orders[1], msg.counts[1])
+		m.cache.pods.giveBack(last) // no load is in flight, and nothing here holds it any more
 		m.hosts.setOrdered(msg.hosts, msg.orders[2], msg.counts[2])
 		for i, p := range []*findingsPane{m.alerts, m.adns, m.ntp, m.certs} {
 			if i < len(msg.findings) {

@@ -20,6 +20,10 @@ type podTable struct {
 	// countsMoved are the nodes whose counts the last update moved (nil after a rebuild: all).
 	countsMoved map[nodeID]bool
 	rows        []*gridRow // the last table handed out, in order
+	// spare is the table handed out before that, given back by the screen once it took the
+	// last (giveBack): ordered fills it instead of allocating 336 kB per change at 42,000 pods,
+	// which was a quarter of what an idle cockpit allocated at 2,000 nodes.
+	spare []*gridRow
 	order       rowOrder
 	multi       bool
 }
@@ -209,17 +213,33 @@ func (t *podTable) count(p PodInfo, d int) {
 // ordered is the problem rows then the healthy ones (the default order), or every row sorted by
 // the chosen column.
 func (t *podTable) ordered(o rowOrder) []*gridRow {
-	out := make([]*gridRow, 0, len(t.issues)+len(t.healthy))
+	n := len(t.issues) + len(t.healthy)
+	out := t.spare[:0]
+	if cap(out) < n {
+		out = make([]*gridRow, 0, n+n/64) // room for a few pods more before the next allocation
+	}
+	t.spare = nil
 	for _, r := range t.issues {
 		out = append(out, r)
 	}
 	if o.col < 0 {
 		sortRows(out, o)
-		return append(out, t.healthy...)
+		out = append(out, t.healthy...)
+	} else {
+		out = append(out, t.healthy...)
+		sortRows(out, o)
 	}
-	out = append(out, t.healthy...)
-	sortRows(out, o)
+	clear(out[len(out):cap(out)]) // a spare's tail keeps no row alive
 	return out
+}
+
+// giveBack takes back a table the screen no longer holds, for the next change to fill. The
+// screen calls it between loads, never with the table last handed out.
+func (t *podTable) giveBack(rs []*gridRow) {
+	if cap(rs) == 0 || cap(t.rows) > 0 && &rs[:1][0] == &t.rows[:1][0] {
+		return
+	}
+	t.spare = rs[:0]
 }
 
 // mergeByKey merges two slices sorted by key into a new one.

@@ -21,6 +21,7 @@ func TestPodTableChangesMatchRebuild(t *testing.T) {
 			Node: fmt.Sprintf("n%d", i%5), Phase: phases[rng.IntN(len(phases))], Ready: rng.IntN(4) != 0, Restarts: rng.IntN(3), Created: t0}
 	}
 	var kept podTable
+	var shown, shownWas []*gridRow // the table the screen holds while the next change is made
 	for step := 0; step < 300; step++ {
 		var changes []PodInfo
 		n := rng.IntN(6)
@@ -47,7 +48,20 @@ func TestPodTableChangesMatchRebuild(t *testing.T) {
 		if step%7 == 0 {
 			o = rowOrder{col: 4, reverse: step%2 == 0}
 		}
-		got := kept.update(changes, step == 0, problems, o, true)
+		update := func(changes []PodInfo) []*gridRow {
+			got := kept.update(changes, step == 0, problems, o, true)
+			if !slices.Equal(shown, shownWas) {
+				t.Fatalf("step %d: a change wrote into the table the screen holds", step)
+			}
+			kept.giveBack(shown) // as the screen does once it holds got
+			shown, shownWas = got, slices.Clone(got)
+			return got
+		}
+		got := update(changes)
+		if step%10 == 5 {
+			update(nil) // nothing moved: the same table again, which the screen still holds
+			update(changes[:0])
+		}
 		var all []PodInfo
 		for _, p := range pods {
 			all = append(all, p)
@@ -82,9 +96,12 @@ func BenchmarkPodTableOneChange(b *testing.B) {
 	problems := podProblems(snap.Findings)
 	tab.update(be.Pods(), true, problems, rowOrder{col: -1}, false)
 	p := be.Pods()[777]
+	var shown []*gridRow
 	for i := 0; b.Loop(); i++ {
 		p.Restarts = i
-		tab.update([]PodInfo{p}, false, problems, rowOrder{col: -1}, false)
+		rows := tab.update([]PodInfo{p}, false, problems, rowOrder{col: -1}, false)
+		tab.giveBack(shown) // as the screen does
+		shown = rows
 	}
 }
 
