@@ -24,8 +24,8 @@ type podTable struct {
 	// last (giveBack): ordered fills it instead of allocating 336 kB per change at 42,000 pods,
 	// which was a quarter of what an idle cockpit allocated at 2,000 nodes.
 	spare []*gridRow
-	order       rowOrder
-	multi       bool
+	order rowOrder
+	multi bool
 }
 
 // fewChanges is where a pass over every row becomes cheaper than a binary search per change.
