@@ -107,6 +107,9 @@ func New(o Options) *Model {
 		{title: "KUBELET", width: 7}, {title: "CPU", width: 4, right: true, drop: 3}, {title: "MEM", width: 4, right: true, drop: 4},
 		{title: "DISK", width: 16, drop: 5}, {title: "LOAD", width: 5, right: true, drop: 6}, {title: "PODS r/nr", width: 9, right: true, drop: 1},
 		{title: "UP", width: 4, right: true, drop: 7}, {title: "SSH", width: 3, drop: 2}, {title: "PROBLEMS"}}, noKube)
+	if beat := o.Backend.Beat; beat != nil {
+		m.nodes.grid.liveOf = func(r *gridRow) (time.Time, bool) { return beat(r.ref.Cluster, r.ref.Name) }
+	}
 	m.pods = newTablePane("Pods", []column{{title: "POD", width: 34}, {title: "NAMESPACE", width: 14}, {title: "READY", width: 5, drop: 2},
 		{title: "STATUS", width: 18}, {title: "RESTARTS", width: 8, right: true, drop: 1}, {title: "NODE", width: 14, drop: 3}, {title: "AGE"}}, noKube)
 	m.hosts = newTablePane("Hosts", []column{{title: "HOST", width: 14}, {title: "ADDRESS", width: 15, drop: 6}, {title: "SSH", width: 3},
@@ -462,7 +465,7 @@ func (m *Model) openDetail() tea.Cmd {
 	if tp, ok := p.(*tablePane); ok {
 		if r, ok := tp.grid.current(); ok {
 			for i, c := range tp.grid.cols {
-				if t := r.cellText(i, len(tp.grid.cols), m.now); t != "" {
+				if t := tp.grid.cellAt(r, i, m.now); t != "" {
 					d.row = append(d.row, padRight(strings.ToLower(c.title), 12)+t)
 				}
 			}

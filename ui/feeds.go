@@ -57,6 +57,10 @@ type Backend struct {
 	// then (pod changes ask for a load up to ten times a second; reading 5,000 Nodes for each
 	// was a third of the load).
 	NodesVersion func() uint64
+	// Beat, when set, is a node's heartbeat as it is now (its Lease's renewal as last listed;
+	// false: none, the row's own heartbeat stands). The Nodes pane draws it live: a renewal
+	// neither moves NodesVersion nor has its row built again.
+	Beat func(cluster, node string) (time.Time, bool)
 	// PodsVersion, when set, moves when pods change: without PodChanges, Pods is read again
 	// only then.
 	PodsVersion func() uint64

@@ -63,6 +63,10 @@ type grid struct {
 	// mark, when set, gives a row a one-cell mark beside the cursor: an action running (▶),
 	// succeeded (✓) or failed (✗) on what the row names.
 	mark func(checks.Ref) string
+	// liveOf, when set, is where a row's live time comes from at each frame (false: the row's
+	// own): the Nodes pane reads each node's Lease renewal as last listed, so renewals build no
+	// rows (2,000 every 10 s).
+	liveOf func(r *gridRow) (time.Time, bool)
 	// shown are the lines of the rows the last frame drew, reused while nothing drawn on them
 	// moved: a frame follows every message, and most messages move no row on screen.
 	shown      map[*gridRow]shownLine
@@ -341,8 +345,8 @@ func (g *grid) drawn(r *gridRow, selected bool, now time.Time) lineDrawn {
 		}
 	}
 	n := len(g.cols)
-	if r.liveCol < n && !r.live.IsZero() {
-		d.live = r.cellText(r.liveCol, n, now)
+	if live := g.liveAt(r); r.liveCol < n && !live.IsZero() {
+		d.live = cellAge(now.Sub(live))
 	}
 	if !r.stamp.IsZero() {
 		d.stamp = r.cellText(n-1, n, now)
@@ -353,6 +357,24 @@ func (g *grid) drawn(r *gridRow, selected bool, now time.Time) lineDrawn {
 		d.stale = limit > 0 && now.Sub(r.stamp) > limit
 	}
 	return d
+}
+
+// cellAt is what cell i of r shows at now, a live column's age included.
+func (g *grid) cellAt(r *gridRow, i int, now time.Time) string {
+	if live := g.liveAt(r); i == r.liveCol && !live.IsZero() {
+		return cellAge(now.Sub(live))
+	}
+	return r.cellText(i, len(g.cols), now)
+}
+
+// liveAt is the time r's live column shows an age of (zero: none).
+func (g *grid) liveAt(r *gridRow) time.Time {
+	if g.liveOf != nil {
+		if t, ok := g.liveOf(r); ok {
+			return t
+		}
+	}
+	return r.live
 }
 
 func (g *grid) renderRow(r *gridRow, ws []int, d lineDrawn, now time.Time) string {
@@ -369,6 +391,9 @@ func (g *grid) renderRow(r *gridRow, ws []int, d lineDrawn, now time.Time) strin
 			continue
 		}
 		text := r.cellText(i, len(g.cols), now)
+		if i == r.liveCol && d.live != "" {
+			text = d.live
+		}
 		if i == len(g.cols)-1 && d.stale {
 			b.WriteString(staleStyle.Render(cell("stale "+text, ws[i], c.right)))
 			continue
@@ -386,12 +411,10 @@ func (g *grid) renderRow(r *gridRow, ws []int, d lineDrawn, now time.Time) strin
 	return line
 }
 
-// cellText is what cell i shows at now: ages (a heartbeat, a pod's age, a finding's) are drawn
-// from the clock, the rest was written when the row was built.
+// cellText is what cell i shows at now: a finding's or a pod's age is drawn from the clock, the
+// rest was written when the row was built (a live column's age: lineDrawn.live).
 func (r *gridRow) cellText(i, ncols int, now time.Time) string {
 	switch {
-	case i == r.liveCol && !r.live.IsZero():
-		return cellAge(now.Sub(r.live))
 	case i == ncols-1 && !r.stamp.IsZero():
 		return cellAge(now.Sub(r.stamp))
 	case i < len(r.cells):

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +128,57 @@ func TestHostFactsKeepTheLatestPerCheck(t *testing.T) {
 	h := factsOf(byHost([]*checks.Finding{older, disk, newer})["node1"])
 	if len(h) != 2 || h.get("kube.node") != newer || h.get("host.disk") != disk || h.get("host.load") != nil {
 		t.Fatalf("facts %v", h)
+	}
+}
+
+// A node whose Lease the backend reads live (Beat) shows each renewal without a row built for it
+// (2,000 every 10 s); a node without one keeps the heartbeat its row was built with.
+func TestLiveBeatsBuildNoRows(t *testing.T) {
+	nodes := []NodeInfo{{Cluster: "c", Name: "n1", Ready: "True", Heartbeat: t0}, {Cluster: "c", Name: "n2", Ready: "True", Heartbeat: t0}}
+	renewed := map[string]time.Time{"n1": t0}
+	now := t0.Add(2 * time.Second)
+	m := New(Options{Site: "s", Now: func() time.Time { return now }, Backend: Backend{Clusters: []string{"c"}, Nodes: func() []NodeInfo { return nodes },
+		Beat: func(cluster, node string) (time.Time, bool) { t, ok := renewed[node]; return t, ok && (cluster == "" || cluster == "c") }}})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
+	press(m, "2")
+	load := func() map[string]*gridRow {
+		applySnapshot(m, checks.Snapshot{At: t0})
+		out := map[string]*gridRow{}
+		for _, r := range m.nodes.rows {
+			out[r.key] = r
+		}
+		return out
+	}
+	first := load()
+	beat := func(node string) string {
+		for _, l := range strings.Split(screen(t, m), "\n") {
+			f := strings.Fields(l)
+			if i := slices.Index(f, node); i >= 0 && i+2 < len(f) {
+				return f[i+2] // NODE STATUS BEAT
+			}
+		}
+		t.Fatalf("no row of %s:\n%s", node, screen(t, m))
+		return ""
+	}
+	if beat("n1") != "0s" || beat("n2") != "0s" {
+		t.Fatalf("beats %s %s, want 0s 0s", beat("n1"), beat("n2"))
+	}
+	now = t0.Add(30 * time.Second)
+	renewed["n1"] = t0.Add(20 * time.Second)
+	m.Update(tickMsg(now))
+	if beat("n1") != "10s" || beat("n2") != "30s" {
+		t.Fatalf("beats %s %s after n1's renewal, want 10s 30s", beat("n1"), beat("n2"))
+	}
+	// The node list is read again (a Node event): n1's renewal is live, its row is kept.
+	nodes[0].Heartbeat, nodes[1].Heartbeat = renewed["n1"], t0.Add(25*time.Second)
+	again := load()
+	if again["n1"] != first["n1"] {
+		t.Error("a renewal the screen reads live had n1's row built again")
+	}
+	if again["n2"] == first["n2"] || beat("n2") != "5s" {
+		t.Errorf("n2 has no Lease: its new heartbeat needs its row (beat %s)", beat("n2"))
+	}
+	if d := m.nodes.grid.cellAt(again["n1"], 2, now); d != "10s" {
+		t.Errorf("the detail page's BEAT is %q, want the live 10s", d)
 	}
 }

@@ -67,14 +67,15 @@ func (l *nodeList) nodeInfos(b Backend) (infos []NodeInfo, same bool) {
 // each moving a row or two of thousands.
 func (l *nodeList) rows(b Backend, d snapDerived, counts func(NodeInfo) NodeInfo, moved movedNodes, o rowOrder, multi bool, now time.Time) []*gridRow {
 	infos, same := l.nodeInfos(b)
+	live := liveBeat(b)
 	if !same || len(l.entries) != len(infos) {
-		return l.rebuild(infos, d, counts, o, multi, now)
+		return l.rebuild(infos, d, counts, live, o, multi, now)
 	}
 	replaced := map[*gridRow]*gridRow{} // old row → its replacement
 	look := func(i int) {
 		e := &l.entries[i]
 		old := e.row
-		if r := e.update(counts(infos[i]), d, multi, now); r != old {
+		if r := e.update(counts(infos[i]), d, live, multi, now); r != old {
 			replaced[old] = r
 		}
 	}
@@ -113,8 +114,19 @@ func (l *nodeList) rows(b Backend, d snapDerived, counts func(NodeInfo) NodeInfo
 	return slices.Clone(l.sorted) // the screen keeps what it is given
 }
 
+// liveBeat tells whether the screen draws a node's heartbeat live (grid.liveOf, Backend.Beat).
+func liveBeat(b Backend) func(NodeInfo) bool {
+	if b.Beat == nil {
+		return func(NodeInfo) bool { return false }
+	}
+	return func(n NodeInfo) bool {
+		_, ok := b.Beat(n.Cluster, n.Name)
+		return ok
+	}
+}
+
 // rebuild makes the entries of a new node list, keeping the rows of nodes that did not move.
-func (l *nodeList) rebuild(infos []NodeInfo, d snapDerived, counts func(NodeInfo) NodeInfo, o rowOrder, multi bool, now time.Time) []*gridRow {
+func (l *nodeList) rebuild(infos []NodeInfo, d snapDerived, counts func(NodeInfo) NodeInfo, live func(NodeInfo) bool, o rowOrder, multi bool, now time.Time) []*gridRow {
 	last := make(map[string]nodeEntry, len(l.entries))
 	for _, e := range l.entries {
 		last[nodeKey(e.info.Cluster, e.info.Name)] = e
@@ -126,7 +138,7 @@ func (l *nodeList) rebuild(infos []NodeInfo, d snapDerived, counts func(NodeInfo
 		l.byName[n.Name] = append(l.byName[n.Name], i)
 		n = counts(n)
 		e := last[nodeKey(n.Cluster, n.Name)]
-		e.update(n, d, multi, now)
+		e.update(n, d, live, multi, now)
 		l.entries[i] = e
 	}
 	return l.sort(o)
@@ -143,14 +155,17 @@ func (l *nodeList) sort(o rowOrder) []*gridRow {
 }
 
 // update makes e the entry of n and returns its row: the same row when neither the node nor its
-// findings moved, a copy with the new heartbeat when only that moved, else a new row.
-func (e *nodeEntry) update(n NodeInfo, d snapDerived, multi bool, now time.Time) *gridRow {
+// findings moved (nor its heartbeat, unless the screen reads that live: live), a copy with the
+// new heartbeat when only that moved, else a new row.
+func (e *nodeEntry) update(n NodeInfo, d snapDerived, live func(NodeInfo) bool, multi bool, now time.Time) *gridRow {
 	h := d.facts[n.Name]
 	sig := d.sig(n.Name, h, multi)
 	beat := n.Heartbeat
 	n.Heartbeat = time.Time{}
 	if e.row != nil && e.info == n && e.facts == sig && (!beat.IsZero() || e.row.live.IsZero()) { // a beat gone: "-" drawn anew
-		if !e.row.live.Equal(beat) { // rows are shared with the screen: a copy carries the new beat
+		// Rows are shared with the screen: a copy carries the new beat, unless the screen
+		// draws it live (and its order by BEAT is then the one of the row's last build).
+		if !e.row.live.Equal(beat) && !live(n) {
 			cp := *e.row
 			cp.live, cp.sortBy = beat, slices.Clone(e.row.sortBy)
 			cp.sortBy[2] = -float64(beat.Unix())

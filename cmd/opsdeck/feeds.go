@@ -67,6 +67,14 @@ func (e *env) backend(ctx context.Context) ui.Backend {
 		}
 		return out
 	}
+	b.Beat = func(cluster, node string) (time.Time, bool) {
+		for _, w := range e.watchers {
+			if w.Cluster == cluster || cluster == "" && len(e.watchers) == 1 { // a single cluster's rows name none
+				return w.LeaseRenew(node)
+			}
+		}
+		return time.Time{}, false
+	}
 	b.NodesVersion = func() uint64 {
 		var v uint64
 		for _, w := range e.watchers {

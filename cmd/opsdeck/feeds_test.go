@@ -114,3 +114,33 @@ func TestCacheChangesSignalMovesOnly(t *testing.T) {
 	case <-time.After(300 * time.Millisecond):
 	}
 }
+
+// The Nodes pane reads heartbeats live through Beat: each node's Lease as last listed.
+func TestBeatIsTheLeaseAsListed(t *testing.T) {
+	s, w, ctx := demoWatcher(t)
+	w.Start(ctx)
+	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer wcancel()
+	if !w.WaitFor(wctx, "nodes", "leases") {
+		t.Fatal("nodes and leases never synced")
+	}
+	b := (&env{site: s.Config, watchers: []*sitekube.Watcher{w}}).backend(ctx)
+	var leased int
+	for _, n := range b.Nodes() {
+		want, ok := w.LeaseRenew(n.Name)
+		for _, cluster := range []string{"", w.Cluster} { // a single cluster's rows name none
+			if got, gok := b.Beat(cluster, n.Name); gok != ok || !got.Equal(want) {
+				t.Errorf("Beat(%q, %s) = %v %v, want the Lease's %v %v", cluster, n.Name, got, gok, want, ok)
+			}
+		}
+		if ok {
+			leased++
+		}
+	}
+	if leased == 0 {
+		t.Fatal("the demo has no node with a Lease: nothing tested")
+	}
+	if _, ok := b.Beat("no-such-cluster", b.Nodes()[0].Name); ok {
+		t.Error("a cluster the site does not have has beats")
+	}
+}

@@ -122,6 +122,20 @@ func (w *Watcher) pollLeases(k kubernetes.Interface, in *informer, stop <-chan s
 	}
 }
 
+// leasesCameOrWent tells whether a node gained or lost its Lease or the Lease's renewTime between
+// two lists: what moves the node list's version (NodesVersion), where a renewal does not.
+func leasesCameOrWent(prev, next map[string]time.Time) bool {
+	if len(prev) != len(next) {
+		return true
+	}
+	for n, t := range next {
+		if p, ok := prev[n]; !ok || p.IsZero() != t.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
 // leaseRetry is how soon a failed Lease list is tried again.
 const leaseRetry = 2 * time.Second
 
@@ -142,7 +156,9 @@ func (w *Watcher) takeLeases(items []*coordv1.Lease, failedBefore bool) {
 	prev := w.leaseTab.renew
 	w.leaseTab.renew = next
 	w.leaseTab.mu.Unlock()
-	w.nodesVersion.Add(1)
+	if leasesCameOrWent(prev, next) {
+		w.nodesVersion.Add(1) // a routine renewal moves only LeaseRenew, which views read live
+	}
 	if !w.leaseTab.listed.Swap(true) && !failedBefore {
 		return
 	}

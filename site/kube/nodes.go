@@ -98,10 +98,11 @@ func allReady(p *Pod) bool {
 // PodsVersion counts pod events: a view compares it with the version it last drew.
 func (w *Watcher) PodsVersion() uint64 { return w.podsVersion.Load() }
 
-// NodesVersion moves whenever what AllNodeFacts reads may have moved (a Node event, a Lease list,
-// a status heartbeat of a node without a Lease): a view that drew a version reads the nodes again
-// only after it moved. A node with a Lease posts its status every 5 minutes (7 posts a second
-// at 2,000 nodes) and the views show its Lease's renewal instead: those posts move nothing.
+// NodesVersion moves whenever what AllNodeFacts reads may have moved (a Node event, a Lease that
+// came or went, a status heartbeat of a node without a Lease), but for a Lease's renewal: a view
+// that drew a version reads the nodes again only after it moved, and reads renewals live
+// (LeaseRenew). A node with a Lease posts its status every 5 minutes (7 posts a second at 2,000
+// nodes) and the views show its Lease's renewal instead: those posts move nothing either.
 func (w *Watcher) NodesVersion() uint64 { return w.nodesVersion.Load() }
 
 // Moved is signalled (never blocking, coalesced) on every pod or Node event, the first list's

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	coordv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -82,7 +83,12 @@ func TestNodesVersionMovesWithWhatNodeFactsRead(t *testing.T) {
 	}{
 		{"a status heartbeat of a node without a Lease", func() { w.heartbeat(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}) }},
 		{"a Node event", func() { w.changedObject(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}, false, false) }},
-		{"a Lease list", func() { w.takeLeases(nil, false) }},
+		{"a Lease that came", func() { w.takeLeases([]*coordv1.Lease{lease("n1", time.Now())}, false) }},
+		{"a Lease without a renewal that came", func() {
+			w.takeLeases([]*coordv1.Lease{lease("n1", time.Now()), lease("n2", time.Time{})}, false)
+		}},
+		{"a Lease's first renewal", func() { w.takeLeases([]*coordv1.Lease{lease("n1", time.Now()), lease("n2", time.Now())}, false) }},
+		{"a Lease that went", func() { w.takeLeases([]*coordv1.Lease{lease("n2", time.Now())}, false) }},
 	}
 	for _, m := range moves {
 		v := w.NodesVersion()
@@ -92,6 +98,14 @@ func TestNodesVersionMovesWithWhatNodeFactsRead(t *testing.T) {
 		}
 	}
 	v := w.NodesVersion()
+	w.takeLeases([]*coordv1.Lease{lease("n2", time.Now().Add(10*time.Second))}, false)
+	if w.NodesVersion() != v {
+		t.Error("a Lease's routine renewal moved NodesVersion: views read renewals live")
+	}
+	if at, ok := w.LeaseRenew("n2"); !ok || time.Until(at) < 5*time.Second {
+		t.Errorf("the renewal is not what LeaseRenew reads: %v %v", at, ok)
+	}
+	v = w.NodesVersion()
 	w.leaseTab.renew = map[string]time.Time{"n1": time.Now()}
 	w.heartbeat(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}})
 	if w.NodesVersion() != v {
