@@ -138,7 +138,10 @@ func TestLiveBeatsBuildNoRows(t *testing.T) {
 	renewed := map[string]time.Time{"n1": t0}
 	now := t0.Add(2 * time.Second)
 	m := New(Options{Site: "s", Now: func() time.Time { return now }, Backend: Backend{Clusters: []string{"c"}, Nodes: func() []NodeInfo { return nodes },
-		Beat: func(cluster, node string) (time.Time, bool) { t, ok := renewed[node]; return t, ok && (cluster == "" || cluster == "c") }}})
+		Beat: func(cluster, node string) (time.Time, bool) {
+			t, ok := renewed[node]
+			return t, ok && (cluster == "" || cluster == "c")
+		}}})
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
 	press(m, "2")
 	load := func() map[string]*gridRow {
