@@ -45,8 +45,8 @@ type HostInfo struct {
 	LastError     string
 }
 
-// Backend is what the cockpit reads beyond findings. Every func is called off the UI goroutine
-// (in a tea.Cmd) and must be cheap and never wait on the network.
+// Backend is what the cockpit reads beyond findings. Every func but Beat is called off the UI
+// goroutine (in a tea.Cmd); all must be cheap and never wait on the network.
 type Backend struct {
 	Clusters []string
 	Nodes    func() []NodeInfo
@@ -58,8 +58,9 @@ type Backend struct {
 	// was a third of the load).
 	NodesVersion func() uint64
 	// Beat, when set, is a node's heartbeat as it is now (its Lease's renewal as last listed;
-	// false: none, the row's own heartbeat stands). The Nodes pane draws it live: a renewal
-	// neither moves NodesVersion nor has its row built again.
+	// false: none, the row's own heartbeat stands). The Nodes pane draws it live, on the UI
+	// goroutine, for the rows on screen: a renewal neither moves NodesVersion nor has its row
+	// built again (but when the pane is sorted by BEAT: nodeList.rows).
 	Beat func(cluster, node string) (time.Time, bool)
 	// PodsVersion, when set, moves when pods change: without PodChanges, Pods is read again
 	// only then.
@@ -361,7 +362,7 @@ func nodeRow(n NodeInfo, h hostFacts, multi bool, now time.Time) *gridRow {
 		ref.Cluster = n.Cluster
 	}
 	pods := fmt.Sprintf("%d/%d", n.PodsRunning, n.PodsNotReady)
-	return &gridRow{key: ref.Target(), status: st, ref: ref, live: n.Heartbeat, liveCol: 2, numeric: nodeNumeric,
+	return &gridRow{key: ref.Target(), status: st, ref: ref, live: n.Heartbeat, liveCol: beatCol, numeric: nodeNumeric,
 		cells:  []string{n.Name, ready, hb, kubelet, cpu, mem, disk, load, pods, up, h.reachable(), strings.Join(probs, ",")},
 		sortBy: []float64{0, 0, -float64(n.Heartbeat.Unix()), 0, cpuV, memV, diskV, loadV, float64(n.PodsNotReady), upV, 0, 0}}
 }

@@ -185,3 +185,64 @@ func TestLiveBeatsBuildNoRows(t *testing.T) {
 		t.Errorf("the detail page's BEAT is %q, want the live 10s", d)
 	}
 }
+
+// Two clusters with a node of the same name: each row reads its own cluster's Lease live, in
+// the incremental loads too; sorted by BEAT the rows follow the beats as they are now; a node
+// whose Lease went shows its own heartbeat again.
+func TestLiveBeatsPerClusterSortedAndGone(t *testing.T) {
+	nodes := []NodeInfo{{Cluster: "c1", Name: "n1", Ready: "True", Heartbeat: t0}, {Cluster: "c2", Name: "n1", Ready: "True", Heartbeat: t0},
+		{Cluster: "c1", Name: "n2", Ready: "True", Heartbeat: t0}}
+	renewed := map[string]time.Time{"c1/n1": t0, "c2/n1": t0}
+	version := uint64(1)
+	now := t0.Add(30 * time.Second)
+	m := New(Options{Site: "s", Now: func() time.Time { return now }, Backend: Backend{Clusters: []string{"c1", "c2"},
+		Nodes: func() []NodeInfo { // as the cockpit's: the Lease's renewal, else the node's own
+			out := slices.Clone(nodes)
+			for i, n := range out {
+				if t, ok := renewed[n.Cluster+"/"+n.Name]; ok {
+					out[i].Heartbeat = t
+				}
+			}
+			return out
+		}, NodesVersion: func() uint64 { return version },
+		Beat: func(cluster, node string) (time.Time, bool) { t, ok := renewed[cluster+"/"+node]; return t, ok }}})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
+	load := func() {
+		m.Update(snapshotMsg(checks.Snapshot{At: t0, Version: version}))
+		m.Update(loadFeeds(m.loadSpec())())
+	}
+	beats := func() map[string]string {
+		out := map[string]string{}
+		for _, r := range m.nodes.grid.rows {
+			out[r.key] = m.nodes.grid.cellAt(r, beatCol, now)
+		}
+		return out
+	}
+	load()
+	first := slices.Clone(m.nodes.grid.rows)
+	renewed["c1/n1"], renewed["c2/n1"] = t0.Add(25*time.Second), t0.Add(5*time.Second)
+	load() // the version stands: the incremental path
+	if b := beats(); b["c1/n1"] != "5s" || b["c2/n1"] != "25s" || b["c1/n2"] != "30s" {
+		t.Fatalf("beats %v, want c1/n1 5s, c2/n1 25s, c1/n2 30s", b)
+	}
+	if !slices.Equal(m.nodes.grid.rows, first) {
+		t.Fatal("renewals read live had rows built")
+	}
+	m.nodes.grid.sortCol = beatCol // sorted by BEAT: the freshest first
+	load()
+	var order []string
+	for _, r := range m.nodes.grid.rows {
+		order = append(order, r.key)
+	}
+	if want := []string{"c1/n1", "c2/n1", "c1/n2"}; !slices.Equal(order, want) {
+		t.Fatalf("sorted by BEAT %v, want %v (the beats as they are now)", order, want)
+	}
+	m.nodes.grid.sortCol = -1
+	delete(renewed, "c1/n1") // its Lease went: the node's own heartbeat again
+	nodes[0].Heartbeat = t0.Add(28 * time.Second)
+	version++
+	load()
+	if b := beats(); b["c1/n1"] != "0s" {
+		t.Fatalf("c1/n1 without its Lease shows %s, want its own heartbeat's 0s", b["c1/n1"])
+	}
+}

@@ -68,6 +68,14 @@ func (l *nodeList) nodeInfos(b Backend) (infos []NodeInfo, same bool) {
 func (l *nodeList) rows(b Backend, d snapDerived, counts func(NodeInfo) NodeInfo, moved movedNodes, o rowOrder, multi bool, now time.Time) []*gridRow {
 	infos, same := l.nodeInfos(b)
 	live := liveBeat(b)
+	if o.col == beatCol && b.Beat != nil {
+		// Sorted by BEAT, the order needs each row's beat as it is now: read and copied at
+		// every load, as before beats were drawn live.
+		live = func(NodeInfo) bool { return false }
+		if same {
+			infos, same = b.Nodes(), false
+		}
+	}
 	if !same || len(l.entries) != len(infos) {
 		return l.rebuild(infos, d, counts, live, o, multi, now)
 	}
@@ -113,6 +121,9 @@ func (l *nodeList) rows(b Backend, d snapDerived, counts func(NodeInfo) NodeInfo
 	}
 	return slices.Clone(l.sorted) // the screen keeps what it is given
 }
+
+// beatCol is the Nodes pane's BEAT column.
+const beatCol = 2
 
 // liveBeat tells whether the screen draws a node's heartbeat live (grid.liveOf, Backend.Beat).
 func liveBeat(b Backend) func(NodeInfo) bool {
@@ -168,7 +179,7 @@ func (e *nodeEntry) update(n NodeInfo, d snapDerived, live func(NodeInfo) bool, 
 		if !e.row.live.Equal(beat) && !live(n) {
 			cp := *e.row
 			cp.live, cp.sortBy = beat, slices.Clone(e.row.sortBy)
-			cp.sortBy[2] = -float64(beat.Unix())
+			cp.sortBy[beatCol] = -float64(beat.Unix())
 			e.row = &cp
 		}
 		return e.row

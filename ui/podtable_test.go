@@ -38,6 +38,13 @@ func TestPodTableChangesMatchRebuild(t *testing.T) {
 			}
 			changes = append(changes, p)
 		}
+		if step%50 == 30 { // every pod goes: an empty table, then pods again
+			for k, p := range pods {
+				p.Gone = true
+				changes = append(changes, p)
+				delete(pods, k)
+			}
+		}
 		problems := map[string]checks.Status{}
 		for _, p := range pods {
 			if rng.IntN(8) == 0 {
@@ -54,6 +61,9 @@ func TestPodTableChangesMatchRebuild(t *testing.T) {
 				t.Fatalf("step %d: a change wrote into the table the screen holds", step)
 			}
 			kept.giveBack(shown) // as the screen does once it holds got
+			if cap(kept.spare) > 0 && cap(got) > 0 && &kept.spare[:1][0] == &got[:1][0] {
+				t.Fatalf("step %d: the spare is the table the screen now holds", step)
+			}
 			shown, shownWas = got, slices.Clone(got)
 			return got
 		}
@@ -166,5 +176,25 @@ func TestCellAge(t *testing.T) {
 		if got := cellAge(d); got != want {
 			t.Errorf("cellAge(%s) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// The spare is never the table on screen, through empty tables (which have no room to give
+// back): a site with no pods yet, pods, none again, pods again.
+func TestPodTableSpareNeverTheShownTable(t *testing.T) {
+	pod := func(name string, gone bool) PodInfo {
+		return PodInfo{Cluster: "c", Namespace: "ns", Name: name, Node: "n1", Phase: "Running", Ready: true, Created: t0, Gone: gone}
+	}
+	restarted := func(p PodInfo) PodInfo { p.Restarts++; return p }
+	var tab podTable
+	var shown, shownWas []*gridRow
+	for i, changes := range [][]PodInfo{nil, {pod("a", false), pod("b", false)}, {pod("a", true), pod("b", true)},
+		{pod("a", false), pod("b", false)}, {restarted(pod("a", false))}, {pod("a", false)}} {
+		got := tab.update(changes, i == 0, nil, rowOrder{col: -1}, false)
+		if !slices.Equal(shown, shownWas) {
+			t.Fatalf("change %d wrote into the table on screen", i)
+		}
+		tab.giveBack(shown)
+		shown, shownWas = got, slices.Clone(got)
 	}
 }

@@ -143,4 +143,20 @@ func TestBeatIsTheLeaseAsListed(t *testing.T) {
 	if _, ok := b.Beat("no-such-cluster", b.Nodes()[0].Name); ok {
 		t.Error("a cluster the site does not have has beats")
 	}
+	// Two clusters: each row names its own, and a row without one is no cluster's.
+	cl, err := sitekube.Connect(sitekube.Options{Kubeconfig: s.Config.Clusters[0].Kubeconfig, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := sitekube.NewWatcher("other", cl, nil) // never started: no Lease listed
+	b = (&env{site: s.Config, watchers: []*sitekube.Watcher{w, other}}).backend(ctx)
+	n := b.Nodes()[0].Name
+	if _, ok := b.Beat(w.Cluster, n); !ok {
+		t.Errorf("Beat(%q, %s) lost its Lease beside a second cluster", w.Cluster, n)
+	}
+	for _, cluster := range []string{"other", ""} {
+		if at, ok := b.Beat(cluster, n); ok {
+			t.Errorf("Beat(%q, %s) = %v: another cluster's Lease", cluster, n, at)
+		}
+	}
 }

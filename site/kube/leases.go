@@ -157,7 +157,10 @@ func (w *Watcher) takeLeases(items []*coordv1.Lease, failedBefore bool) {
 	w.leaseTab.renew = next
 	w.leaseTab.mu.Unlock()
 	if leasesCameOrWent(prev, next) {
-		w.nodesVersion.Add(1) // a routine renewal moves only LeaseRenew, which views read live
+		// The views draw a node without a Lease from its own heartbeat: read it at once. A
+		// routine renewal moves only LeaseRenew, which they read live.
+		w.nodesVersion.Add(1)
+		w.move()
 	}
 	if !w.leaseTab.listed.Swap(true) && !failedBefore {
 		return

@@ -97,10 +97,23 @@ func TestNodesVersionMovesWithWhatNodeFactsRead(t *testing.T) {
 			t.Errorf("%s did not move NodesVersion", m.what)
 		}
 	}
+	signalled := func() bool {
+		select {
+		case <-w.Moved():
+			return true
+		default:
+			return false
+		}
+	}
+	signalled()
+	w.takeLeases([]*coordv1.Lease{lease("n1", time.Now()), lease("n2", time.Now())}, false)
+	if !signalled() {
+		t.Error("a Lease that came did not move the views: they draw the node from its own heartbeat until they read it again")
+	}
 	v := w.NodesVersion()
-	w.takeLeases([]*coordv1.Lease{lease("n2", time.Now().Add(10*time.Second))}, false)
-	if w.NodesVersion() != v {
-		t.Error("a Lease's routine renewal moved NodesVersion: views read renewals live")
+	w.takeLeases([]*coordv1.Lease{lease("n1", time.Now()), lease("n2", time.Now().Add(10*time.Second))}, false)
+	if w.NodesVersion() != v || signalled() {
+		t.Error("a Lease's routine renewal moved NodesVersion or the views: they read renewals live")
 	}
 	if at, ok := w.LeaseRenew("n2"); !ok || time.Until(at) < 5*time.Second {
 		t.Errorf("the renewal is not what LeaseRenew reads: %v %v", at, ok)
