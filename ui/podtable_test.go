@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"opsdeck/checks"
 )
 
@@ -196,5 +198,33 @@ func TestPodTableSpareNeverTheShownTable(t *testing.T) {
 		}
 		tab.giveBack(shown)
 		shown, shownWas = got, slices.Clone(got)
+	}
+}
+
+// The screen gives back the table it held before a load's, never the one it now shows: the
+// next load fills the table given back while the screen draws its own.
+func TestScreenGivesBackTheTableItNoLongerHolds(t *testing.T) {
+	pods := []PodInfo{}
+	for i := range 20 {
+		pods = append(pods, PodInfo{Cluster: "c", Namespace: "ns", Name: fmt.Sprintf("p%02d", i), Node: "n1", Phase: "Running", Ready: true, Created: t0})
+	}
+	var changes []PodInfo
+	m := New(Options{Site: "s", Now: func() time.Time { return t0 }, Backend: Backend{Clusters: []string{"c"}, PodChanges: podChangesOf(pods, &changes)}})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
+	load := func() tea.Msg { m.feedLoading = true; return loadFeeds(m.loadSpec())() }
+	m.Update(load())
+	for i := range 6 {
+		p := pods[i]
+		p.Restarts = i + 1
+		changes = []PodInfo{p}
+		m.Update(load())
+		held := slices.Clone(m.pods.rows)
+		p.Restarts += 10
+		changes = []PodInfo{p}
+		next := load() // not yet taken: the screen still draws held
+		if !slices.Equal(m.pods.rows, held) || !slices.Equal(m.pods.grid.all, held) {
+			t.Fatalf("round %d: a load wrote into the table on screen", i)
+		}
+		m.Update(next)
 	}
 }
