@@ -27,16 +27,23 @@ func demoWatcher(t *testing.T) (*sim.Site, *sitekube.Watcher, context.Context) {
 	return s, sitekube.NewWatcher(c.Name, cl, nil), ctx
 }
 
-// The cockpit follows pods by their changes: all pods first, then only a pod that changed in the
-// (demo) API, read back with its new state.
-func TestPodChangesFollowTheAPI(t *testing.T) {
+// syncedDemoWatcher is demoWatcher started, with the named collections synced.
+func syncedDemoWatcher(t *testing.T, names ...string) (*sim.Site, *sitekube.Watcher, context.Context) {
+	t.Helper()
 	s, w, ctx := demoWatcher(t)
 	w.Start(ctx)
 	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
 	defer wcancel()
-	if !w.WaitFor(wctx, "pods") {
-		t.Fatal("pods never synced")
+	if !w.WaitFor(wctx, names...) {
+		t.Fatalf("%v never synced", names)
 	}
+	return s, w, ctx
+}
+
+// The cockpit follows pods by their changes: all pods first, then only a pod that changed in the
+// (demo) API, read back with its new state.
+func TestPodChangesFollowTheAPI(t *testing.T) {
+	s, w, ctx := syncedDemoWatcher(t, "pods")
 	b := (&env{site: s.Config, watchers: []*sitekube.Watcher{w}}).backend(ctx)
 	all, full := b.PodChanges()
 	if !full || len(all) == 0 {
@@ -85,13 +92,7 @@ func TestPodChangesReadTheFirstListWhole(t *testing.T) {
 
 // The cockpit hears of a pod change at once, and nothing while nothing moves.
 func TestCacheChangesSignalMovesOnly(t *testing.T) {
-	s, w, ctx := demoWatcher(t)
-	w.Start(ctx)
-	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
-	defer wcancel()
-	if !w.WaitFor(wctx, "pods", "nodes") {
-		t.Fatal("never synced")
-	}
+	s, w, ctx := syncedDemoWatcher(t, "pods", "nodes")
 	ch := cacheChanges(ctx, []*sitekube.Watcher{w})
 	// The first list's events may still be arriving: drain until quiet for 300 ms.
 	for quiet := false; !quiet; {
@@ -117,13 +118,7 @@ func TestCacheChangesSignalMovesOnly(t *testing.T) {
 
 // The Nodes pane reads heartbeats live through Beat: each node's Lease as last listed.
 func TestBeatIsTheLeaseAsListed(t *testing.T) {
-	s, w, ctx := demoWatcher(t)
-	w.Start(ctx)
-	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
-	defer wcancel()
-	if !w.WaitFor(wctx, "nodes", "leases") {
-		t.Fatal("nodes and leases never synced")
-	}
+	s, w, ctx := syncedDemoWatcher(t, "nodes", "leases")
 	b := (&env{site: s.Config, watchers: []*sitekube.Watcher{w}}).backend(ctx)
 	var leased int
 	for _, n := range b.Nodes() {
