@@ -166,8 +166,8 @@ func (l *nodeList) sort(o rowOrder) []*gridRow {
 }
 
 // update makes e the entry of n and returns its row: the same row when neither the node nor its
-// findings moved (nor its heartbeat, unless the screen reads that live: live), a copy with the
-// new heartbeat when only that moved, else a new row.
+// findings moved, nor its heartbeat unless the screen draws that live (live); a copy with the
+// new heartbeat when only that moved; else a new row.
 func (e *nodeEntry) update(n NodeInfo, d snapDerived, live func(NodeInfo) bool, multi bool, now time.Time) *gridRow {
 	h := d.facts[n.Name]
 	sig := d.sig(n.Name, h, multi)
