@@ -97,14 +97,7 @@ func TestNodesVersionMovesWithWhatNodeFactsRead(t *testing.T) {
 			t.Errorf("%s did not move NodesVersion", m.what)
 		}
 	}
-	signalled := func() bool {
-		select {
-		case <-w.Moved():
-			return true
-		default:
-			return false
-		}
-	}
+	signalled := func() bool { return movedNow(w) }
 	signalled()
 	w.takeLeases([]*coordv1.Lease{lease("n1", time.Now()), lease("n2", time.Now())}, false)
 	if !signalled() {
