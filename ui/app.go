@@ -73,6 +73,10 @@ type Model struct {
 
 	now           time.Time
 	width, height int
+	// frame and title are the last View's: a frame drawn again the same is handed out as the same
+	// string, so bubbletea's renderer, comparing the view at each of its 120 ticks a second,
+	// compares two pointers instead of 40 kB until the screen moves.
+	frame, title string
 
 	alerts, adns, ntp, certs *findingsPane
 	nodes, pods, hosts       *tablePane
@@ -721,9 +725,15 @@ func (m *Model) bodyHeight() int { return max(m.height-m.stripHeight()-3, 1) }
 
 // View draws the screen.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.Render())
+	if f := m.Render(); f != m.frame {
+		m.frame = f
+	}
+	if m.title == "" {
+		m.title = "opsdeck · " + m.opts.Site
+	}
+	v := tea.NewView(m.frame)
 	v.AltScreen = true
-	v.WindowTitle = "opsdeck · " + m.opts.Site
+	v.WindowTitle = m.title
 	return v
 }
 

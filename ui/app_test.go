@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -404,5 +405,22 @@ func TestLoadsAreCoalescedByUrgency(t *testing.T) {
 	m.Update(loadFeeds(m.loadSpec())())
 	if !m.feedLoading || m.dirtyUrgent {
 		t.Fatalf("after a slow load the urgent change waits: loading %v, urgent %v", m.feedLoading, m.dirtyUrgent)
+	}
+}
+
+// TestSameFrameIsTheSameString: bubbletea compares the view at each renderer tick; a frame drawn
+// again unchanged must be the same string (one pointer compare), a changed one a new string.
+func TestSameFrameIsTheSameString(t *testing.T) {
+	m := newModel(t, Options{}, 200, 50)
+	a, b := m.View(), m.View()
+	if a.Content != b.Content || unsafe.StringData(a.Content) != unsafe.StringData(b.Content) {
+		t.Fatal("an unchanged frame must be handed out as the same string")
+	}
+	if a.WindowTitle != "opsdeck · demo" {
+		t.Errorf("window title %q", a.WindowTitle)
+	}
+	press(m, "2")
+	if c := m.View(); c.Content == a.Content {
+		t.Fatal("a key that moves the screen must move the frame")
 	}
 }
