@@ -105,7 +105,7 @@ func keys(rs []*gridRow) []string {
 func BenchmarkPodTableOneChange(b *testing.B) {
 	be, snap := siteAtScale(2000, 42000)
 	var tab podTable
-	problems := podProblems(snap.Findings)
+	problems := derived(loadSpec{snap: snap}).problems
 	tab.update(be.Pods(), true, problems, rowOrder{col: -1}, false)
 	p := be.Pods()[777]
 	var shown []*gridRow

@@ -28,7 +28,7 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 	areas := []string{"kubernetes", "host", "dns", "ntp", "certs"}
 	r := rand.New(rand.NewPCG(1, 2))
 	c := &loadCache{}
-	incremental := 0
+	incremental, folds, across := 0, 0, 0
 	for step := 1; step <= 300; step++ {
 		moves := 1 + r.IntN(3)
 		if step%50 == 0 {
@@ -38,7 +38,7 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 			node := fmt.Sprintf("node%04d", r.IntN(40))
 			st := checks.Status(r.IntN(4))
 			var f checks.Finding
-			switch r.IntN(6) {
+			switch r.IntN(7) {
 			case 0:
 				// "cluster/node" on a site of several clusters: two findings join one row
 				target := []string{"", "a/", "b/"}[r.IntN(3)] + node
@@ -50,6 +50,9 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 				f = checks.Finding{Check: "kube.pod", Area: "kubernetes", Target: fmt.Sprintf("ns%02d/app-%06d", r.IntN(3), r.IntN(30)), Status: st, Summary: fmt.Sprint("pod ", step)}
 			case 3:
 				f = checks.Finding{Check: "adns.resolve", Area: areas[2+r.IntN(3)], Target: fmt.Sprint("zone", r.IntN(5)), Status: st, Summary: fmt.Sprint("dns ", step)}
+			case 4: // a host that stopped answering: three checks or more fail alike and fold
+				check := []string{"host.memory", "host.disk", "host.load", "host.uptime"}[r.IntN(4)]
+				f = checks.Finding{Check: check, Area: "host", Target: node, Status: []checks.Status{checks.Unknown, checks.Crit, checks.OK}[r.IntN(3)], Summary: "ssh: unreachable"}
 			default: // one goes, as a recovered pod's or a deleted node's finding does
 				keys := slices.Sorted(maps.Keys(store))
 				delete(store, keys[r.IntN(len(keys))])
@@ -92,11 +95,18 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 				t.Fatalf("step %d: pane %d: tile %+v, %d rows; want %+v, %d", step, i, g.tile, len(g.rows), w.tile, len(w.rows))
 			}
 			for j := range w.rows {
-				if g.rows[j].key != w.rows[j].key || g.rows[j].finding != w.rows[j].finding || !slices.Equal(g.rows[j].cells, w.rows[j].cells) {
-					t.Fatalf("step %d: pane %d row %d: %v, want %v", step, i, j, g.rows[j].cells, w.rows[j].cells)
+				gr, wr := g.rows[j], w.rows[j]
+				if gr.key != wr.key || gr.finding != wr.finding || !slices.Equal(gr.cells, wr.cells) || !slices.Equal(gr.folded, wr.folded) ||
+					!slices.Equal(gr.across, wr.across) || gr.status != wr.status || gr.ref != wr.ref || !gr.stamp.Equal(wr.stamp) || gr.staleAfter != wr.staleAfter {
+					t.Fatalf("step %d: pane %d row %d: %v %v %v, want %v %v %v", step, i, j, gr.cells, gr.folded, gr.across, wr.cells, wr.folded, wr.across)
 				}
+				folds += len(wr.folded)
+				across += len(wr.across)
 			}
 		}
+	}
+	if folds == 0 || across == 0 {
+		t.Fatalf("no row folded a host's checks (%d) or one check's targets (%d): the fold is not tried", folds, across)
 	}
 	if incremental < 250 {
 		t.Fatalf("only %d of 300 snapshots were derived from the last one", incremental)
@@ -282,5 +292,37 @@ func podChangesOf(pods []PodInfo, changes *[]PodInfo) func() ([]PodInfo, bool) {
 		out := *changes
 		*changes = nil
 		return out, false
+	}
+}
+
+// TestOldestAfterIsOldestOf: the oldest observation kept from the last snapshot is the one a walk
+// of every finding gives, when the oldest goes, an older one comes, or a finding has no time.
+func TestOldestAfterIsOldestOf(t *testing.T) {
+	at := func(min int) *checks.Finding {
+		return &checks.Finding{Check: "c", Target: fmt.Sprint(min), ObservedAt: t0.Add(time.Duration(min) * time.Minute)}
+	}
+	a, b, c, none := at(1), at(2), at(3), &checks.Finding{Check: "c", Target: "none"}
+	for _, tc := range []struct {
+		name               string
+		before, went, came []*checks.Finding
+	}{
+		{"an older one came", []*checks.Finding{b, c}, nil, []*checks.Finding{a}},
+		{"the oldest went", []*checks.Finding{a, b, c}, []*checks.Finding{a}, nil},
+		{"a newer one went", []*checks.Finding{a, b, c}, []*checks.Finding{c}, nil},
+		{"every one went", []*checks.Finding{a, b}, []*checks.Finding{a, b}, nil},
+		{"the first came", nil, nil, []*checks.Finding{b, c}},
+		{"one without its time came", []*checks.Finding{b}, nil, []*checks.Finding{none}},
+		{"only one without its time", nil, nil, []*checks.Finding{none}},
+		{"the oldest went and came again", []*checks.Finding{a, b}, []*checks.Finding{a}, []*checks.Finding{a}},
+	} {
+		after := slices.DeleteFunc(slices.Clone(tc.before), func(f *checks.Finding) bool { return slices.Contains(tc.went, f) })
+		after = append(after, tc.came...)
+		got, want := oldestAfter(oldestOf(tc.before), tc.went, tc.came, after), oldestOf(after)
+		if !got.Equal(want) {
+			t.Errorf("%s: oldest %v, want %v", tc.name, got, want)
+		}
+	}
+	if got := oldestOf([]*checks.Finding{none, b, a}); !got.Equal(a.ObservedAt) {
+		t.Errorf("a finding without its time hid the oldest: %v", got)
 	}
 }

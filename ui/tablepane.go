@@ -152,62 +152,6 @@ func (p *findingsPane) View(now time.Time) string             { return p.grid.Vi
 func (p *findingsPane) Update(tea.Msg) (Pane, tea.Cmd)        { return p, nil }
 func (p *findingsPane) Tile() tile                            { return p.counts }
 
-// builtFindings are a findings pane's rows, built off the UI goroutine.
-type builtFindings struct {
-	rows []*gridRow
-	tile tile
-}
-
-// build makes the pane's rows from a snapshot (sorted worst first); it reads only the pane's
-// fixed settings, so it runs in a command.
-func (p *findingsPane) build(fs []*checks.Finding, staleFor func(check string) time.Duration) builtFindings {
-	var mine []*checks.Finding // the store's, never changed once published
-	t := tile{label: p.title}
-	for _, f := range fs {
-		if p.areas != nil && !p.areas[f.Area] {
-			continue
-		}
-		t.total++
-		if f.Status != checks.OK {
-			t.bad++
-		}
-		t.worst = max(t.worst, f.Status)
-		if p.onlyBad && f.Status == checks.OK {
-			continue
-		}
-		mine = append(mine, f)
-	}
-	if t.total == 0 && p.missing != "" {
-		t.absent, t.note = true, "not configured"
-	}
-	b := builtFindings{tile: t}
-	b.rows = make([]*gridRow, 0, len(mine))
-	for _, r := range foldTargets(fold(mine)) {
-		f := r.f
-		k := f.Key()
-		check := f.Check
-		if len(r.folded) > 0 {
-			check = fmt.Sprintf("%d checks", len(r.folded))
-		}
-		target := f.Target
-		if len(r.across) > 1 {
-			target = fmt.Sprintf("%s +%d more", f.Target, len(r.across)-1)
-		}
-		summary := f.Summary
-		if f.Exception != "" {
-			summary += " [known exception]"
-		}
-		var stale time.Duration
-		if staleFor != nil {
-			stale = staleFor(f.Check)
-		}
-		b.rows = append(b.rows, &gridRow{key: k, status: f.Status, ref: f.Ref(), stamp: f.ObservedAt, staleAfter: stale, finding: f, folded: r.folded,
-			across: r.across, cells: []string{upper(f.Status.String()), target, check, summary, ""}})
-	}
-	sortRows(b.rows, rowOrder{col: -1})
-	return b
-}
-
 // take shows rows built by build.
 func (p *findingsPane) take(b builtFindings) {
 	p.counts = b.tile
