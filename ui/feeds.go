@@ -220,9 +220,10 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 			}
 			m.nodes = c.nodes.rows(b, d, counts, moved, spec.orders[0], multi, now)
 			m.nodesTotal = len(m.nodes)
+			m.counts[0] = c.nodes.counted
 		}
 		sortRows(m.hosts, spec.orders[2])
-		m.counts = [3]tile{countRows(m.nodes), c.pods.counts(), countRows(m.hosts)}
+		m.counts[1], m.counts[2] = c.pods.counts(), countRows(m.hosts)
 		m.counts[1].partial = m.podsPartial
 		return m
 	}

@@ -16,31 +16,51 @@ type listRow struct {
 const foldAcross = 5
 
 // foldTargets folds rows of one check and status on foldAcross targets or more into the first.
+// Rows of one check and status mostly come together (the snapshot's order), so the last id's
+// count is kept at hand: a map lookup per run of rows, not per row (1,000 crash-looping pods).
 func foldTargets(rows []listRow) []listRow {
 	type id struct {
 		check  string
 		status checks.Status
 	}
-	n := map[id]int{}
+	type group struct {
+		n  int
+		at int // where the folded row is in out (-1: not yet)
+	}
+	groups := map[id]*group{}
+	var last id
+	var g *group
+	groupOf := func(k id) *group {
+		if g == nil || k != last {
+			if g = groups[k]; g == nil {
+				g = &group{at: -1}
+				groups[k] = g
+			}
+			last = k
+		}
+		return g
+	}
 	for _, r := range rows {
 		if len(r.folded) == 0 && r.f.Status != checks.OK {
-			n[id{r.f.Check, r.f.Status}]++
+			groupOf(id{r.f.Check, r.f.Status}).n++
 		}
 	}
-	var out []listRow
-	at := map[id]int{} // where the folded row of an id is in out
+	out := make([]listRow, 0, len(rows))
 	for _, r := range rows {
-		k := id{r.f.Check, r.f.Status}
-		if len(r.folded) > 0 || r.f.Status == checks.OK || n[k] < foldAcross {
+		if len(r.folded) > 0 || r.f.Status == checks.OK {
 			out = append(out, r)
 			continue
 		}
-		if i, ok := at[k]; ok {
-			out[i].across = append(out[i].across, r.f.Target)
-			continue
+		g := groupOf(id{r.f.Check, r.f.Status})
+		switch {
+		case g.n < foldAcross:
+			out = append(out, r)
+		case g.at >= 0:
+			out[g.at].across = append(out[g.at].across, r.f.Target)
+		default:
+			g.at = len(out)
+			out = append(out, listRow{f: r.f, across: []string{r.f.Target}})
 		}
-		at[k] = len(out)
-		out = append(out, listRow{f: r.f, across: []string{r.f.Target}})
 	}
 	return out
 }
@@ -61,11 +81,20 @@ func fold(fs []*checks.Finding) []listRow {
 	}
 	// Only targets with three failing findings or more can fold: count first, so the common
 	// case (one finding per target) builds no key.
-	perTarget := map[string]int{}
+	perTarget := make(map[string]int, len(fs))
+	most := 0
 	for _, f := range fs {
 		if f.Status != checks.OK {
 			perTarget[f.Target]++
+			most = max(most, perTarget[f.Target])
 		}
+	}
+	out := make([]listRow, 0, len(fs))
+	if most < 3 { // nothing folds (the common case): no second lookup per finding
+		for _, f := range fs {
+			out = append(out, listRow{f: f})
+		}
+		return out
 	}
 	same := map[id][]string{}
 	for _, f := range fs {
@@ -74,7 +103,6 @@ func fold(fs []*checks.Finding) []listRow {
 			same[k] = append(same[k], f.Check)
 		}
 	}
-	var out []listRow
 	done := map[id]bool{}
 	for _, f := range fs {
 		if perTarget[f.Target] < 3 || f.Status == checks.OK {

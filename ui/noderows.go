@@ -45,6 +45,11 @@ type nodeList struct {
 	byName   map[string][]int // entries by node name (a name may be in several clusters)
 	sorted   []*gridRow
 	sortedBy rowOrder
+	// shown is the last table handed out (the screen keeps it: a copy of sorted) and counted its
+	// tile: a load in which no row moved hands out the same again, without a copy or a count
+	// of every node.
+	shown   []*gridRow
+	counted tile
 }
 
 // nodeInfos is the backend's node list, the last one when its version has not moved (same).
@@ -101,6 +106,9 @@ func (l *nodeList) rows(b Backend, d snapDerived, counts func(NodeInfo) NodeInfo
 	if o != l.sortedBy {
 		return l.sort(o)
 	}
+	if len(replaced) == 0 && l.shown != nil {
+		return l.shown
+	}
 	if len(replaced) > fewChanges {
 		for i, r := range l.sorted {
 			if nr, ok := replaced[r]; ok {
@@ -119,7 +127,14 @@ func (l *nodeList) rows(b Backend, d snapDerived, counts func(NodeInfo) NodeInfo
 			l.sorted = slices.Insert(l.sorted, i, r)
 		}
 	}
-	return slices.Clone(l.sorted) // the screen keeps what it is given
+	return l.handOut()
+}
+
+// handOut is a copy of the sorted rows for the screen, which keeps what it is given.
+func (l *nodeList) handOut() []*gridRow {
+	l.shown = slices.Clone(l.sorted)
+	l.counted = countRows(l.shown)
+	return l.shown
 }
 
 // beatCol is the Nodes pane's BEAT column.
@@ -162,7 +177,7 @@ func (l *nodeList) sort(o rowOrder) []*gridRow {
 	}
 	sortRows(l.sorted, o)
 	l.sortedBy = o
-	return slices.Clone(l.sorted)
+	return l.handOut()
 }
 
 // update makes e the entry of n and returns its row: the same row when neither the node nor its

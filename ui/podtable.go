@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 
@@ -14,8 +15,9 @@ import (
 type podTable struct {
 	pods     map[string]*PodInfo // by row key (pointers: a PodInfo is too big for a map to hold inline)
 	problems map[string]checks.Status
-	healthy  []*gridRow          // rows whose status is OK, by key
-	issues   map[string]*gridRow // the other rows
+	healthy  []*gridRow           // rows whose status is OK, by key
+	issues   map[string]*gridRow  // the other rows
+	ofStatus [checks.Crit + 1]int // the issues by status: the tile's worst without a walk of them
 	perNode  map[nodeID]*podCount
 	// countsMoved are the nodes whose counts the last update moved (nil after a rebuild: all).
 	countsMoved map[nodeID]bool
@@ -67,15 +69,18 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 			delete(changed, k) // told again, unchanged: the informer's adds after a full read
 		}
 	}
-	// A pod whose finding appeared, went or changed status is redrawn too.
-	for k, st := range problems {
-		if was, ok := t.problems[k]; !ok || was != st {
-			t.restate(k, changed, gone)
+	// A pod whose finding appeared, went or changed status is redrawn too. The map is never
+	// written once made (snapDerived copies it to change it): the same map, nothing to compare.
+	if !sameMap(problems, t.problems) {
+		for k, st := range problems {
+			if was, ok := t.problems[k]; !ok || was != st {
+				t.restate(k, changed, gone)
+			}
 		}
-	}
-	for k := range t.problems {
-		if _, ok := problems[k]; !ok {
-			t.restate(k, changed, gone)
+		for k := range t.problems {
+			if _, ok := problems[k]; !ok {
+				t.restate(k, changed, gone)
+			}
 		}
 	}
 	t.problems = problems
@@ -95,7 +100,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 			t.count(*old, -1)
 			delete(t.pods, k)
 		}
-		delete(t.issues, k)
+		t.dropIssue(k)
 	}
 	switch {
 	case len(drop) > fewChanges: // one pass
@@ -116,7 +121,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 		if r.status == checks.OK {
 			fresh = append(fresh, r)
 		} else {
-			t.issues[k] = r
+			t.putIssue(k, r)
 		}
 	}
 	switch {
@@ -138,6 +143,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 // block of rows.
 func (t *podTable) rebuild(all []PodInfo, problems map[string]checks.Status, multi bool) {
 	t.pods, t.issues, t.perNode, t.problems = make(map[string]*PodInfo, len(all)), map[string]*gridRow{}, map[nodeID]*podCount{}, problems
+	t.ofStatus = [checks.Crit + 1]int{}
 	t.countsMoved = nil
 	t.multi = multi
 	infos := slices.Clone(all) // one block, not one per pod (kept, like podSlab's, until the next full read)
@@ -160,7 +166,7 @@ func (t *podTable) rebuild(all []PodInfo, problems map[string]checks.Status, mul
 		if r.status == checks.OK {
 			healthy = append(healthy, keyedRow{k, r})
 		} else {
-			t.issues[k] = r
+			t.putIssue(k, r)
 		}
 	}
 	slices.SortFunc(healthy, func(a, b keyedRow) int { return strings.Compare(a.key, b.key) })
@@ -262,8 +268,32 @@ func mergeByKey(a, b []*gridRow) []*gridRow {
 // counts tallies the table for the Pods tile from the problem rows alone.
 func (t *podTable) counts() tile {
 	c := tile{total: len(t.issues) + len(t.healthy), bad: len(t.issues)}
-	for _, r := range t.issues {
-		c.worst = max(c.worst, r.status)
+	for st, n := range t.ofStatus {
+		if n > 0 {
+			c.worst = checks.Status(st)
+		}
 	}
 	return c
+}
+
+// putIssue and dropIssue keep issues and their count by status together.
+func (t *podTable) putIssue(k string, r *gridRow) {
+	t.dropIssue(k)
+	t.issues[k] = r
+	t.ofStatus[statusIndex(r.status)]++
+}
+
+func (t *podTable) dropIssue(k string) {
+	if r, ok := t.issues[k]; ok {
+		t.ofStatus[statusIndex(r.status)]--
+		delete(t.issues, k)
+	}
+}
+
+// statusIndex is st within OK..Crit (a pod row's status is one of them).
+func statusIndex(st checks.Status) checks.Status { return min(max(st, checks.OK), checks.Crit) }
+
+// sameMap tells whether a and b are one map (not equal ones).
+func sameMap[K comparable, V any](a, b map[K]V) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }

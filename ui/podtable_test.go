@@ -85,6 +85,9 @@ func TestPodTableChangesMatchRebuild(t *testing.T) {
 		}) {
 			t.Fatalf("step %d: kept table differs from a rebuild:\n got %v\nwant %v", step, keys(got), keys(want))
 		}
+		if g, w := kept.counts(), fresh.counts(); g != w || w != countRows(want) {
+			t.Fatalf("step %d: tile %+v, rebuilt %+v, counted %+v", step, g, w, countRows(want))
+		}
 		for k, c := range fresh.perNode {
 			if kc := kept.perNode[k]; (kc == nil) != (c == nil) || kc != nil && *kc != *c {
 				t.Fatalf("step %d: node %q counts %v, rebuilt %v", step, k, kc, c)

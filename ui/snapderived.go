@@ -149,15 +149,21 @@ func (d snapDerived) moved(spec loadSpec) (_ snapDerived, hosts map[string]bool,
 		slices.SortFunc(fs, checks.CompareWorstFirst) // as the snapshot holds them
 		d.facts[name] = factsOf(fs)
 	}
-	if len(pods) > 0 {
-		d.problems = maps.Clone(d.problems)
-		for pod := range pods {
-			if fs := d.byPod[pod]; len(fs) > 0 {
-				d.problems[pod] = worstOf(fs)
-			} else {
-				delete(d.problems, pod)
-				delete(d.byPod, pod)
-			}
+	cloned := false // problems is shared with the pods table: copied before a write, and only then
+	for pod := range pods {
+		fs := d.byPod[pod]
+		was, had := d.problems[pod]
+		if len(fs) > 0 && had && worstOf(fs) == was {
+			continue // a crash-looping pod's new count of restarts: still as bad
+		}
+		if !cloned {
+			d.problems, cloned = maps.Clone(d.problems), true
+		}
+		if len(fs) > 0 {
+			d.problems[pod] = worstOf(fs)
+		} else {
+			delete(d.problems, pod)
+			delete(d.byPod, pod)
 		}
 	}
 	d.findings = slices.Clone(d.findings)

@@ -134,13 +134,19 @@ func TestNodesAreReadAgainOnlyWhenTheyMoved(t *testing.T) {
 		if !slices.Equal(msg.nodes, want) {
 			t.Fatal("the node rows are out of order")
 		}
+		if msg.counts[0] != countRows(msg.nodes) {
+			t.Fatalf("Nodes tile %+v, rows count %+v", msg.counts[0], countRows(msg.nodes))
+		}
 		return msg
 	}
-	load()
+	zeroth := load()
 	before := reads
 	first := load()
 	if reads != before {
 		t.Fatalf("Nodes read %d times more while its version stood", reads-before)
+	}
+	if &first.nodes[0] != &zeroth.nodes[0] {
+		t.Fatal("a load in which no node row moved must hand out the same table")
 	}
 	// A finding of node0002 moves: its row shows it without a read of the nodes.
 	m.Update(snapshotMsg(withNodeDown(snap, "node0002", "NotReady for 1m")))
