@@ -26,7 +26,7 @@ type snapDerived struct {
 	// byHost are the findings each host's row joins (facts folds them in the snapshot's order).
 	byHost map[string][]*checks.Finding
 	byPod  map[string][]*checks.Finding // the pod checks' findings (problems), by pod
-	steps  int // derivations from the last snapshot since one from every finding
+	steps  int                          // derivations from the last snapshot since one from every finding
 }
 
 // derive is what the snapshot gives: the kept one if the snapshot is the one it came from. It
