@@ -17,7 +17,29 @@ type builtFindings struct {
 	listed []*checks.Finding            // the findings the pane lists, in the snapshot's order
 	count  [checks.Crit + 1]int         // the pane's findings by status, listed or not
 	plain  map[*checks.Finding]*gridRow // rows of one finding alone, kept while it is listed
-	valid  bool                         // listed, count and plain hold (a build made them)
+	folds  *foldState
+	valid  bool // listed, count, plain and folds hold (a build made them)
+}
+
+// foldState is how the listed failing findings fold (fold, foldTargets), kept so that a finding
+// that moves re-folds its own group only: 1,000 crash-looping pods fold into one row, and
+// folding them all again for each was the largest part of a load at 5,000 nodes.
+type foldState struct {
+	perTarget map[string]int // failing listed findings per target
+	hostFolds int            // targets with 3 or more: their findings may fold into one row
+	groups    map[groupID]*group
+}
+
+type groupID struct {
+	check  string
+	status checks.Status
+}
+
+// group are the failing listed findings of one check and status.
+type group struct {
+	members []*checks.Finding // in the snapshot's order
+	targets []string          // theirs, in the same order
+	row     *gridRow          // their one row when they fold across targets (foldAcross or more)
 }
 
 // build makes the pane's rows from a snapshot (sorted worst first); it reads only the pane's
@@ -38,6 +60,7 @@ func (p *findingsPane) build(fs []*checks.Finding, staleFor func(check string) t
 	}
 	b.tile = p.tileOf(b.count)
 	b.rows = p.rowsOf(b.listed, staleFor, b.plain)
+	b.folds = newFoldState(b.listed, b.rows)
 	return b
 }
 
@@ -61,7 +84,6 @@ func (p *findingsPane) rebuild(prev builtFindings, went, came, fs []*checks.Find
 		b.count[f.Status]--
 		if p.lists(f) {
 			gone[f] = true
-			delete(b.plain, f)
 		}
 	}
 	for _, f := range came {
@@ -80,9 +102,154 @@ func (p *findingsPane) rebuild(prev builtFindings, went, came, fs []*checks.Find
 	if len(gone) == 0 && len(added) == 0 {
 		return b // the rows are the last snapshot's
 	}
-	b.listed = mergeWorstFirst(slices.DeleteFunc(slices.Clone(prev.listed), func(f *checks.Finding) bool { return gone[f] }), added)
-	b.rows = p.rowsOf(b.listed, staleFor, b.plain)
+	b.listed = slices.DeleteFunc(slices.Clone(prev.listed), func(f *checks.Finding) bool { return gone[f] })
+	for _, f := range added { // a binary search each: a merge would read every listed finding
+		i, _ := slices.BinarySearchFunc(b.listed, f, checks.CompareWorstFirst)
+		b.listed = slices.Insert(b.listed, i, f)
+	}
+	b.rows = p.refold(&b, prev.rows, gone, added, staleFor)
 	return b
+}
+
+// refold is the rows of b.listed, made from the last rows (prev) again only for the groups of the
+// findings that went (gone) and came (added), of those b lists; b.plain still holds the rows of
+// the gone. When a host's findings fold (a dead host: rare, and few rows) every listed finding is
+// folded again.
+func (p *findingsPane) refold(b *builtFindings, prev []*gridRow, gone map[*checks.Finding]bool, added []*checks.Finding, staleFor func(check string) time.Duration) []*gridRow {
+	fs := b.folds
+	wasFolding := fs.hostFolds > 0
+	touched := map[groupID]bool{}
+	removed := map[*gridRow]bool{}
+	for f := range gone {
+		if f.Status == checks.OK { // an ok finding is never folded: its own row goes
+			removed[b.plain[f]] = true
+			continue
+		}
+		touched[groupID{f.Check, f.Status}] = true
+	}
+	for _, f := range added {
+		if f.Status != checks.OK {
+			touched[groupID{f.Check, f.Status}] = true
+		}
+	}
+	for id := range touched { // the touched groups' rows as they were
+		if g := fs.groups[id]; g != nil {
+			if g.row != nil {
+				removed[g.row] = true
+			}
+			for _, m := range g.members {
+				if r := b.plain[m]; r != nil {
+					removed[r] = true
+				}
+			}
+		}
+	}
+	for f := range gone {
+		delete(b.plain, f)
+		if f.Status != checks.OK {
+			fs.remove(f)
+		}
+	}
+	for _, f := range added {
+		if f.Status != checks.OK {
+			fs.add(f)
+		}
+	}
+	if wasFolding || fs.hostFolds > 0 {
+		rows := p.rowsOf(b.listed, staleFor, b.plain)
+		b.folds = newFoldState(b.listed, rows)
+		return rows
+	}
+	rows := slices.DeleteFunc(slices.Clone(prev), func(r *gridRow) bool { return removed[r] })
+	for _, f := range added {
+		if f.Status == checks.OK {
+			rows = append(rows, aloneRow(f, staleFor, b.plain))
+		}
+	}
+	for id := range touched {
+		g := fs.groups[id]
+		switch {
+		case g == nil:
+		case len(g.members) >= foldAcross:
+			g.row = findingRow(listRow{f: g.members[0], across: slices.Clone(g.targets)}, staleFor)
+			rows = append(rows, g.row)
+		default:
+			g.row = nil
+			for _, m := range g.members {
+				rows = append(rows, aloneRow(m, staleFor, b.plain))
+			}
+		}
+	}
+	sortRows(rows, rowOrder{col: -1})
+	return rows
+}
+
+// aloneRow is the row of a finding alone: the one made before, if it was.
+func aloneRow(f *checks.Finding, staleFor func(check string) time.Duration, plain map[*checks.Finding]*gridRow) *gridRow {
+	if r, ok := plain[f]; ok {
+		return r
+	}
+	r := findingRow(listRow{f: f}, staleFor)
+	plain[f] = r
+	return r
+}
+
+// newFoldState is how listed folded into rows.
+func newFoldState(listed []*checks.Finding, rows []*gridRow) *foldState {
+	fs := &foldState{perTarget: map[string]int{}, groups: map[groupID]*group{}}
+	for _, f := range listed {
+		if f.Status != checks.OK {
+			fs.add(f)
+		}
+	}
+	for _, r := range rows {
+		if r.across != nil {
+			fs.groups[groupID{r.finding.Check, r.finding.Status}].row = r
+		}
+	}
+	return fs
+}
+
+// add and remove keep a failing listed finding's target count and group.
+func (fs *foldState) add(f *checks.Finding) {
+	n := fs.perTarget[f.Target] + 1
+	fs.perTarget[f.Target] = n
+	if n == 3 {
+		fs.hostFolds++
+	}
+	id := groupID{f.Check, f.Status}
+	g := fs.groups[id]
+	if g == nil {
+		g = &group{}
+		fs.groups[id] = g
+	}
+	i, _ := slices.BinarySearchFunc(g.members, f, checks.CompareWorstFirst)
+	g.members = slices.Insert(g.members, i, f)
+	g.targets = slices.Insert(g.targets, i, f.Target)
+}
+
+func (fs *foldState) remove(f *checks.Finding) {
+	n := fs.perTarget[f.Target] - 1
+	if n == 2 {
+		fs.hostFolds--
+	}
+	if n <= 0 {
+		delete(fs.perTarget, f.Target)
+	} else {
+		fs.perTarget[f.Target] = n
+	}
+	id := groupID{f.Check, f.Status}
+	g := fs.groups[id]
+	if g == nil {
+		return
+	}
+	if i := slices.Index(g.members, f); i >= 0 {
+		g.members = slices.Delete(g.members, i, i+1)
+		g.targets = slices.Delete(g.targets, i, i+1)
+	}
+	if len(g.members) == 0 {
+		delete(fs.groups, id)
+	}
 }
 
 // buildUncounted is build for findings with a status out of range (never made by a check): the
@@ -177,23 +344,4 @@ func findingRow(r listRow, staleFor func(check string) time.Duration) *gridRow {
 	}
 	return &gridRow{key: f.Key(), status: f.Status, ref: f.Ref(), stamp: f.ObservedAt, staleAfter: stale, finding: f, folded: r.folded,
 		across: r.across, cells: []string{upper(f.Status.String()), target, check, summary, ""}}
-}
-
-// mergeWorstFirst merges two lists in the snapshot's order into one.
-func mergeWorstFirst(a, b []*checks.Finding) []*checks.Finding {
-	if len(b) == 0 {
-		return a
-	}
-	out := make([]*checks.Finding, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		if checks.CompareWorstFirst(b[j], a[i]) < 0 {
-			out = append(out, b[j])
-			j++
-		} else {
-			out = append(out, a[i])
-			i++
-		}
-	}
-	return append(append(out, a[i:]...), b[j:]...)
 }

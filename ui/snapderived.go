@@ -178,7 +178,9 @@ func (d snapDerived) moved(spec loadSpec) (_ snapDerived, hosts map[string]bool,
 // changedBetween are the findings that went (in old, not in cur) and came (in cur, not in old),
 // found in one walk of both in their order: a pointer in both is passed over without comparing
 // anything. Were a snapshot out of order, an unchanged finding could be taken for one that went
-// and came again (more work, the same result); a moved one is never missed.
+// and came again; a moved one is never missed. Only the store's snapshots are derived from the
+// last (they have a version), and the store keeps them in order: the panes' rows (rebuild) need
+// it, to fold in the snapshot's order.
 func changedBetween(old, cur []*checks.Finding) (went, came []*checks.Finding) {
 	i, j := 0, 0
 	for i < len(old) && j < len(cur) {

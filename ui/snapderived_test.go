@@ -28,7 +28,9 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 	areas := []string{"kubernetes", "host", "dns", "ntp", "certs"}
 	r := rand.New(rand.NewPCG(1, 2))
 	c := &loadCache{}
-	incremental, folds, across := 0, 0, 0
+	incremental, refolded, folds, across := 0, 0, 0, 0
+	var lastProblems, lastSeen map[string]checks.Status
+	lastAcross := map[*gridRow][]string{}
 	for step := 1; step <= 300; step++ {
 		moves := 1 + r.IntN(3)
 		if step%50 == 0 {
@@ -50,9 +52,13 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 				f = checks.Finding{Check: "kube.pod", Area: "kubernetes", Target: fmt.Sprintf("ns%02d/app-%06d", r.IntN(3), r.IntN(30)), Status: st, Summary: fmt.Sprint("pod ", step)}
 			case 3:
 				f = checks.Finding{Check: "adns.resolve", Area: areas[2+r.IntN(3)], Target: fmt.Sprint("zone", r.IntN(5)), Status: st, Summary: fmt.Sprint("dns ", step)}
-			case 4: // a host that stopped answering: three checks or more fail alike and fold
-				check := []string{"host.memory", "host.disk", "host.load", "host.uptime"}[r.IntN(4)]
-				f = checks.Finding{Check: check, Area: "host", Target: node, Status: []checks.Status{checks.Unknown, checks.Crit, checks.OK}[r.IntN(3)], Summary: "ssh: unreachable"}
+			case 4: // hosts that stop answering (steps 100–199): three checks or more fail alike and fold
+				check := deadHostChecks[r.IntN(4)]
+				st := []checks.Status{checks.Unknown, checks.Crit, checks.OK}[r.IntN(3)]
+				if step < 100 || step >= 200 {
+					st = checks.OK
+				}
+				f = checks.Finding{Check: check, Area: "host", Target: node, Status: st, Summary: "ssh: unreachable"}
 			default: // one goes, as a recovered pod's or a deleted node's finding does
 				keys := slices.Sorted(maps.Keys(store))
 				delete(store, keys[r.IntN(len(keys))])
@@ -60,6 +66,9 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 			}
 			f.ObservedAt = t0.Add(time.Duration(step) * time.Second)
 			store[f.Key()] = &f
+		}
+		if step == 200 { // the hosts answer again
+			maps.DeleteFunc(store, func(_ string, f *checks.Finding) bool { return slices.Contains(deadHostChecks, f.Check) })
 		}
 		var vals []checks.Finding // worst first, as the store keeps them
 		for _, f := range store {
@@ -75,6 +84,32 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 		got, _ := c.derive(spec)
 		if got.steps > 0 {
 			incremental++
+			if f := got.findings[0].folds; f != nil && f.hostFolds == 0 {
+				refolded++
+			}
+		}
+		if lastProblems != nil && !maps.Equal(lastProblems, lastSeen) {
+			t.Fatalf("step %d: the last problems map, which the pods table keeps, was written", step)
+		}
+		lastProblems, lastSeen = got.problems, maps.Clone(got.problems)
+		for r, across := range lastAcross { // rows the screen holds are never written
+			if !slices.Equal(r.across, across) {
+				t.Fatalf("step %d: a row handed out before changed its targets: %v, was %v", step, r.across, across)
+			}
+		}
+		clear(lastAcross)
+		for _, b := range got.findings {
+			for _, r := range b.rows {
+				lastAcross[r] = slices.Clone(r.across)
+			}
+		}
+		if !slices.Equal(slices.Sorted(maps.Keys(got.byPod)), slices.Sorted(maps.Keys(got.problems))) {
+			t.Fatalf("step %d: pods indexed %v, with problems %v", step, slices.Sorted(maps.Keys(got.byPod)), slices.Sorted(maps.Keys(got.problems)))
+		}
+		for i, b := range got.findings {
+			if len(b.plain) > len(b.listed) {
+				t.Fatalf("step %d: pane %d keeps %d rows for %d listed findings", step, i, len(b.plain), len(b.listed))
+			}
 		}
 		want := derived(spec)
 		for _, n := range slices.Sorted(maps.Keys(want.facts)) {
@@ -108,10 +143,12 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 	if folds == 0 || across == 0 {
 		t.Fatalf("no row folded a host's checks (%d) or one check's targets (%d): the fold is not tried", folds, across)
 	}
-	if incremental < 250 {
-		t.Fatalf("only %d of 300 snapshots were derived from the last one", incremental)
+	if incremental < 250 || refolded < 100 {
+		t.Fatalf("only %d of 300 snapshots were derived from the last one, %d of them without a host's findings folded", incremental, refolded)
 	}
 }
+
+var deadHostChecks = []string{"host.memory", "host.disk", "host.load", "host.uptime"}
 
 // The node list is read again only when the backend's NodesVersion moved; in between, pod
 // counts and findings still reach the rows.
