@@ -69,16 +69,8 @@ func foldTargets(rows []listRow) []listRow {
 // one target that could not tell (a dead or hung host: every check times out or cannot run, each
 // in its own words), or that fail with the same status and summary (a changed host key).
 func fold(fs []*checks.Finding) []listRow {
-	type id struct {
-		target, summary string
-		status          checks.Status
-	}
-	key := func(f *checks.Finding) id {
-		if f.Status == checks.Unknown {
-			return id{target: f.Target, status: f.Status}
-		}
-		return id{f.Target, f.Summary, f.Status}
-	}
+	type id = hostFoldID
+	key := hostFoldKey
 	// Only targets with three failing findings or more can fold: count first, so the common
 	// case (one finding per target) builds no key.
 	perTarget := make(map[string]int, len(fs))
@@ -120,4 +112,17 @@ func fold(fs []*checks.Finding) []listRow {
 		out = append(out, listRow{f: f})
 	}
 	return out
+}
+
+// hostFoldID is what a host's failing findings share when they fold into one row.
+type hostFoldID struct {
+	target, summary string
+	status          checks.Status
+}
+
+func hostFoldKey(f *checks.Finding) hostFoldID {
+	if f.Status == checks.Unknown { // could not tell, each in its own words
+		return hostFoldID{target: f.Target, status: f.Status}
+	}
+	return hostFoldID{f.Target, f.Summary, f.Status}
 }
