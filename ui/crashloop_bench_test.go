@@ -12,8 +12,8 @@ import (
 )
 
 // BenchmarkCrashLoopLoad is the load after one crash-looping pod's finding moved, on a site where
-// 1 % of the pods crash-loop as the lab's do (420 at 2,000 nodes, 1,000 at 5,000): the Alerts
-// pane lists them all, folded into one row.
+// 1 % of the pods crash-loop as the lab's do (420 at 2,000 nodes, 1,000 at 5,000) and a host is
+// dead: the Alerts pane lists them all, the pods folded into one row, the host's checks into one.
 func BenchmarkCrashLoopLoad(b *testing.B) {
 	for _, scale := range [][2]int{{2000, 42000}, {5000, 100000}} {
 		be, snap := siteAtScale(scale[0], scale[1])
@@ -23,6 +23,9 @@ func BenchmarkCrashLoopLoad(b *testing.B) {
 				fs = append(fs, &checks.Finding{Check: "kube.pod", Area: "kubernetes", Target: p.Namespace + "/" + p.Name, Status: checks.Crit,
 					Summary: fmt.Sprintf("CrashLoopBackOff (%d restarts) in app", i%7), ObservedAt: t0.Add(-time.Duration(i%300) * time.Second)})
 			}
+		}
+		for _, check := range []string{"host.memory", "host.disk", "host.load"} { // a dead host, as the lab has
+			fs = append(fs, &checks.Finding{Check: check, Area: "host", Target: "node0003", Status: checks.Unknown, Summary: "ssh: timed out", ObservedAt: t0})
 		}
 		fs = append(slices.Clone(snap.Findings), fs...)
 		slices.SortFunc(fs, checks.CompareWorstFirst)
