@@ -102,16 +102,15 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 		}
 		t.dropIssue(k)
 	}
-	switch {
-	case len(drop) > fewChanges: // one pass
-		t.healthy = slices.DeleteFunc(t.healthy, func(r *gridRow) bool { return drop[r.key] })
-	default: // a binary search each: a pass touches 42,000 rows scattered in memory
-		for k := range drop {
-			if i, ok := slices.BinarySearchFunc(t.healthy, k, rowKeyCmp); ok {
-				t.healthy = slices.Delete(t.healthy, i, i+1)
-			}
+	// A binary search each (a pass reading every row's key touches 100,000 rows scattered in
+	// memory), then one compaction: no slice shifted once per row.
+	at := make([]int, 0, len(drop))
+	for k := range drop {
+		if i, ok := slices.BinarySearchFunc(t.healthy, k, rowKeyCmp); ok {
+			at = append(at, i)
 		}
 	}
+	t.healthy = deleteAt(t.healthy, at)
 	// …and in with the new ones, merged into the healthy rows by key.
 	var fresh []*gridRow
 	for k, p := range changed {
@@ -246,6 +245,24 @@ func (t *podTable) giveBack(rs []*gridRow) {
 		return
 	}
 	t.spare = rs[:0]
+}
+
+// deleteAt removes the rows at the indices at (distinct, in any order) in place.
+func deleteAt(rs []*gridRow, at []int) []*gridRow {
+	if len(at) == 0 {
+		return rs
+	}
+	slices.Sort(at)
+	w := at[0]
+	for n, i := range at {
+		end := len(rs)
+		if n+1 < len(at) {
+			end = at[n+1]
+		}
+		w += copy(rs[w:], rs[i+1:end])
+	}
+	clear(rs[w:]) // the tail keeps no row alive
+	return rs[:w]
 }
 
 // mergeByKey merges two slices sorted by key into a new one.

@@ -231,3 +231,33 @@ func TestScreenGivesBackTheTableItNoLongerHolds(t *testing.T) {
 		m.Update(next)
 	}
 }
+
+// TestDeleteAtIsDeleteFunc: removing rows by their indices keeps the others in order, whichever
+// indices and in whatever order they come.
+func TestDeleteAtIsDeleteFunc(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		n := rng.IntN(40)
+		rs := make([]*gridRow, n)
+		for i := range rs {
+			rs[i] = &gridRow{key: fmt.Sprint(i)}
+		}
+		drop := map[*gridRow]bool{}
+		var at []int
+		for _, i := range rng.Perm(n)[:rng.IntN(n+1)] {
+			drop[rs[i]] = true
+			at = append(at, i)
+		}
+		want := slices.DeleteFunc(slices.Clone(rs), func(r *gridRow) bool { return drop[r] })
+		full := rs[:cap(rs)]
+		got := deleteAt(rs, at)
+		if !slices.Equal(got, want) {
+			t.Fatalf("deleteAt(%d rows, %v) = %v, want %v", n, at, keys(got), keys(want))
+		}
+		for _, r := range full[len(got):] {
+			if r != nil {
+				t.Fatal("the tail keeps a row alive")
+			}
+		}
+	}
+}
