@@ -66,38 +66,38 @@ func (p *findingsPane) build(fs []*checks.Finding, staleFor func(check string) t
 }
 
 // rebuild is build for a snapshot that differs from prev's by the findings that went and came
-// (in the snapshot's order): the cost is the pane's listed findings, not the site's. A moved
-// finding the pane does not list leaves its rows as they were. prev is spent (plain is reused).
+// (in the snapshot's order): the cost is the hosts and groups those findings belong to, not the
+// site's findings. A moved finding the pane does not list leaves its rows as they were. prev is
+// spent (its plain and folds are reused).
 func (p *findingsPane) rebuild(prev builtFindings, went, came, fs []*checks.Finding, staleFor func(check string) time.Duration) builtFindings {
 	if !prev.valid {
 		return p.build(fs, staleFor)
 	}
 	b := prev
-	gone := map[*checks.Finding]bool{}
-	var added []*checks.Finding
-	for _, f := range went {
-		if !p.holds(f) {
-			continue
+	// tally counts the pane's findings among moved into b (by d) and says which it lists.
+	tally := func(moved []*checks.Finding, d int) (listed []*checks.Finding, ok bool) {
+		for _, f := range moved {
+			if !p.holds(f) {
+				continue
+			}
+			if !countable(f) {
+				return nil, false
+			}
+			b.count[f.Status] += d
+			if p.lists(f) {
+				listed = append(listed, f)
+			}
 		}
-		if !countable(f) {
-			return p.build(fs, staleFor)
-		}
-		b.count[f.Status]--
-		if p.lists(f) {
-			gone[f] = true
-		}
+		return listed, true
 	}
-	for _, f := range came {
-		if !p.holds(f) {
-			continue
-		}
-		if !countable(f) {
-			return p.build(fs, staleFor)
-		}
-		b.count[f.Status]++
-		if p.lists(f) {
-			added = append(added, f)
-		}
+	left, ok := tally(went, -1)
+	added, ok2 := tally(came, +1)
+	if !ok || !ok2 {
+		return p.build(fs, staleFor)
+	}
+	gone := make(map[*checks.Finding]bool, len(left))
+	for _, f := range left {
+		gone[f] = true
 	}
 	b.tile = p.tileOf(b.count)
 	if len(gone) == 0 && len(added) == 0 {
