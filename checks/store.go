@@ -163,13 +163,14 @@ func NewStore(interval time.Duration) *Store {
 
 // Put records a finding, replacing the previous one for its (check, target).
 func (s *Store) Put(f Finding) {
+	key := f.Key() // once, before the lock: up to 64 probes at once contend for it
 	s.mu.Lock()
-	old, had := s.latest[f.Key()]
-	s.latest[f.Key()] = &f
+	old, had := s.latest[key]
+	s.latest[key] = &f
 	if s.byCheck[f.Check] == nil {
 		s.byCheck[f.Check] = map[string]*Finding{}
 	}
-	s.byCheck[f.Check][f.Key()] = &f
+	s.byCheck[f.Check][key] = &f
 	s.place(old, &f)
 	s.version++
 	if had && sameVerdict(old, &f) {
