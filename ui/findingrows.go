@@ -66,9 +66,10 @@ func (p *findingsPane) build(fs []*checks.Finding, staleFor func(check string) t
 }
 
 // rebuild is build for a snapshot that differs from prev's by the findings that went and came
-// (in the snapshot's order): the cost is the hosts and groups those findings belong to, not the
-// site's findings. A moved finding the pane does not list leaves its rows as they were. prev is
-// spent (its plain and folds are reused).
+// (in the snapshot's order): no walk of the site's findings, only of the pane's listed findings
+// and rows as pointers (copied, not read), and a fold again of the hosts and groups the moved
+// findings belong to. A moved finding the pane does not list leaves its rows as they were. prev
+// is spent (its plain and folds are reused).
 func (p *findingsPane) rebuild(prev builtFindings, went, came, fs []*checks.Finding, staleFor func(check string) time.Duration) builtFindings {
 	if !prev.valid {
 		return p.build(fs, staleFor)
@@ -198,14 +199,13 @@ func (p *findingsPane) refold(b *builtFindings, prev []*gridRow, gone map[*check
 		touched[groupID{f.Check, f.Status}] = true
 	}
 	for id := range touched { // the touched groups' rows as they were
-		if g := fs.groups[id]; g != nil {
-			if g.row != nil {
-				removed[g.row] = true
-			}
+		switch g := fs.groups[id]; {
+		case g == nil:
+		case g.row != nil: // folded across its targets: its members have no rows of their own
+			removed[g.row] = true
+		default:
 			for _, m := range g.members {
-				if r := b.plain[m]; r != nil {
-					removed[r] = true
-				}
+				removed[b.plain[m]] = true
 			}
 		}
 	}

@@ -31,6 +31,7 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 	incremental, withHosts, folds, across := 0, 0, 0, 0
 	var lastProblems, lastSeen map[string]checks.Status
 	lastAcross := map[*gridRow][]string{}
+	var lastRows, lastRowsSeen [][]*gridRow
 	for step := 1; step <= 300; step++ {
 		moves := 1 + r.IntN(3)
 		if step%50 == 0 {
@@ -97,8 +98,15 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 				t.Fatalf("step %d: a row handed out before changed its targets: %v, was %v", step, r.across, across)
 			}
 		}
+		for i, rows := range lastRows {
+			if !slices.Equal(rows, lastRowsSeen[i]) {
+				t.Fatalf("step %d: pane %d's rows handed out before were written", step, i)
+			}
+		}
 		clear(lastAcross)
+		lastRows, lastRowsSeen = nil, nil
 		for _, b := range got.findings {
+			lastRows, lastRowsSeen = append(lastRows, b.rows), append(lastRowsSeen, slices.Clone(b.rows))
 			for _, r := range b.rows {
 				lastAcross[r] = slices.Clone(r.across)
 			}
