@@ -28,7 +28,7 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 	areas := []string{"kubernetes", "host", "dns", "ntp", "certs"}
 	r := rand.New(rand.NewPCG(1, 2))
 	c := &loadCache{}
-	incremental, withHosts, folds, across := 0, 0, 0, 0
+	incremental, withHosts, areaFolds, folds, across := 0, 0, 0, 0, 0
 	var lastProblems, lastSeen map[string]checks.Status
 	lastAcross := map[*gridRow][]string{}
 	var lastRows, lastRowsSeen [][]*gridRow
@@ -51,8 +51,12 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 					Metrics: []checks.Metric{{Name: "cpu util", Value: float64(r.IntN(100))}}}
 			case 2:
 				f = checks.Finding{Check: "kube.pod", Area: "kubernetes", Target: fmt.Sprintf("ns%02d/app-%06d", r.IntN(3), r.IntN(30)), Status: st, Summary: fmt.Sprint("pod ", step)}
-			case 3:
-				f = checks.Finding{Check: "adns.resolve", Area: areas[2+r.IntN(3)], Target: fmt.Sprint("zone", r.IntN(5)), Status: st, Summary: fmt.Sprint("dns ", step)}
+			case 3: // panes that list ok findings too; a zone's checks that cannot tell fold into one row
+				check := []string{"adns.resolve", "dns.soa", "dns.axfr", "dns.recursion"}[r.IntN(4)]
+				f = checks.Finding{Check: check, Area: areas[2+r.IntN(3)], Target: fmt.Sprint("zone", r.IntN(5)), Status: st, Summary: fmt.Sprint("dns ", step)}
+				if check != "adns.resolve" {
+					f.Area, f.Summary, f.Status = "dns", "no answer", []checks.Status{checks.Unknown, checks.OK}[r.IntN(2)]
+				}
 			case 4: // hosts that stop answering (steps 100–199): three checks or more fail alike and fold
 				check := deadHostChecks[r.IntN(4)]
 				st := []checks.Status{checks.Unknown, checks.Crit, checks.OK}[r.IntN(3)]
@@ -87,6 +91,11 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 			incremental++
 			if f := got.findings[0].folds; f != nil && len(f.hostRows) > 0 {
 				withHosts++
+			}
+			for _, b := range got.findings[1:] {
+				if b.folds != nil && len(b.folds.hostRows) > 0 {
+					areaFolds++
+				}
 			}
 		}
 		if lastProblems != nil && !maps.Equal(lastProblems, lastSeen) {
@@ -150,6 +159,9 @@ func TestMovedIsDerivedFromEveryFinding(t *testing.T) {
 	}
 	if folds == 0 || across == 0 {
 		t.Fatalf("no row folded a host's checks (%d) or one check's targets (%d): the fold is not tried", folds, across)
+	}
+	if areaFolds == 0 {
+		t.Fatal("no pane that lists ok findings folded a target's checks")
 	}
 	if incremental < 250 || withHosts < 50 || incremental-withHosts < 100 {
 		t.Fatalf("only %d of 300 snapshots were derived from the last one, %d of them with a host's findings folded", incremental, withHosts)
