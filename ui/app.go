@@ -73,10 +73,10 @@ type Model struct {
 
 	now           time.Time
 	width, height int
-	// frame and title are the last View's: a frame drawn again the same is handed out as the same
-	// string, so bubbletea's renderer, comparing the view at each of its 120 ticks a second,
-	// compares two pointers instead of 40 kB until the screen moves.
-	frame, title string
+	// frame is the last View's: a frame drawn again the same is handed out as the same string,
+	// so bubbletea's renderer, comparing the view at each of its 120 ticks a second, compares
+	// two pointers instead of 40 kB until the screen moves.
+	frame string
 
 	alerts, adns, ntp, certs *findingsPane
 	nodes, pods, hosts       *tablePane
@@ -728,12 +728,9 @@ func (m *Model) View() tea.View {
 	if f := m.Render(); f != m.frame {
 		m.frame = f
 	}
-	if m.title == "" {
-		m.title = "opsdeck · " + m.opts.Site
-	}
 	v := tea.NewView(m.frame)
 	v.AltScreen = true
-	v.WindowTitle = m.title
+	v.WindowTitle = "opsdeck · " + m.opts.Site
 	return v
 }
 

@@ -17,14 +17,13 @@ type builtFindings struct {
 	listed []*checks.Finding            // the findings the pane lists, in the snapshot's order
 	count  [checks.Crit + 1]int         // the pane's findings by status, listed or not
 	plain  map[*checks.Finding]*gridRow // rows of one finding alone, kept while it is listed
-	folds  *foldState
-	valid  bool // listed, count, plain and folds hold (a build made them)
+	folds  *foldState                   // nil: a build could not count (buildUncounted); the next is built whole
 }
 
 // build makes the pane's rows from a snapshot (sorted worst first); it reads only the pane's
 // fixed settings, so it runs in a command.
 func (p *findingsPane) build(fs []*checks.Finding, staleFor func(check string) time.Duration) builtFindings {
-	b := builtFindings{plain: map[*checks.Finding]*gridRow{}, valid: true}
+	b := builtFindings{plain: map[*checks.Finding]*gridRow{}}
 	for _, f := range fs {
 		if !p.holds(f) {
 			continue
@@ -49,7 +48,7 @@ func (p *findingsPane) build(fs []*checks.Finding, staleFor func(check string) t
 // findings belong to. A moved finding the pane does not list leaves its rows as they were. prev
 // is spent (its plain and folds are reused).
 func (p *findingsPane) rebuild(prev builtFindings, went, came, fs []*checks.Finding, staleFor func(check string) time.Duration) builtFindings {
-	if !prev.valid {
+	if prev.folds == nil {
 		return p.build(fs, staleFor)
 	}
 	b := prev
@@ -145,18 +144,11 @@ func (p *findingsPane) noteAbsent(t *tile) {
 func (p *findingsPane) rowsOf(listed []*checks.Finding, staleFor func(check string) time.Duration, plain map[*checks.Finding]*gridRow) []*gridRow {
 	rows := make([]*gridRow, 0, len(listed))
 	for _, r := range foldTargets(fold(listed)) {
-		alone := len(r.folded) == 0 && r.across == nil
-		if alone {
-			if row, ok := plain[r.f]; ok {
-				rows = append(rows, row)
-				continue
-			}
+		if len(r.folded) == 0 && r.across == nil {
+			rows = append(rows, aloneRow(r.f, staleFor, plain))
+		} else {
+			rows = append(rows, findingRow(r, staleFor))
 		}
-		row := findingRow(r, staleFor)
-		if alone {
-			plain[r.f] = row
-		}
-		rows = append(rows, row)
 	}
 	sortRows(rows, rowOrder{col: -1})
 	return rows

@@ -125,7 +125,7 @@ func TestHostFactsKeepTheLatestPerCheck(t *testing.T) {
 	older := &checks.Finding{Check: "kube.node", Target: "node1", Status: checks.OK, Kind: checks.KindNode}
 	newer := &checks.Finding{Check: "kube.node", Target: "lab/node1", Status: checks.Crit, Kind: checks.KindNode}
 	disk := &checks.Finding{Check: "host.disk", Target: "node1", Status: checks.Warn}
-	h := factsOf(byHost([]*checks.Finding{older, disk, newer})["node1"])
+	h := factsOf(indexBy([]*checks.Finding{older, disk, newer}, hostOf)["node1"])
 	if len(h) != 2 || h.get("kube.node") != newer || h.get("host.disk") != disk || h.get("host.load") != nil {
 		t.Fatalf("facts %v", h)
 	}

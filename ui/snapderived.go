@@ -24,9 +24,9 @@ type snapDerived struct {
 	// in one snapshot and not in the other is a finding that moved.
 	of []*checks.Finding
 	// byHost are the findings each host's row joins (facts folds them in the snapshot's order).
-	byHost map[string][]*checks.Finding
-	byPod  map[string][]*checks.Finding // the pod checks' findings (problems), by pod
-	steps  int                          // derivations from the last snapshot since one from every finding
+	byHost findingIndex
+	byPod  findingIndex // the pod checks' findings (problems), by pod
+	steps  int          // derivations from the last snapshot since one from every finding
 }
 
 // derive is what the snapshot gives: the kept one if the snapshot is the one it came from. It
@@ -48,7 +48,7 @@ func (c *loadCache) derive(spec loadSpec) (snapDerived, movedNodes) {
 // derived is what a snapshot gives, made from every finding.
 func derived(spec loadSpec) snapDerived {
 	snap := spec.snap
-	d := snapDerived{version: snap.Version, sigs: map[string]uint64{}, of: snap.Findings, byHost: byHost(snap.Findings), byPod: byPod(snap.Findings)}
+	d := snapDerived{version: snap.Version, sigs: map[string]uint64{}, of: snap.Findings, byHost: indexBy(snap.Findings, hostOf), byPod: indexBy(snap.Findings, podOf)}
 	d.problems = make(map[string]checks.Status, len(d.byPod))
 	for pod, fs := range d.byPod {
 		d.problems[pod] = worstOf(fs)
@@ -110,31 +110,22 @@ func (d snapDerived) moved(spec loadSpec) (_ snapDerived, hosts map[string]bool,
 	}
 	hosts = map[string]bool{}
 	pods, areas := map[string]bool{}, map[string]bool{}
-	touch := func(f *checks.Finding) (host string, ok bool) { // what f moved
+	touch := func(f *checks.Finding, move func(ix findingIndex, k string, f *checks.Finding)) { // what f moved
 		areas[f.Area] = true
-		if podProblem(f) {
-			pods[f.Target] = true
+		if pod, ok := podOf(f); ok {
+			pods[pod] = true
+			move(d.byPod, pod, f)
 		}
-		if host, ok = hostOf(f); ok {
+		if host, ok := hostOf(f); ok {
 			hosts[host] = true
+			move(d.byHost, host, f)
 		}
-		return host, ok
 	}
 	for _, f := range went { // all that went first: an unchanged finding may go and come again
-		if name, ok := touch(f); ok {
-			d.byHost[name] = slices.DeleteFunc(d.byHost[name], func(g *checks.Finding) bool { return g == f })
-		}
-		if podProblem(f) {
-			d.byPod[f.Target] = slices.DeleteFunc(d.byPod[f.Target], func(g *checks.Finding) bool { return g == f })
-		}
+		touch(f, findingIndex.drop)
 	}
 	for _, f := range came {
-		if name, ok := touch(f); ok {
-			d.byHost[name] = append(d.byHost[name], f)
-		}
-		if podProblem(f) {
-			d.byPod[f.Target] = append(d.byPod[f.Target], f)
-		}
+		touch(f, findingIndex.add)
 	}
 	d.version, d.of, d.steps = snap.Version, snap.Findings, d.steps+1
 	d.oldest = oldestAfter(d.oldest, went, came, snap.Findings)
@@ -240,15 +231,25 @@ func hostOf(f *checks.Finding) (string, bool) {
 	return "", false
 }
 
-// byHost are the findings each host's row joins, by host, in the order of fs.
-func byHost(fs []*checks.Finding) map[string][]*checks.Finding {
-	out := map[string][]*checks.Finding{}
+// findingIndex are findings by a key (the host whose row they join, the pod they judge), each
+// key's in the order they were added.
+type findingIndex map[string][]*checks.Finding
+
+// indexBy indexes fs by keyOf, in the order of fs.
+func indexBy(fs []*checks.Finding, keyOf func(*checks.Finding) (string, bool)) findingIndex {
+	ix := findingIndex{}
 	for _, f := range fs {
-		if name, ok := hostOf(f); ok {
-			out[name] = append(out[name], f)
+		if k, ok := keyOf(f); ok {
+			ix.add(k, f)
 		}
 	}
-	return out
+	return ix
+}
+
+func (ix findingIndex) add(k string, f *checks.Finding) { ix[k] = append(ix[k], f) }
+
+func (ix findingIndex) drop(k string, f *checks.Finding) {
+	ix[k] = slices.DeleteFunc(ix[k], func(g *checks.Finding) bool { return g == f })
 }
 
 // factsOf are a host's facts from its findings in the snapshot's order: one per check, the last.
@@ -262,16 +263,8 @@ func factsOf(fs []*checks.Finding) hostFacts {
 
 func podProblem(f *checks.Finding) bool { return f.Check == "kube.pod" || f.Check == "kube.static-pod" }
 
-// byPod are the pod checks' findings by pod target.
-func byPod(fs []*checks.Finding) map[string][]*checks.Finding {
-	out := map[string][]*checks.Finding{}
-	for _, f := range fs {
-		if podProblem(f) {
-			out[f.Target] = append(out[f.Target], f)
-		}
-	}
-	return out
-}
+// podOf is the pod a pod check's finding judges.
+func podOf(f *checks.Finding) (string, bool) { return f.Target, podProblem(f) }
 
 func worstOf(fs []*checks.Finding) checks.Status {
 	var st checks.Status
