@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"path"
+	"slices"
 	"sync"
 	"time"
 
@@ -55,6 +56,18 @@ func (s *Scheduler) RunOnce(ctx context.Context, progress func(done, total int))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done := 0
+	jobs = slices.DeleteFunc(jobs, func(j job) bool {
+		f, ok := s.judge(j.c, j.target)
+		if ok {
+			s.Store.Put(f)
+			done++
+			if progress != nil {
+				progress(done, len(jobs))
+			}
+		}
+		return ok
+	})
+	total := len(jobs) + done
 	for _, j := range jobs {
 		wg.Add(1)
 		go func() {
@@ -63,7 +76,7 @@ func (s *Scheduler) RunOnce(ctx context.Context, progress func(done, total int))
 			if progress != nil {
 				mu.Lock()
 				done++
-				progress(done, len(jobs))
+				progress(done, total)
 				mu.Unlock()
 			}
 		}()
@@ -92,7 +105,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 				var round sync.WaitGroup
 				targets := c.Targets()
 				s.Store.Retain(c.ID, c.Owns, targets)
-				for _, target := range targets {
+				for _, target := range s.judgeAll(c, targets) {
 					round.Add(1)
 					go func() { defer round.Done(); s.runJob(ctx, c, target) }()
 				}
@@ -129,6 +142,10 @@ func (s *Scheduler) RunOne(ctx context.Context, id, target string) (Finding, err
 			continue // checks sharing an id (one per cluster) split targets by scope
 		}
 		// No membership test: a verification may look at a target that just went away.
+		if f, ok := s.judge(c, target); ok {
+			s.Store.Put(f)
+			return f, nil
+		}
 		f, ok := s.runJob(ctx, c, target)
 		if !ok {
 			return f, fmt.Errorf("check %s on %s did not run: %w", id, target, cmpErr(ctx.Err(), "a probe is still hung"))
@@ -186,7 +203,53 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding
 	}
 	cancel()
 	<-s.sem
+	f = s.finish(c, target, f, start)
+	s.Store.Put(f)
+	return f, true
+}
 
+// judgeAll stores the verdicts c.Judge gives from memory, under one lock, and returns the
+// targets it could not judge so (they are probed).
+func (s *Scheduler) judgeAll(c Check, targets []string) (rest []string) {
+	if c.Judge == nil {
+		return targets
+	}
+	fs := make([]Finding, 0, len(targets))
+	for _, t := range targets {
+		if f, ok := s.judge(c, t); ok {
+			fs = append(fs, f)
+		} else {
+			rest = append(rest, t)
+		}
+	}
+	s.Store.PutAll(fs)
+	return rest
+}
+
+// judge is c.Judge's finished finding for target, if it gives one; a judge that panics gives a
+// failed finding, as a probe does.
+func (s *Scheduler) judge(c Check, target string) (f Finding, ok bool) {
+	if c.Judge == nil {
+		return Finding{}, false
+	}
+	start := s.Now()
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				f, ok = Failed(fmt.Errorf("probe panicked: %v", r)), true
+			}
+		}()
+		f, ok = c.Judge(target)
+	}()
+	if !ok {
+		return Finding{}, false
+	}
+	return s.finish(c, target, f, start), true
+}
+
+// finish fills in what the scheduler owns in a probe's finding, applies the site's exceptions
+// and makes its text safe for a terminal.
+func (s *Scheduler) finish(c Check, target string, f Finding, start time.Time) Finding {
 	f.Check, f.Area, f.Target = c.ID, c.Area, target
 	if f.Kind == "" {
 		f.Kind = c.Kind
@@ -194,14 +257,13 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding
 	if f.Guide = c.Guide; f.Guide == "" {
 		f.Guide = GuideOf(c.ID)
 	}
+	now := s.Now()
 	if f.ObservedAt.IsZero() {
-		f.ObservedAt = s.Now()
+		f.ObservedAt = now
 	}
-	f.Duration = s.Now().Sub(start)
+	f.Duration = now.Sub(start)
 	s.applyExceptions(&f)
-	f = f.Safe() // text from the site never reaches a terminal raw
-	s.Store.Put(f)
-	return f, true
+	return f.Safe() // text from the site never reaches a terminal raw
 }
 
 func (s *Scheduler) clearInflight(key string) {

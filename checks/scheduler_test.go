@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -365,5 +366,85 @@ func TestRoundsAreSpreadAfterTheFirst(t *testing.T) {
 	}
 	if third := at[2].Sub(at[1]); third < every-slack || third >= every+spread(id, every)/2 {
 		t.Errorf("third round after %s, want about %s", third, every)
+	}
+}
+
+// What a check's Judge answers from memory is stored, finished like a probe's finding, and never
+// probed; what it declines is probed. A judge that panics fails its target alone.
+func TestJudgedTargetsAreNotProbed(t *testing.T) {
+	var mu sync.Mutex
+	probed := map[string]int{}
+	c := Check{ID: "kube.node", Area: "kubernetes", Kind: KindNode, Interval: time.Hour, Timeout: time.Second,
+		Targets: targets("a", "b", "c", "boom"),
+		Probe: func(_ context.Context, target string) Finding {
+			mu.Lock()
+			probed[target]++
+			mu.Unlock()
+			return Finding{Status: Warn, Summary: "probed"}
+		},
+		Judge: func(target string) (Finding, bool) {
+			switch target {
+			case "boom":
+				panic("judged badly")
+			case "c":
+				return Finding{}, false
+			}
+			return Finding{Status: Crit, Summary: "judged \x1b[31m" + target}, true
+		}}
+	st := NewStore(time.Millisecond)
+	s := &Scheduler{Store: st, Limit: 2, Checks: []Check{c},
+		Exceptions: []config.Exception{{Check: "kube.node", Target: "b", Reason: "known"}}}
+	var last [2]int
+	s.RunOnce(context.Background(), func(done, total int) { last = [2]int{done, total} })
+	if last != [2]int{4, 4} {
+		t.Errorf("progress ended at %v, want 4 of 4", last)
+	}
+	check := func(when string) {
+		t.Helper()
+		got := map[string]*Finding{}
+		for _, f := range st.Snapshot().Findings {
+			got[f.Target] = f
+		}
+		a := got["a"]
+		if a == nil || a.Status != Crit || !strings.HasPrefix(a.Summary, "judged ") || a.Check != "kube.node" ||
+			a.Area != "kubernetes" || a.Kind != KindNode || a.Guide != GuideOf("kube.node") || a.ObservedAt.IsZero() {
+			t.Errorf("%s: a judged %+v", when, a)
+		}
+		if strings.ContainsRune(a.Summary, '\x1b') {
+			t.Errorf("%s: a judged summary reaches the terminal raw: %q", when, a.Summary)
+		}
+		if b := got["b"]; b == nil || b.Status != OK || b.Exception != "known (was crit)" {
+			t.Errorf("%s: the site's exception is not applied to a judged finding: %+v", when, b)
+		}
+		if c := got["c"]; c == nil || c.Summary != "probed" {
+			t.Errorf("%s: a declined target is not probed: %+v", when, c)
+		}
+		if f := got["boom"]; f == nil || f.Status != Unknown || f.Error != "probe panicked: judged badly" {
+			t.Errorf("%s: a panicking judge: %+v", when, f)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, judged := range []string{"a", "b", "boom"} {
+			if probed[judged] != 0 {
+				t.Errorf("%s: %s was judged and probed too", when, judged)
+			}
+		}
+	}
+	check("RunOnce")
+
+	st = NewStore(time.Millisecond)
+	s.Store, probed = st, map[string]int{}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for len(st.Snapshot().Findings) < 4 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	s.Run(ctx)
+	check("Run")
+
+	if f, err := s.RunOne(context.Background(), "kube.node", "a"); err != nil || f.Status != Crit || probed["a"] != 0 {
+		t.Errorf("RunOne: %+v %v (probed %d)", f, err, probed["a"])
 	}
 }

@@ -165,20 +165,54 @@ func NewStore(interval time.Duration) *Store {
 func (s *Store) Put(f Finding) {
 	key := f.Key() // once, before the lock: up to 64 probes at once contend for it
 	s.mu.Lock()
+	moved := s.put(key, &f)
+	s.mu.Unlock()
+	if moved {
+		s.wake()
+	}
+}
+
+// PutAll records findings together, under one lock (a round's verdicts judged from memory). The
+// store keeps pointers into fs: the caller must not change it after.
+func (s *Store) PutAll(fs []Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	keys := make([]string, len(fs))
+	for i := range fs {
+		keys[i] = fs[i].Key()
+	}
+	moved := false
+	s.mu.Lock()
+	for i := range fs {
+		moved = s.put(keys[i], &fs[i]) || moved
+	}
+	s.mu.Unlock()
+	if moved {
+		s.wake()
+	}
+}
+
+// put stores f under key with s.mu held, and says whether its verdict moved (a refresh only
+// marks the store quiet).
+func (s *Store) put(key string, f *Finding) (moved bool) {
 	old, had := s.latest[key]
-	s.latest[key] = &f
+	s.latest[key] = f
 	if s.byCheck[f.Check] == nil {
 		s.byCheck[f.Check] = map[string]*Finding{}
 	}
-	s.byCheck[f.Check][key] = &f
-	s.place(old, &f)
+	s.byCheck[f.Check][key] = f
+	s.place(old, f)
 	s.version++
-	if had && sameVerdict(old, &f) {
+	if had && sameVerdict(old, f) {
 		s.quiet = true
-		s.mu.Unlock()
-		return
+		return false
 	}
-	s.mu.Unlock()
+	return true
+}
+
+// wake tells the publisher something moved (it coalesces).
+func (s *Store) wake() {
 	select {
 	case s.changed <- struct{}{}:
 	default:
@@ -209,10 +243,7 @@ func (s *Store) Retain(check string, scope func(target string) bool, targets []s
 	}
 	s.mu.Unlock()
 	if dropped {
-		select {
-		case s.changed <- struct{}{}:
-		default:
-		}
+		s.wake()
 	}
 }
 
@@ -252,11 +283,7 @@ func (s *Store) Subscribe() chan Snapshot {
 	s.subs[ch] = struct{}{}
 	s.mu.Unlock()
 	s.once.Do(func() { go s.publish() })
-	// A new subscriber gets the current state at once.
-	select {
-	case s.changed <- struct{}{}:
-	default:
-	}
+	s.wake() // a new subscriber gets the current state at once
 	return ch
 }
 

@@ -81,7 +81,7 @@ var safetyNet = map[string]time.Duration{"kube.allocation": 5 * time.Minute}
 // checks lists one cluster's checks. Every probe first asks whether the caches it reads can be
 // trusted; a custom resource the cluster does not serve is one ok finding.
 func (c *cluster) checks() []checks.Check {
-	mk := func(id, area, title string, targets func() []string, judge func(ctx context.Context, target string) checks.Finding, cols ...string) checks.Check {
+	mk := func(id, area, title string, targets func() []string, j judges, cols ...string) checks.Check {
 		iv, to, _ := c.site.CheckSchedule(id)
 		if c.site.Checks.Overrides[id].Interval == 0 {
 			iv = max(iv, safetyNet[id])
@@ -89,6 +89,7 @@ func (c *cluster) checks() []checks.Check {
 		if len(cols) == 0 {
 			cols = reads[id]
 		}
+		src := checks.Evidence{Source: "watch " + c.w.Cluster + ": " + title}
 		return checks.Check{ID: id, Area: area, Title: title, Interval: iv, Timeout: to,
 			Targets: func() []string {
 				// Targets come from the caches: the first round waits for them, as long as a
@@ -112,23 +113,15 @@ func (c *cluster) checks() []checks.Check {
 			},
 			Probe: func(ctx context.Context, target string) checks.Finding {
 				c.w.WaitFor(ctx, cols...) // the first round waits for the caches (bounded by the check's timeout)
-				src := checks.Evidence{Source: "watch " + c.w.Cluster + ": " + title}
-				if cr, ok := c.customOf(cols); ok && cr.State != sitekube.Served {
-					f := notServed(cr)
-					f.Evidence = []checks.Evidence{src}
-					return f
-				}
-				if f, ok := c.untrusted(cols...); ok {
-					f.Evidence = []checks.Evidence{src}
-					return f
-				}
-				f := judge(ctx, strings.TrimPrefix(target, c.prefix))
-				f.Evidence = append(f.Evidence, src)
+				f, _ := c.verdict(cols, src, target, func(t string) (checks.Finding, bool) { return j.probe(ctx, t), true })
 				return f
+			},
+			Judge: func(target string) (checks.Finding, bool) {
+				if !c.w.Settled(cols...) {
+					return checks.Finding{}, false // Probe waits for them
+				}
+				return c.verdict(cols, src, target, j.now)
 			}}
-	}
-	noCtx := func(j func(string) checks.Finding) func(context.Context, string) checks.Finding {
-		return func(_ context.Context, t string) checks.Finding { return j(t) }
 	}
 	res := c.site.Resources
 	all := []checks.Check{
@@ -137,13 +130,13 @@ func (c *cluster) checks() []checks.Check {
 				c.w.WaitSynced(ctx)
 				return c.api()
 			}},
-		mk("kube.node", "kubernetes", "node Ready, heartbeat, cordon", c.nodeNames, c.node),
-		mk("kube.allocation", "kubernetes", "node requests vs allocatable", c.nodeNames, noCtx(c.allocation)),
-		mk("kube.pod", "kubernetes", "pods not ready", c.problemPods, noCtx(c.pod)),
-		mk("kube.pods", "kubernetes", "pod summary", func() []string { return []string{"pods"} }, noCtx(c.podSummary)),
-		mk("kube.workload", "kubernetes", "kube-system Deployments and DaemonSets", c.workloads, noCtx(c.workload)),
-		mk("kube.static-pod", "kubernetes", "control-plane static pods", c.staticPods, noCtx(c.staticPod)),
-		mk("kube.namespace", "kubernetes", "namespaces stuck Terminating", c.terminatingNamespaces, noCtx(c.namespace)),
+		mk("kube.node", "kubernetes", "node Ready, heartbeat, cordon", c.nodeNames, judges{c.node, c.nodeNow}),
+		mk("kube.allocation", "kubernetes", "node requests vs allocatable", c.nodeNames, fromMemory(c.allocation)),
+		mk("kube.pod", "kubernetes", "pods not ready", c.problemPods, fromMemory(c.pod)),
+		mk("kube.pods", "kubernetes", "pod summary", func() []string { return []string{"pods"} }, fromMemory(c.podSummary)),
+		mk("kube.workload", "kubernetes", "kube-system Deployments and DaemonSets", c.workloads, fromMemory(c.workload)),
+		mk("kube.static-pod", "kubernetes", "control-plane static pods", c.staticPods, fromMemory(c.staticPod)),
+		mk("kube.namespace", "kubernetes", "namespaces stuck Terminating", c.terminatingNamespaces, fromMemory(c.namespace)),
 	}
 	for _, cr := range []struct {
 		id, area, title, full string
@@ -157,7 +150,7 @@ func (c *cluster) checks() []checks.Check {
 		if config.IsOff(cr.full) {
 			continue // switched off in the site file: never watched, never checked
 		}
-		all = append(all, mk(cr.id, cr.area, cr.title, c.names(cr.full), noCtx(cr.judge), resourceName(cr.full)))
+		all = append(all, mk(cr.id, cr.area, cr.title, c.names(cr.full), fromMemory(cr.judge), resourceName(cr.full)))
 	}
 	var out []checks.Check
 	for _, ch := range all {
@@ -167,6 +160,41 @@ func (c *cluster) checks() []checks.Check {
 		}
 	}
 	return out
+}
+
+// judges are a check's two ways to its verdict on a target: probe may wait and do I/O; now
+// answers from the caches at once, or says it cannot (checks.Check's Probe and Judge).
+type judges struct {
+	probe func(ctx context.Context, target string) checks.Finding
+	now   func(target string) (checks.Finding, bool)
+}
+
+// fromMemory is a judgement that only ever reads the caches: both ways are the same.
+func fromMemory(j func(string) checks.Finding) judges {
+	return judges{
+		probe: func(_ context.Context, t string) checks.Finding { return j(t) },
+		now:   func(t string) (checks.Finding, bool) { return j(t), true },
+	}
+}
+
+// verdict is a check's finding on target once its caches are settled: one ok finding when its
+// custom resource is not served, unknown while they cannot be trusted, else judge's.
+func (c *cluster) verdict(cols []string, src checks.Evidence, target string, judge func(string) (checks.Finding, bool)) (checks.Finding, bool) {
+	if cr, ok := c.customOf(cols); ok && cr.State != sitekube.Served {
+		f := notServed(cr)
+		f.Evidence = []checks.Evidence{src}
+		return f, true
+	}
+	if f, ok := c.untrusted(cols...); ok {
+		f.Evidence = []checks.Evidence{src}
+		return f, true
+	}
+	f, ok := judge(strings.TrimPrefix(target, c.prefix))
+	if !ok {
+		return f, false
+	}
+	f.Evidence = append(f.Evidence, src)
+	return f, true
 }
 
 // customOf finds the custom resource among a check's collections.
@@ -305,17 +333,41 @@ func (c *cluster) leaseOf(name string) (*time.Time, string) {
 }
 
 func (c *cluster) node(ctx context.Context, name string) checks.Finding {
-	n, ok := c.w.Node(name)
-	if !ok {
-		return checks.Finding{Status: checks.OK, Summary: "gone"}
-	}
 	// The Leases may be listed after the Nodes: judged by the Ready heartbeat alone, which a
 	// kubelet with a Lease touches every 5 minutes, every node would look stale for a while.
 	// The round's targets waited for them; a node the reactor re-judges meanwhile waits a
 	// little, not its whole timeout in a scheduler slot. At once when synced or failing.
-	wctx, cancel := context.WithTimeout(ctx, leaseWait)
-	c.w.WaitFor(wctx, "leases")
-	cancel()
+	if !c.w.Settled("leases") {
+		wctx, cancel := context.WithTimeout(ctx, leaseWait)
+		c.w.WaitFor(wctx, "leases")
+		cancel()
+	}
+	f, n := c.nodeVerdict(name)
+	if n != nil && NotReady(n) {
+		c.nodeDown(ctx, n, &f)
+	}
+	return f
+}
+
+// nodeNow is node's verdict when it needs neither a wait for the Leases nor SSH: a NotReady
+// node's host is looked at over SSH (nodeDown), by the probe.
+func (c *cluster) nodeNow(name string) (checks.Finding, bool) {
+	if !c.w.Settled("leases") {
+		return checks.Finding{}, false
+	}
+	f, n := c.nodeVerdict(name)
+	if n != nil && NotReady(n) {
+		return checks.Finding{}, false
+	}
+	return f, true
+}
+
+// nodeVerdict judges a node by its Ready condition and Lease (n nil: the node is gone).
+func (c *cluster) nodeVerdict(name string) (checks.Finding, *corev1.Node) {
+	n, ok := c.w.Node(name)
+	if !ok {
+		return checks.Finding{Status: checks.OK, Summary: "gone"}, nil
+	}
 	lease, why := c.leaseOf(name)
 	now, hb := c.clock(), c.heartbeat()
 	st, summary := JudgeNode(n, lease, now, hb)
@@ -323,10 +375,7 @@ func (c *cluster) node(ctx context.Context, name string) checks.Finding {
 	if m, ok := heartbeatMetric(n, lease, now, hb); ok {
 		f.Metrics = append(f.Metrics, m)
 	}
-	if NotReady(n) {
-		c.nodeDown(ctx, n, &f)
-	}
-	return f
+	return f, n
 }
 
 func (c *cluster) allocation(name string) checks.Finding {

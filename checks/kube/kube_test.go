@@ -2,6 +2,8 @@ package kube
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,26 +154,7 @@ func TestMigrationPlan(t *testing.T) {
 
 // The checks over a watcher fed by client-go fakes (informers, listers, the node index).
 func TestChecksOverFakeCluster(t *testing.T) {
-	live := func(n *corev1.Node) *corev1.Node { // the checks run on the real clock
-		n.Status.Conditions[0].LastHeartbeatTime = metav1.Now()
-		return n
-	}
-	kc := fake.NewSimpleClientset(live(node("n1", corev1.ConditionTrue, 0, false)), node("n2", corev1.ConditionUnknown, time.Hour, false),
-		pod("app", "web", nil), pod("app", "crash", func(p *corev1.Pod) {
-			p.Status.ContainerStatuses[0].State.Waiting = &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}
-		}))
-	machines := schema.GroupVersionResource{Group: "machine.sigma.alipay.com", Version: "v1", Resource: "machines"}
-	stuck := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "machine.sigma.alipay.com/v1", "kind": "Machine",
-		"metadata": map[string]any{"name": "dead", "finalizers": []any{"finalizer.k8s.alipay.com/machine"}, "deletionTimestamp": now.Format(time.RFC3339)}}}
-	dc := dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{machines: "MachineList"}, stuck)
-	kc.Resources = []*metav1.APIResourceList{{GroupVersion: "machine.sigma.alipay.com/v1", APIResources: []metav1.APIResource{{Name: "machines", Kind: "Machine"}}}}
-	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dc}, []schema.GroupVersionResource{machines})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	w.Start(ctx)
-	if !w.WaitSynced(ctx) {
-		t.Fatal("not synced")
-	}
+	w, ctx := fakeCluster(t)
 	site := config.Defaults()
 	st := checks.NewStore(time.Millisecond)
 	(&checks.Scheduler{Store: st, Limit: 8, Checks: Checks(&site, []*sitekube.Watcher{w}, nil)}).RunOnce(ctx, nil)
@@ -191,6 +174,84 @@ func TestChecksOverFakeCluster(t *testing.T) {
 	if n := len(w.PodsOnNode("n1")); n != 2 {
 		t.Errorf("pods on n1 by index: %d", n)
 	}
+}
+
+// A verdict judged from memory (Judge, which a round takes first) is the probe's, and the
+// judge declines what needs a wait or SSH: a NotReady node's host is looked at by the probe.
+func TestJudgeGivesTheProbesVerdict(t *testing.T) {
+	w, ctx := fakeCluster(t)
+	site := config.Defaults()
+	cs := Checks(&site, []*sitekube.Watcher{w}, nil)
+	judged := map[string]bool{}
+	for _, c := range cs {
+		if c.Judge == nil {
+			continue
+		}
+		for _, target := range c.Targets() {
+			f, ok := c.Judge(target)
+			judged[c.ID+" "+target] = ok
+			if !ok {
+				continue
+			}
+			p := c.Probe(ctx, target)
+			names := func(ms []checks.Metric) (out []string) {
+				for _, m := range ms {
+					out = append(out, m.Name) // ages move between the two calls
+				}
+				return out
+			}
+			if f.Status != p.Status || f.Summary != p.Summary || f.Details != p.Details || f.Error != p.Error ||
+				!reflect.DeepEqual(f.Evidence, p.Evidence) || !slices.Equal(names(f.Metrics), names(p.Metrics)) {
+				t.Errorf("%s %s: judged %+v, probed %+v", c.ID, target, f, p)
+			}
+		}
+	}
+	for k, want := range map[string]bool{"kube.node n1": true, "kube.node n2": false, "kube.allocation n1": true,
+		"kube.pod app/crash": true, "kube.machine dead": true, "kube.pods pods": true} {
+		if got, seen := judged[k]; !seen || got != want {
+			t.Errorf("%s: judged from memory %v (seen %v), want %v", k, got, seen, want)
+		}
+	}
+
+	// Before the core caches are in, the judge declines: the probe waits for them. (A custom
+	// resource this watcher was not given is "not installed" at once, either way.)
+	idle := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: fake.NewSimpleClientset(), Dynamic: dynfake.NewSimpleDynamicClient(runtime.NewScheme())}, nil)
+	core := []string{"kube.node", "kube.allocation", "kube.pod", "kube.pods", "kube.workload", "kube.static-pod", "kube.namespace"}
+	for _, c := range Checks(&site, []*sitekube.Watcher{idle}, nil) {
+		if !slices.Contains(core, c.ID) {
+			continue
+		}
+		if f, ok := c.Judge("n1"); ok {
+			t.Errorf("%s judged unsynced caches: %+v", c.ID, f)
+		}
+	}
+}
+
+// fakeCluster is a synced watcher over a fake cluster: n1 Ready, n2 NotReady for an hour, a
+// ready pod and a crash-looping one, a Machine stuck deleting.
+func fakeCluster(t *testing.T) (*sitekube.Watcher, context.Context) {
+	t.Helper()
+	live := func(n *corev1.Node) *corev1.Node { // the checks run on the real clock
+		n.Status.Conditions[0].LastHeartbeatTime = metav1.Now()
+		return n
+	}
+	kc := fake.NewSimpleClientset(live(node("n1", corev1.ConditionTrue, 0, false)), node("n2", corev1.ConditionUnknown, time.Hour, false),
+		pod("app", "web", nil), pod("app", "crash", func(p *corev1.Pod) {
+			p.Status.ContainerStatuses[0].State.Waiting = &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}
+		}))
+	machines := schema.GroupVersionResource{Group: "machine.sigma.alipay.com", Version: "v1", Resource: "machines"}
+	stuck := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "machine.sigma.alipay.com/v1", "kind": "Machine",
+		"metadata": map[string]any{"name": "dead", "finalizers": []any{"finalizer.k8s.alipay.com/machine"}, "deletionTimestamp": now.Format(time.RFC3339)}}}
+	dc := dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{machines: "MachineList"}, stuck)
+	kc.Resources = []*metav1.APIResourceList{{GroupVersion: "machine.sigma.alipay.com/v1", APIResources: []metav1.APIResource{{Name: "machines", Kind: "Machine"}}}}
+	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dc}, []schema.GroupVersionResource{machines})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	w.Start(ctx)
+	if !w.WaitSynced(ctx) {
+		t.Fatal("not synced")
+	}
+	return w, ctx
 }
 
 // A healthy node judged again a round later says the same: the store sees a confirmation, not a

@@ -287,27 +287,7 @@ var CoreCollections = []string{"nodes", "pods", "namespaces", "deployments", "da
 // resource is waited for until discovery has decided on it.
 func (w *Watcher) WaitFor(ctx context.Context, names ...string) bool {
 	for {
-		all, settled := true, true
-		for _, n := range names {
-			if !slices.Contains(CoreCollections, n) {
-				if _, ok := w.Resource(n); !ok {
-					continue // not a collection of this watcher: nothing to wait for
-				}
-			}
-			if cr, ok := w.Resource(n); ok && cr.State != Served {
-				if cr.State == Discovering {
-					settled, all = false, false
-				}
-				continue // not served: nothing to wait for
-			}
-			h := w.InformerHealth(n)
-			if !h.Synced {
-				all = false
-				if h.LastError == "" {
-					settled = false
-				}
-			}
-		}
+		all, settled := w.settled(names)
 		if all || settled {
 			return all
 		}
@@ -317,6 +297,38 @@ func (w *Watcher) WaitFor(ctx context.Context, names ...string) bool {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// Settled says WaitFor would return at once: each named collection is synced or failing.
+func (w *Watcher) Settled(names ...string) bool {
+	all, settled := w.settled(names)
+	return all || settled
+}
+
+// settled is whether the named collections are all synced, and whether each is synced or failing.
+func (w *Watcher) settled(names []string) (all, settled bool) {
+	all, settled = true, true
+	for _, n := range names {
+		if !slices.Contains(CoreCollections, n) {
+			if _, ok := w.Resource(n); !ok {
+				continue // not a collection of this watcher: nothing to wait for
+			}
+		}
+		if cr, ok := w.Resource(n); ok && cr.State != Served {
+			if cr.State == Discovering {
+				settled, all = false, false
+			}
+			continue // not served: nothing to wait for
+		}
+		h := w.InformerHealth(n)
+		if !h.Synced {
+			all = false
+			if h.LastError == "" {
+				settled = false
+			}
+		}
+	}
+	return all, settled
 }
 
 // Health is the state of the connection to the cluster as a whole.
