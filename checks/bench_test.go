@@ -58,3 +58,31 @@ func BenchmarkStoreChangeThenSnapshot100k(b *testing.B) {
 		_ = st.Snapshot()
 	}
 }
+
+// One round of a check over 5,000 nodes whose verdicts come from memory, into a store that
+// holds them already (a steady round): probed, each target is a job with its goroutines, timer
+// and turn at the store's lock; judged, the round judges them in one goroutine, one lock.
+func BenchmarkRound5kNodes(b *testing.B) {
+	nodes := make([]string, 5000)
+	for i := range nodes {
+		nodes[i] = fmt.Sprintf("scale-node-%05d", i)
+	}
+	verdict := func(string) Finding { return Finding{Status: OK, Summary: "Ready, lease renewed 3s ago"} }
+	for _, judged := range []bool{false, true} {
+		c := Check{ID: "kube.node", Area: "kubernetes", Timeout: time.Second, Targets: targets(nodes...),
+			Probe: func(_ context.Context, t string) Finding { return verdict(t) }}
+		name := "probed"
+		if judged {
+			c.Judge = func(t string) (Finding, bool) { return verdict(t), true }
+			name = "judged"
+		}
+		b.Run(name, func(b *testing.B) {
+			s := &Scheduler{Checks: []Check{c}, Store: NewStore(50 * time.Millisecond), Limit: 64}
+			s.RunOnce(context.Background(), nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				s.RunOnce(context.Background(), nil)
+			}
+		})
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"path"
-	"slices"
 	"sync"
 	"time"
 
@@ -40,7 +39,8 @@ func (s *Scheduler) init() {
 }
 
 // RunOnce runs every check on every target once and waits for all of them (each bounded by its
-// timeout). progress, if set, is called after each job with done and total counts.
+// timeout). progress, if set, is called after each job with done and total counts (once for
+// all the targets judged from memory).
 func (s *Scheduler) RunOnce(ctx context.Context, progress func(done, total int)) {
 	s.init()
 	type job struct {
@@ -48,26 +48,21 @@ func (s *Scheduler) RunOnce(ctx context.Context, progress func(done, total int))
 		target string
 	}
 	var jobs []job
+	done, total := 0, 0
 	for _, c := range s.Checks {
-		for _, t := range c.Targets() {
+		ts := c.Targets()
+		total += len(ts)
+		rest := s.judgeAll(c, ts)
+		done += len(ts) - len(rest)
+		for _, t := range rest {
 			jobs = append(jobs, job{c, t})
 		}
 	}
+	if progress != nil && done > 0 {
+		progress(done, total)
+	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	done := 0
-	jobs = slices.DeleteFunc(jobs, func(j job) bool {
-		f, ok := s.judge(j.c, j.target)
-		if ok {
-			s.Store.Put(f)
-			done++
-			if progress != nil {
-				progress(done, len(jobs))
-			}
-		}
-		return ok
-	})
-	total := len(jobs) + done
 	for _, j := range jobs {
 		wg.Add(1)
 		go func() {
