@@ -72,6 +72,7 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 	// 120 frames a second at most: a key's frame waits at most 8 ms for the renderer's tick (at
 	// the default 60 the wait alone could exceed the 16 ms budget). Frames are drawn only when
 	// the screen changed, so an idle cockpit still writes nothing.
-	_, err = tea.NewProgram(ui.New(o), tea.WithContext(ctx), tea.WithFPS(120)).Run()
+	km, kopts := keyLogged(ui.New(o)) // keylog.go: $OPSDECK_KEYLOG
+	_, err = tea.NewProgram(km, append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(120)}, kopts...)...).Run()
 	return err
 }
