@@ -73,7 +73,7 @@ func BenchmarkRound5kNodes(b *testing.B) {
 			Probe: func(_ context.Context, t string) Finding { return verdict(t) }}
 		name := "probed"
 		if judged {
-			c.Judge = func(t string) (Finding, bool) { return verdict(t), true }
+			c.FromMemory = func(t string) (Finding, bool) { return verdict(t), true }
 			name = "judged"
 		}
 		b.Run(name, func(b *testing.B) {

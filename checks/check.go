@@ -28,11 +28,13 @@ type Check struct {
 	// Probe inspects one target. It must honour ctx; the scheduler gives up on it at Timeout
 	// either way. Check, Area, Target, ObservedAt and Duration are filled in by the scheduler.
 	Probe func(ctx context.Context, target string) Finding
-	// Judge, when set, gives a target's finding from memory at once (a watch cache's verdict),
-	// or ok false when that needs a wait or I/O: Probe then runs as usual. A round judges its
-	// targets in its own goroutine and stores the verdicts together — 2,000 nodes judged from
-	// the caches each cost a goroutine, a timer and a turn at the store's lock before.
-	Judge func(target string) (f Finding, ok bool)
+	// FromMemory, when set, gives a target's finding from memory at once (a watch cache's
+	// verdict), or ok false when that needs a wait or I/O: Probe then runs as usual. A round
+	// asks it for every target in the round's own goroutine and stores the verdicts together;
+	// the scheduler fills in and cleans its findings as a probe's. It runs outside the
+	// concurrency limit and without a timeout, so it must not block, and rounds and RunOne may
+	// call it at once.
+	FromMemory func(target string) (f Finding, ok bool)
 }
 
 // Def declares a check: what it is, what it looks at and how. Its schedule comes from the site.

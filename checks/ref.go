@@ -93,13 +93,18 @@ var guideSections = map[string]string{
 	"adns": "§6", "dns": "§3.2", "ntp": "§3.1", "certs": "§5.6.6", "logs": "§5.5",
 }
 
-// GuideOf is the guide's section of a check id ("" when none is known).
+// GuideOf is the guide's section of a check id ("" when none is known): the id's own, else its
+// longest dotted prefix's. Every finding asks (a round of 5,000 nodes spent 40 % of its time
+// here when it walked every section).
 func GuideOf(id string) string {
-	best := ""
-	for k := range guideSections {
-		if (id == k || strings.HasPrefix(id, k+".")) && len(k) > len(best) {
-			best = k
+	for k := id; ; {
+		if g, ok := guideSections[k]; ok {
+			return g
 		}
+		i := strings.LastIndexByte(k, '.')
+		if i < 0 {
+			return ""
+		}
+		k = k[:i]
 	}
-	return guideSections[best]
 }

@@ -27,7 +27,8 @@ func TestParseRefAndGuide(t *testing.T) {
 	if f := (Finding{Check: "kube.pod", Target: "app/web-2"}); f.Ref().Kind != KindPod {
 		t.Errorf("kube.pod findings name pods: %+v", f.Ref())
 	}
-	for id, want := range map[string]string{"host.kubelet": "§2.3.2", "etcd.backup": "§5.2", "ntp.offset": "§3.1", "nothing.here": ""} {
+	for id, want := range map[string]string{"host.kubelet": "§2.3.2", "etcd.backup": "§5.2", "ntp.offset": "§3.1", "nothing.here": "",
+		"kube.pods": "", "kube.pod": "§4.4.1", "kube.pod.x": "§4.4.1", "adns.zone.a.b": "§6", "adnsx": "", "": "", ".": "", "host.": ""} {
 		if got := GuideOf(id); got != want {
 			t.Errorf("GuideOf(%s) = %q, want %q", id, got, want)
 		}

@@ -14,7 +14,8 @@ import (
 
 // Scheduler runs checks on their targets with per-check timeouts under one global concurrency
 // limit. A probe that ignores its deadline is abandoned at the timeout (its slot is freed), so one
-// hung target never holds up the others.
+// hung target never holds up the others. What a check judges from memory (Check.FromMemory) is
+// stored at once, outside the limit: there is nothing to wait for.
 type Scheduler struct {
 	Checks     []Check
 	Store      *Store
@@ -79,8 +80,8 @@ func (s *Scheduler) RunOnce(ctx context.Context, progress func(done, total int))
 	wg.Wait()
 }
 
-// Run probes every (check, target) at its check's interval until ctx ends. Targets are re-read
-// each round of a check, so a new host is picked up at the next round.
+// Run judges or probes every (check, target) at its check's interval until ctx ends. Targets are
+// re-read each round of a check, so a new host is picked up at the next round.
 func (s *Scheduler) Run(ctx context.Context) {
 	s.init()
 	var wg sync.WaitGroup
@@ -97,6 +98,9 @@ func (s *Scheduler) Run(ctx context.Context) {
 					return
 				case <-t.C:
 				}
+				// The next round starts one interval after this one began, but not while a
+				// target of this round is still within its timeout.
+				start := s.Now()
 				var round sync.WaitGroup
 				targets := c.Targets()
 				s.Store.Retain(c.ID, c.Owns, targets)
@@ -104,9 +108,6 @@ func (s *Scheduler) Run(ctx context.Context) {
 					round.Add(1)
 					go func() { defer round.Done(); s.runJob(ctx, c, target) }()
 				}
-				// The next round starts one interval after this one began, but not while a
-				// target of this round is still within its timeout.
-				start := s.Now()
 				round.Wait()
 				t.Reset(max(c.Interval-s.Now().Sub(start), 0) + phase)
 				phase = 0
@@ -203,10 +204,10 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding
 	return f, true
 }
 
-// judgeAll stores the verdicts c.Judge gives from memory, under one lock, and returns the
-// targets it could not judge so (they are probed).
+// judgeAll stores the verdicts c.FromMemory gives, together, and returns the targets it could
+// not judge so (they are probed).
 func (s *Scheduler) judgeAll(c Check, targets []string) (rest []string) {
-	if c.Judge == nil {
+	if c.FromMemory == nil {
 		return targets
 	}
 	fs := make([]Finding, 0, len(targets))
@@ -221,10 +222,12 @@ func (s *Scheduler) judgeAll(c Check, targets []string) (rest []string) {
 	return rest
 }
 
-// judge is c.Judge's finished finding for target, if it gives one; a judge that panics gives a
-// failed finding, as a probe does.
+// judge is c.FromMemory's finished finding for target, if it gives one; a judge that panics
+// gives a failed finding, as a probe does. While the target's last probe is hung, its timeout
+// finding stands: a verdict from memory would hide it (a NotReady node whose host hangs over
+// SSH, Ready for a moment in between, would read ok until the probe came back).
 func (s *Scheduler) judge(c Check, target string) (f Finding, ok bool) {
-	if c.Judge == nil {
+	if c.FromMemory == nil || s.hung(c.ID, target) {
 		return Finding{}, false
 	}
 	start := s.Now()
@@ -234,7 +237,7 @@ func (s *Scheduler) judge(c Check, target string) (f Finding, ok bool) {
 				f, ok = Failed(fmt.Errorf("probe panicked: %v", r)), true
 			}
 		}()
-		f, ok = c.Judge(target)
+		f, ok = c.FromMemory(target)
 	}()
 	if !ok {
 		return Finding{}, false
@@ -259,6 +262,13 @@ func (s *Scheduler) finish(c Check, target string, f Finding, start time.Time) F
 	f.Duration = now.Sub(start)
 	s.applyExceptions(&f)
 	return f.Safe() // text from the site never reaches a terminal raw
+}
+
+// hung says a probe of (check, target) abandoned at its timeout has not returned yet.
+func (s *Scheduler) hung(check, target string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.inflight) > 0 && s.inflight[check+"\x00"+target]
 }
 
 func (s *Scheduler) clearInflight(key string) {

@@ -369,7 +369,7 @@ func TestRoundsAreSpreadAfterTheFirst(t *testing.T) {
 	}
 }
 
-// What a check's Judge answers from memory is stored, finished like a probe's finding, and never
+// What a check answers from memory (FromMemory) is stored, finished like a probe's finding, and never
 // probed; what it declines is probed. A judge that panics fails its target alone.
 func TestJudgedTargetsAreNotProbed(t *testing.T) {
 	var mu sync.Mutex
@@ -382,7 +382,7 @@ func TestJudgedTargetsAreNotProbed(t *testing.T) {
 			mu.Unlock()
 			return Finding{Status: Warn, Summary: "probed"}
 		},
-		Judge: func(target string) (Finding, bool) {
+		FromMemory: func(target string) (Finding, bool) {
 			switch target {
 			case "boom":
 				panic("judged badly")
@@ -446,5 +446,44 @@ func TestJudgedTargetsAreNotProbed(t *testing.T) {
 
 	if f, err := s.RunOne(context.Background(), "kube.node", "a"); err != nil || f.Status != Crit || probed["a"] != 0 {
 		t.Errorf("RunOne: %+v %v (probed %d)", f, err, probed["a"])
+	}
+}
+
+// While a target's probe is hung, its timeout finding stands: a verdict from memory would hide
+// it. A target the memory declines is probed, by RunOne too.
+func TestAHungProbeIsNotHiddenByAVerdictFromMemory(t *testing.T) {
+	release := make(chan struct{})
+	var cached atomic.Bool // the node looks NotReady (needs SSH) until set
+	c := Check{ID: "kube.node", Timeout: 20 * time.Millisecond, Targets: targets("n1"),
+		Probe: func(ctx context.Context, _ string) Finding {
+			<-release // the host's SSH hangs and ignores ctx
+			return Finding{Status: Crit, Summary: "probed late"}
+		},
+		FromMemory: func(string) (Finding, bool) {
+			if !cached.Load() {
+				return Finding{}, false
+			}
+			return Finding{Status: OK, Summary: "Ready"}, true
+		}}
+	st := NewStore(time.Millisecond)
+	s := &Scheduler{Store: st, Limit: 4, Checks: []Check{c}}
+	f, err := s.RunOne(context.Background(), "kube.node", "n1")
+	if err != nil || f.Status != Unknown || !strings.Contains(f.Error, "timed out") {
+		t.Fatalf("a declined target is not probed: %+v %v", f, err)
+	}
+	cached.Store(true) // Ready for a moment
+	if f, err := s.RunOne(context.Background(), "kube.node", "n1"); err == nil {
+		t.Errorf("judged from memory while its probe hangs: %+v", f)
+	}
+	s.RunOnce(context.Background(), nil)
+	if got := st.Snapshot().Findings; len(got) != 1 || got[0].Status != Unknown {
+		t.Fatalf("the timeout finding did not stand: %+v", *got[0])
+	}
+	close(release)
+	for s.hung("kube.node", "n1") {
+		time.Sleep(time.Millisecond)
+	}
+	if f, err := s.RunOne(context.Background(), "kube.node", "n1"); err != nil || f.Summary != "Ready" {
+		t.Fatalf("judged once the probe returned: %+v %v", f, err)
 	}
 }

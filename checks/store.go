@@ -172,26 +172,36 @@ func (s *Store) Put(f Finding) {
 	}
 }
 
-// PutAll records findings together, under one lock (a round's verdicts judged from memory). The
-// store keeps pointers into fs: the caller must not change it after.
+// PutAll records a round's verdicts judged from memory, a block at a time under the lock (a
+// mass flip of 5,000 nodes moves each in the order; the lock is not held for all of them). A
+// finding observed before the one stored for its key is dropped: the reactor may have judged
+// that target again while the round judged the rest. The store keeps pointers into fs (one
+// array for all: it lives while any of them is stored); the caller must not change it after.
 func (s *Store) PutAll(fs []Finding) {
-	if len(fs) == 0 {
-		return
-	}
 	keys := make([]string, len(fs))
 	for i := range fs {
 		keys[i] = fs[i].Key()
 	}
 	moved := false
-	s.mu.Lock()
-	for i := range fs {
-		moved = s.put(keys[i], &fs[i]) || moved
+	for len(fs) > 0 {
+		n := min(len(fs), putBlock)
+		s.mu.Lock()
+		for i := range n {
+			if old, had := s.latest[keys[i]]; had && fs[i].ObservedAt.Before(old.ObservedAt) {
+				continue
+			}
+			moved = s.put(keys[i], &fs[i]) || moved
+		}
+		s.mu.Unlock()
+		fs, keys = fs[n:], keys[n:]
 	}
-	s.mu.Unlock()
 	if moved {
 		s.wake()
 	}
 }
+
+// putBlock is how many findings PutAll stores per turn at the lock.
+const putBlock = 256
 
 // put stores f under key with s.mu held, and says whether its verdict moved (a refresh only
 // marks the store quiet).

@@ -3,7 +3,6 @@ package checks
 import (
 	"fmt"
 	"reflect"
-	"slices"
 	"testing"
 	"time"
 )
@@ -34,46 +33,74 @@ func TestSnapshotsShareFindingsThatNeverChange(t *testing.T) {
 func TestPutAllIsPutOneByOne(t *testing.T) {
 	one, all := NewStore(time.Millisecond), NewStore(time.Millisecond)
 	var batch []Finding
-	for i := range 600 {
-		f := Finding{Check: fmt.Sprintf("c%d", i%3), Area: "a", Target: fmt.Sprintf("t%d", (i*7919)%251), Status: Status((i * 31) % 4), Summary: fmt.Sprint(i)}
+	same := func(when string) {
+		t.Helper()
+		a, b := one.Snapshot(), all.Snapshot()
+		if len(a.Findings) != len(b.Findings) {
+			t.Fatalf("%s: %d findings, put one by one %d", when, len(b.Findings), len(a.Findings))
+		}
+		for i := range a.Findings {
+			if !reflect.DeepEqual(*a.Findings[i], *b.Findings[i]) {
+				t.Fatalf("%s: at %d: %+v, put one by one %+v", when, i, *b.Findings[i], *a.Findings[i])
+			}
+		}
+	}
+	for i := range 600 { // keys repeat within a batch, and statuses move between blocks
+		f := Finding{Check: fmt.Sprintf("c%d", i%3), Area: "a", Target: fmt.Sprintf("t%d", (i*7)%50), Status: Status((i * 31) % 4), Summary: fmt.Sprint(i)}
 		one.Put(f)
 		batch = append(batch, f)
-		if i%100 == 99 {
+		if i%300 == 299 {
 			all.PutAll(batch)
 			batch = nil
 		}
 	}
-	a, b := one.Snapshot(), all.Snapshot()
-	if len(a.Findings) != len(b.Findings) || a.Version != b.Version {
-		t.Fatalf("%d findings version %d, put one by one %d version %d", len(b.Findings), b.Version, len(a.Findings), a.Version)
-	}
-	for i := range a.Findings {
-		if !reflect.DeepEqual(*a.Findings[i], *b.Findings[i]) {
-			t.Fatalf("at %d: %+v, put one by one %+v", i, *b.Findings[i], *a.Findings[i])
-		}
-	}
+	same("after two batches")
 
 	ch := all.Subscribe()
 	<-ch
-	refresh := slices.Clone(b.Values())
+	refresh := all.Snapshot().Values()
 	for i := range refresh {
 		refresh[i].ObservedAt = time.Now()
+		one.Put(refresh[i])
 	}
 	all.PutAll(refresh)
+	same("after a refresh")
 	select {
 	case s := <-ch:
 		t.Fatalf("a refresh that moved no verdict woke the subscriber (version %d)", s.Version)
 	case <-time.After(50 * time.Millisecond):
 	}
-	if !all.quiet {
+	all.mu.Lock()
+	quiet := all.quiet
+	all.mu.Unlock()
+	if !quiet {
 		t.Error("a refresh is not marked for the quiet publication")
 	}
 	moved := refresh[0] // a new finding: the store holds refresh's
 	moved.Status = (moved.Status + 1) % 4
+	moved.ObservedAt = time.Now()
 	all.PutAll([]Finding{moved})
 	select {
 	case <-ch:
 	case <-time.After(5 * time.Second):
 		t.Fatal("a moved verdict did not wake the subscriber")
+	}
+}
+
+// A round's verdict judged before the reactor judged its target again does not replace the
+// newer one when the round stores its verdicts.
+func TestPutAllKeepsANewerVerdict(t *testing.T) {
+	st := NewStore(time.Millisecond)
+	t0 := time.Now()
+	round := []Finding{{Check: "kube.node", Target: "n1", Status: OK, Summary: "Ready", ObservedAt: t0},
+		{Check: "kube.node", Target: "n2", Status: OK, Summary: "Ready", ObservedAt: t0}}
+	st.Put(Finding{Check: "kube.node", Target: "n1", Status: Crit, Summary: "NotReady", ObservedAt: t0.Add(time.Millisecond)})
+	st.PutAll(round)
+	got := map[string]string{}
+	for _, f := range st.Snapshot().Findings {
+		got[f.Target] = f.Summary
+	}
+	if got["n1"] != "NotReady" || got["n2"] != "Ready" {
+		t.Fatalf("%v: the newer verdict on n1 was replaced, or n2's not stored", got)
 	}
 }

@@ -116,11 +116,11 @@ func (c *cluster) checks() []checks.Check {
 				f, _ := c.verdict(cols, src, target, func(t string) (checks.Finding, bool) { return j.probe(ctx, t), true })
 				return f
 			},
-			Judge: func(target string) (checks.Finding, bool) {
+			FromMemory: func(target string) (checks.Finding, bool) {
 				if !c.w.Settled(cols...) {
 					return checks.Finding{}, false // Probe waits for them
 				}
-				return c.verdict(cols, src, target, j.now)
+				return c.verdict(cols, src, target, j.cached)
 			}}
 	}
 	res := c.site.Resources
@@ -162,18 +162,18 @@ func (c *cluster) checks() []checks.Check {
 	return out
 }
 
-// judges are a check's two ways to its verdict on a target: probe may wait and do I/O; now
-// answers from the caches at once, or says it cannot (checks.Check's Probe and Judge).
+// judges are a check's two ways to its verdict on a target: probe may wait and do I/O; cached
+// answers from the caches at once, or says it cannot (checks.Check's Probe and FromMemory).
 type judges struct {
-	probe func(ctx context.Context, target string) checks.Finding
-	now   func(target string) (checks.Finding, bool)
+	probe  func(ctx context.Context, target string) checks.Finding
+	cached func(target string) (checks.Finding, bool)
 }
 
 // fromMemory is a judgement that only ever reads the caches: both ways are the same.
 func fromMemory(j func(string) checks.Finding) judges {
 	return judges{
-		probe: func(_ context.Context, t string) checks.Finding { return j(t) },
-		now:   func(t string) (checks.Finding, bool) { return j(t), true },
+		probe:  func(_ context.Context, t string) checks.Finding { return j(t) },
+		cached: func(t string) (checks.Finding, bool) { return j(t), true },
 	}
 }
 
@@ -336,7 +336,7 @@ func (c *cluster) node(ctx context.Context, name string) checks.Finding {
 	// The Leases may be listed after the Nodes: judged by the Ready heartbeat alone, which a
 	// kubelet with a Lease touches every 5 minutes, every node would look stale for a while.
 	// The round's targets waited for them; a node the reactor re-judges meanwhile waits a
-	// little, not its whole timeout in a scheduler slot. At once when synced or failing.
+	// little, not its whole timeout in a scheduler slot (no timer when they are in).
 	if !c.w.Settled("leases") {
 		wctx, cancel := context.WithTimeout(ctx, leaseWait)
 		c.w.WaitFor(wctx, "leases")

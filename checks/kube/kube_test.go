@@ -176,19 +176,19 @@ func TestChecksOverFakeCluster(t *testing.T) {
 	}
 }
 
-// A verdict judged from memory (Judge, which a round takes first) is the probe's, and the
+// A verdict judged from memory (FromMemory, which a round takes first) is the probe's, and the
 // judge declines what needs a wait or SSH: a NotReady node's host is looked at by the probe.
-func TestJudgeGivesTheProbesVerdict(t *testing.T) {
+func TestFromMemoryGivesTheProbesVerdict(t *testing.T) {
 	w, ctx := fakeCluster(t)
 	site := config.Defaults()
 	cs := Checks(&site, []*sitekube.Watcher{w}, nil)
 	judged := map[string]bool{}
 	for _, c := range cs {
-		if c.Judge == nil {
+		if c.FromMemory == nil {
 			continue
 		}
 		for _, target := range c.Targets() {
-			f, ok := c.Judge(target)
+			f, ok := c.FromMemory(target)
 			judged[c.ID+" "+target] = ok
 			if !ok {
 				continue
@@ -221,7 +221,7 @@ func TestJudgeGivesTheProbesVerdict(t *testing.T) {
 		if !slices.Contains(core, c.ID) {
 			continue
 		}
-		if f, ok := c.Judge("n1"); ok {
+		if f, ok := c.FromMemory("n1"); ok {
 			t.Errorf("%s judged unsynced caches: %+v", c.ID, f)
 		}
 	}
@@ -290,6 +290,11 @@ func TestFirstNodeRoundWaitsForLeases(t *testing.T) {
 		if c.ID == "kube.node" {
 			node = c
 		}
+	}
+	// The Nodes are in, the Leases usually not yet (the fake serializes its lists, so they may
+	// come first): a verdict from memory while they are out would be by the old heartbeat.
+	if f, ok := node.FromMemory("n1"); ok && !w.Settled("leases") {
+		t.Fatalf("judged from memory before the Leases were listed: %+v", f)
 	}
 	f := node.Probe(ctx, "n1")
 	if f.Status != checks.OK {

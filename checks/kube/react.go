@@ -81,7 +81,7 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 		}
 		// A judgement waits for the lists it reads (the first round judges what a first list
 		// brought; a list that fails is settled too: events must not wait for it).
-		nodesIn, podsIn := c.settled("nodes"), c.settled("pods")
+		nodesIn, podsIn := c.w.Settled("nodes"), c.w.Settled("pods")
 		if nodesIn {
 			for _, n := range judgedBefore("kube.node", held["kube.node"].take()) {
 				go rerun(ctx, "kube.node", c.prefix+n) // a NotReady node's SSH look must not hold the others
@@ -132,10 +132,4 @@ func (p pending) take() []string {
 	keys := slices.Sorted(maps.Keys(p))
 	clear(p)
 	return keys
-}
-
-// settled says a collection's first list is over: synced, or failing.
-func (c *cluster) settled(col string) bool {
-	h := c.w.InformerHealth(col)
-	return h.Synced || h.LastError != ""
 }

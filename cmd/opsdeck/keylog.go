@@ -36,6 +36,7 @@ func keyLogged(m tea.Model) (tea.Model, []tea.ProgramOption) {
 	}
 	f, err := os.Create(path)
 	if err != nil {
+		fmt.Fprintf(os.Stderr, "OPSDECK_KEYLOG: %v (no key log)\n", err)
 		return m, nil
 	}
 	k := &keyLog{f: f, start: time.Now()}
@@ -74,7 +75,8 @@ func (l loggedModel) View() tea.View {
 	return v
 }
 
-// loggedTerminal is the terminal (bubbletea needs its file descriptor) with its writes timed.
+// loggedTerminal is the terminal (bubbletea needs its file descriptor) with its writes timed:
+// the first write after a key is taken as its frame (bubbletea writes a frame in one Write).
 type loggedTerminal struct {
 	*os.File
 	k *keyLog

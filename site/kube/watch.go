@@ -287,8 +287,7 @@ var CoreCollections = []string{"nodes", "pods", "namespaces", "deployments", "da
 // resource is waited for until discovery has decided on it.
 func (w *Watcher) WaitFor(ctx context.Context, names ...string) bool {
 	for {
-		all, settled := w.settled(names)
-		if all || settled {
+		if all, settled := w.settled(names); settled {
 			return all
 		}
 		select {
@@ -301,11 +300,12 @@ func (w *Watcher) WaitFor(ctx context.Context, names ...string) bool {
 
 // Settled says WaitFor would return at once: each named collection is synced or failing.
 func (w *Watcher) Settled(names ...string) bool {
-	all, settled := w.settled(names)
-	return all || settled
+	_, settled := w.settled(names)
+	return settled
 }
 
-// settled is whether the named collections are all synced, and whether each is synced or failing.
+// settled is whether the named collections are all synced, and whether each is synced or
+// failing (all implies settled).
 func (w *Watcher) settled(names []string) (all, settled bool) {
 	all, settled = true, true
 	for _, n := range names {
