@@ -223,8 +223,8 @@ func (s *Scheduler) judgeAll(c Check, targets []string) (rest []string) {
 }
 
 // judge is c.FromMemory's finished finding for target, if it gives one; a judge that panics
-// gives a failed finding, as a probe does. While the target's last probe is hung, its timeout
-// finding stands: a verdict from memory would hide it (a NotReady node whose host hangs over
+// gives a failed finding, as a probe does. While the target's probe is out, the memory is not
+// asked: a hung probe's timeout finding stands, and a verdict from memory would hide it (a NotReady node whose host hangs over
 // SSH, Ready for a moment in between, would read ok until the probe came back).
 func (s *Scheduler) judge(c Check, target string) (f Finding, ok bool) {
 	if c.FromMemory == nil || s.hung(c.ID, target) {
@@ -264,7 +264,8 @@ func (s *Scheduler) finish(c Check, target string, f Finding, start time.Time) F
 	return f.Safe() // text from the site never reaches a terminal raw
 }
 
-// hung says a probe of (check, target) abandoned at its timeout has not returned yet.
+// hung says a probe of (check, target) is still out: running, or abandoned at its timeout and
+// not returned yet.
 func (s *Scheduler) hung(check, target string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
