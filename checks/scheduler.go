@@ -139,12 +139,12 @@ func (s *Scheduler) RunOne(ctx context.Context, id, target string) (Finding, err
 		}
 		// No membership test: a verification may look at a target that just went away.
 		if f, ok := s.judge(c, target); ok {
-			s.Store.Put(f)
+			s.Store.PutAll([]Finding{f}) // never over a later reading (a round's, another rerun's)
 			return f, nil
 		}
 		f, ok := s.runJob(ctx, c, target)
 		if !ok {
-			return f, fmt.Errorf("check %s on %s did not run: %w", id, target, cmpErr(ctx.Err(), "a probe is still hung"))
+			return f, fmt.Errorf("check %s on %s did not run: %w", id, target, cmpErr(ctx.Err(), "a probe of it is still running or hung"))
 		}
 		return f, nil
 	}
@@ -163,7 +163,7 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding
 	s.mu.Lock()
 	if s.inflight[key] {
 		s.mu.Unlock()
-		return Finding{}, false // the previous probe is still hung; its timeout finding stands
+		return Finding{}, false // a probe of it is still out (a hung one's timeout finding stands)
 	}
 	s.inflight[key] = true
 	s.mu.Unlock()
@@ -222,12 +222,14 @@ func (s *Scheduler) judgeAll(c Check, targets []string) (rest []string) {
 	return rest
 }
 
-// judge is c.FromMemory's finished finding for target, if it gives one; a judge that panics
-// gives a failed finding, as a probe does. While the target's probe is out, the memory is not
-// asked: a hung probe's timeout finding stands, and a verdict from memory would hide it (a NotReady node whose host hangs over
-// SSH, Ready for a moment in between, would read ok until the probe came back).
+// judge is c.FromMemory's finished finding for target, if it gives one, stamped when the
+// memory was read (PutAll keeps the later of two readings); a judge that panics gives a failed
+// finding, as a probe does. While the target's probe is out, the memory is not asked: a hung
+// probe's timeout finding stands, and a verdict from memory would hide it (a NotReady node
+// whose host hangs over SSH, Ready for a moment in between, would read ok until the probe
+// came back).
 func (s *Scheduler) judge(c Check, target string) (f Finding, ok bool) {
-	if c.FromMemory == nil || s.hung(c.ID, target) {
+	if c.FromMemory == nil || s.probeOut(c.ID, target) {
 		return Finding{}, false
 	}
 	start := s.Now()
@@ -241,6 +243,9 @@ func (s *Scheduler) judge(c Check, target string) (f Finding, ok bool) {
 	}()
 	if !ok {
 		return Finding{}, false
+	}
+	if f.ObservedAt.IsZero() {
+		f.ObservedAt = start
 	}
 	return s.finish(c, target, f, start), true
 }
@@ -264,9 +269,9 @@ func (s *Scheduler) finish(c Check, target string, f Finding, start time.Time) F
 	return f.Safe() // text from the site never reaches a terminal raw
 }
 
-// hung says a probe of (check, target) is still out: running, or abandoned at its timeout and
-// not returned yet.
-func (s *Scheduler) hung(check, target string) bool {
+// probeOut says a probe of (check, target) is still out: waiting for a slot, running, or
+// abandoned at its timeout and not returned yet.
+func (s *Scheduler) probeOut(check, target string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.inflight) > 0 && s.inflight[check+"\x00"+target]

@@ -449,7 +449,7 @@ func TestJudgedTargetsAreNotProbed(t *testing.T) {
 	}
 }
 
-// While a target's probe is hung, its timeout finding stands: a verdict from memory would hide
+// While a target's probe is out (here hung), its timeout finding stands: a verdict from memory would hide
 // it. A target the memory declines is probed, by RunOne too.
 func TestAHungProbeIsNotHiddenByAVerdictFromMemory(t *testing.T) {
 	release := make(chan struct{})
@@ -477,11 +477,13 @@ func TestAHungProbeIsNotHiddenByAVerdictFromMemory(t *testing.T) {
 	}
 	s.RunOnce(context.Background(), nil)
 	if got := st.Snapshot().Findings; len(got) != 1 || got[0].Status != Unknown {
-		t.Fatalf("the timeout finding did not stand: %+v", *got[0])
+		t.Fatalf("the timeout finding did not stand: %v", got)
 	}
 	close(release)
-	for s.hung("kube.node", "n1") {
-		time.Sleep(time.Millisecond)
+	for deadline := time.Now().Add(5 * time.Second); s.probeOut("kube.node", "n1"); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the released probe is still out")
+		}
 	}
 	if f, err := s.RunOne(context.Background(), "kube.node", "n1"); err != nil || f.Summary != "Ready" {
 		t.Fatalf("judged once the probe returned: %+v %v", f, err)

@@ -175,8 +175,8 @@ func (s *Store) Put(f Finding) {
 // PutAll records a round's verdicts judged from memory, a block at a time under the lock (a
 // mass flip of 5,000 nodes moves each in the order; the lock is not held for all of them). A
 // finding observed before the one stored for its key is dropped: the reactor may have judged
-// that target again while the round judged the rest (the scheduler's times carry the monotonic
-// clock, so a step of the wall clock drops nothing). The store keeps pointers into fs (one
+// that target again while the round judged the rest (the scheduler stamps each reading with
+// time.Now, whose monotonic clock a step of the wall clock does not move). The store keeps pointers into fs (one
 // array for all: it lives while any of them is stored); the caller must not change it after.
 func (s *Store) PutAll(fs []Finding) {
 	keys := make([]string, len(fs))

@@ -36,8 +36,8 @@ func TestPutAllIsPutOneByOne(t *testing.T) {
 	same := func(when string) {
 		t.Helper()
 		a, b := one.Snapshot(), all.Snapshot()
-		if len(a.Findings) != len(b.Findings) {
-			t.Fatalf("%s: %d findings, put one by one %d", when, len(b.Findings), len(a.Findings))
+		if len(a.Findings) != len(b.Findings) || a.Version != b.Version {
+			t.Fatalf("%s: %d findings version %d, put one by one %d version %d", when, len(b.Findings), b.Version, len(a.Findings), a.Version)
 		}
 		for i := range a.Findings {
 			if !reflect.DeepEqual(*a.Findings[i], *b.Findings[i]) {
@@ -45,11 +45,12 @@ func TestPutAllIsPutOneByOne(t *testing.T) {
 			}
 		}
 	}
-	for i := range 600 { // keys repeat within a batch, and statuses move between blocks
+	n := 2*putBlock + 88   // batches over more than one block
+	for i := range 2 * n { // keys repeat within a batch, and statuses move between blocks
 		f := Finding{Check: fmt.Sprintf("c%d", i%3), Area: "a", Target: fmt.Sprintf("t%d", (i*7)%50), Status: Status((i * 31) % 4), Summary: fmt.Sprint(i)}
 		one.Put(f)
 		batch = append(batch, f)
-		if i%300 == 299 {
+		if i%n == n-1 {
 			all.PutAll(batch)
 			batch = nil
 		}
