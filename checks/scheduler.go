@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -144,19 +145,16 @@ func (s *Scheduler) RunOne(ctx context.Context, id, target string) (Finding, err
 		}
 		f, ok := s.runJob(ctx, c, target)
 		if !ok {
-			return f, fmt.Errorf("check %s on %s did not run: %w", id, target, cmpErr(ctx.Err(), "a probe of it is still running or hung"))
+			return f, fmt.Errorf("check %s on %s did not run: %w", id, target, cmp.Or(ctx.Err(), ErrProbeOut))
 		}
 		return f, nil
 	}
 	return Finding{}, fmt.Errorf("no check %q", id)
 }
 
-func cmpErr(err error, otherwise string) error {
-	if err != nil {
-		return err
-	}
-	return errors.New(otherwise)
-}
+// ErrProbeOut is why RunOne did not run: a probe of that target is still out (waiting for a
+// slot, running, or hung past its timeout). Asked again once it is back, it runs.
+var ErrProbeOut = errors.New("a probe of it is still running or hung")
 
 func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding, bool) {
 	key := c.ID + "\x00" + target

@@ -42,7 +42,10 @@ func BenchmarkLabNodeFlipToStore(b *testing.B) {
 	}
 	store := checks.NewStore(10 * time.Millisecond)
 	sched := &checks.Scheduler{Store: store, Limit: 64, Checks: checks.Select(Checks(&site, []*sitekube.Watcher{w}, nil), []string{"kube.node"})}
-	React(ctx, &site, []*sitekube.Watcher{w}, store, 100*time.Millisecond, func(ctx context.Context, check, target string) { _, _ = sched.RunOne(ctx, check, target) })
+	React(ctx, &site, []*sitekube.Watcher{w}, store, 100*time.Millisecond, func(ctx context.Context, check, target string) error {
+		_, err := sched.RunOne(ctx, check, target)
+		return err
+	})
 	admin, err := sitekube.Connect(sitekube.Options{Kubeconfig: lab.Kubeconfig})
 	if err != nil {
 		b.Fatal(err)

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -12,8 +13,9 @@ import (
 	sitekube "opsdeck/site/kube"
 )
 
-// Rerun runs one check on one target now and stores its finding (checks.Scheduler.RunOne).
-type Rerun func(ctx context.Context, check, target string)
+// Rerun runs one check on one target now and stores its finding (checks.Scheduler.RunOne). An
+// error wrapping checks.ErrProbeOut says it could not yet: the target is asked again later.
+type Rerun func(ctx context.Context, check, target string) error
 
 // React makes Kubernetes findings event-driven: after an informer event (coalesced over
 // every, 100 ms in the cockpit) it re-judges only what the event touched — kube.node and
@@ -52,6 +54,15 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 		waited[id] = false
 		return slices.DeleteFunc(names, func(n string) bool { return !store.Has(id, c.prefix+n) })
 	}
+	// A touch whose rerun found a probe of its target still out (a NotReady node's SSH look)
+	// is judged again once that probe is back: the probe read the node before the touch, and
+	// its verdict would stand until the next event or round (up to 40 s).
+	again := make(chan string, 64)
+	rerunLater := func(id, name string, err error) {
+		if errors.Is(err, checks.ErrProbeOut) {
+			held[id].add([]string{name})
+		}
+	}
 	last := time.Time{}
 	for {
 		var retry <-chan time.Time
@@ -63,6 +74,8 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 			return
 		case <-c.w.Changed():
 		case <-retry:
+		case n := <-again:
+			held["kube.node"].add([]string{n})
 		}
 		// Coalesce: at most one pass per period; events meanwhile join the next take.
 		if wait := every - time.Since(last); wait > 0 {
@@ -84,12 +97,19 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 		nodesIn, podsIn := c.w.Settled("nodes"), c.w.Settled("pods")
 		if nodesIn {
 			for _, n := range judgedBefore("kube.node", held["kube.node"].take()) {
-				go rerun(ctx, "kube.node", c.prefix+n) // a NotReady node's SSH look must not hold the others
+				go func() { // a NotReady node's SSH look must not hold the others
+					if err := rerun(ctx, "kube.node", c.prefix+n); errors.Is(err, checks.ErrProbeOut) {
+						select {
+						case again <- n:
+						case <-ctx.Done():
+						}
+					}
+				}()
 			}
 		}
 		if nodesIn && podsIn {
 			for _, n := range judgedBefore("kube.allocation", held["kube.allocation"].take()) {
-				rerun(ctx, "kube.allocation", c.prefix+n)
+				rerunLater("kube.allocation", n, rerun(ctx, "kube.allocation", c.prefix+n))
 			}
 		}
 		for _, id := range []string{"kube.node", "kube.allocation"} {
@@ -110,7 +130,7 @@ func (c *cluster) react(ctx context.Context, store *checks.Store, every time.Dur
 				_, _, bad = PodProblem(p, last, th.PodPending.D(), th.PodTerminating.D())
 			}
 			if bad || store.Has("kube.pod", target) {
-				rerun(ctx, "kube.pod", target)
+				rerunLater("kube.pod", key, rerun(ctx, "kube.pod", target))
 			}
 		}
 	}

@@ -24,7 +24,10 @@ func BenchmarkDemoNodeFlipToStore(b *testing.B) {
 	for _, w := range ws {
 		w.WaitSynced(ctx)
 	}
-	React(ctx, &site, ws, store, 100*time.Millisecond, func(ctx context.Context, check, target string) { _, _ = sched.RunOne(ctx, check, target) })
+	React(ctx, &site, ws, store, 100*time.Millisecond, func(ctx context.Context, check, target string) error {
+		_, err := sched.RunOne(ctx, check, target)
+		return err
+	})
 	status, want := "False", checks.Crit
 	var took []time.Duration
 	for b.Loop() {

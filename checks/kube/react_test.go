@@ -3,12 +3,14 @@ package kube
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,7 +45,10 @@ func TestReactRejudgesTouchedNodes(t *testing.T) {
 	if f := find(store, "kube.node", "demo/node2"); f.Status != checks.OK {
 		t.Fatalf("node2 before: %s %q", f.Status, f.Summary)
 	}
-	React(ctx, &site, ws, store, 20*time.Millisecond, func(ctx context.Context, check, target string) { _, _ = sched.RunOne(ctx, check, target) })
+	React(ctx, &site, ws, store, 20*time.Millisecond, func(ctx context.Context, check, target string) error {
+		_, err := sched.RunOne(ctx, check, target)
+		return err
+	})
 	now := time.Now().UTC().Format(time.RFC3339)
 	s.Kube.Put("v1/nodes", map[string]any{"metadata": map[string]any{"name": "node2"}, "spec": map[string]any{},
 		"status": map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": "False", "reason": "KubeletNotReady",
@@ -81,7 +86,7 @@ func TestReactWithPodsFailingStillJudgesNodes(t *testing.T) {
 	site := config.Defaults()
 	reran := make(chan string, 16)
 	React(ctx, &site, []*sitekube.Watcher{w}, checks.NewStore(time.Millisecond), 10*time.Millisecond,
-		func(_ context.Context, check, target string) { reran <- check + " " + target })
+		func(_ context.Context, check, target string) error { reran <- check + " " + target; return nil })
 	n, _ := kc.CoreV1().Nodes().Get(ctx, "n1", metav1.GetOptions{})
 	n.Status.Conditions[0].Status = corev1.ConditionFalse
 	if _, err := kc.CoreV1().Nodes().UpdateStatus(ctx, n, metav1.UpdateOptions{}); err != nil {
@@ -156,7 +161,7 @@ func TestReactHoldsTouchesUntilTheirListsAreIn(t *testing.T) {
 	store := checks.NewStore(time.Millisecond)
 	store.Put(checks.Finding{Check: "kube.allocation", Target: "n1", Status: checks.OK, Summary: "0 % requested (pods not listed yet)"})
 	React(ctx, &site, []*sitekube.Watcher{w}, store, 10*time.Millisecond,
-		func(_ context.Context, check, target string) { reran <- check + " " + target })
+		func(_ context.Context, check, target string) error { reran <- check + " " + target; return nil })
 	api.Put("v1/nodes", nodeObj("n1", "False"))
 	api.Put("v1/nodes", nodeObj("n2", "False"))
 	listed := false
@@ -191,5 +196,37 @@ func TestReactHoldsTouchesUntilTheirListsAreIn(t *testing.T) {
 	case got := <-reran:
 		t.Fatalf("%s ran after the list", got)
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// A touch whose rerun finds a probe of its node still out (a NotReady node's SSH look) is asked
+// again once the probe is back, not left to the next event or round: that probe read the node
+// before the touch.
+func TestReactAsksAgainWhileAProbeIsOut(t *testing.T) {
+	kc := fake.NewSimpleClientset(node("n1", corev1.ConditionTrue, 0, false))
+	w, ctx := startFake(t, kc, nil, "nodes", "pods")
+	site := config.Defaults()
+	var calls atomic.Int32
+	ran := make(chan struct{})
+	React(ctx, &site, []*sitekube.Watcher{w}, checks.NewStore(time.Millisecond), 10*time.Millisecond,
+		func(_ context.Context, check, target string) error {
+			if check != "kube.node" || target != "n1" {
+				return nil
+			}
+			if calls.Add(1) <= 3 { // the probe is out for three asks
+				return fmt.Errorf("check %s on %s did not run: %w", check, target, checks.ErrProbeOut)
+			}
+			close(ran)
+			return nil
+		})
+	n, _ := kc.CoreV1().Nodes().Get(ctx, "n1", metav1.GetOptions{})
+	n.Status.Conditions[0].Status = corev1.ConditionFalse
+	if _, err := kc.CoreV1().Nodes().UpdateStatus(ctx, n, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ran:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("asked %d times: a rerun that found the probe out was not asked again", calls.Load())
 	}
 }

@@ -33,8 +33,9 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 	go sched.Run(ctx)
 	go e.releaseAfterSync(ctx)
 	// Kubernetes findings follow the informers' events (≤ 100 ms), the schedule is the safety net.
-	kubechecks.React(ctx, e.site, e.watchers, store, 100*time.Millisecond, func(ctx context.Context, check, target string) {
-		_, _ = sched.RunOne(ctx, check, target)
+	kubechecks.React(ctx, e.site, e.watchers, store, 100*time.Millisecond, func(ctx context.Context, check, target string) error {
+		_, err := sched.RunOne(ctx, check, target)
+		return err
 	})
 	o := ui.Options{
 		Site:       e.site.Name,
