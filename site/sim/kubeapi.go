@@ -29,8 +29,21 @@ type KubeAPI struct {
 	rv    int64
 	objs  map[string]map[string]map[string]any // resource key → ns/name → object
 	watch map[string][]chan event
-	now   func() time.Time
+	// past holds each collection's recent events, so a watch from a resourceVersion replays
+	// what came after it, as the apiserver's watch cache does: an update between an
+	// informer's list and its watch was lost, and a test waiting for it timed out now and then.
+	past map[string][]pastEvent
+	now  func() time.Time
 }
+
+// pastEvent is an event as a watch sent it, with its resourceVersion.
+type pastEvent struct {
+	rv int64
+	ev event
+}
+
+// pastEvents is how many events of a collection are kept for watches to replay.
+const pastEvents = 1024
 
 type event struct {
 	Type   string         `json:"type"`
@@ -177,6 +190,11 @@ func (k *KubeAPI) store(resKey, id string, obj map[string]any, typ string) {
 	} else {
 		k.objs[resKey][id] = obj
 	}
+	if k.past == nil {
+		k.past = map[string][]pastEvent{}
+	}
+	past := append(k.past[resKey], pastEvent{k.rv, event{Type: typ, Object: deepCopy(obj)}})
+	k.past[resKey] = past[max(len(past)-pastEvents, 0):]
 	for _, ch := range k.watch[resKey] {
 		select {
 		case ch <- event{Type: typ, Object: deepCopy(obj)}:
@@ -314,6 +332,14 @@ func (k *KubeAPI) serveWatch(w http.ResponseWriter, req *http.Request, r resourc
 	// client-go's watch-list: the current objects as ADDED events, then a bookmark that says the
 	// initial events are over (without it the informer never syncs).
 	var initial []event
+	if from, err := strconv.ParseInt(req.URL.Query().Get("resourceVersion"), 10, 64); err == nil && from > 0 &&
+		req.URL.Query().Get("sendInitialEvents") != "true" {
+		for _, p := range k.past[r.key()] {
+			if p.rv > from {
+				initial = append(initial, event{Type: p.ev.Type, Object: deepCopy(p.ev.Object)})
+			}
+		}
+	}
 	if req.URL.Query().Get("sendInitialEvents") == "true" {
 		for _, o := range k.objs[r.key()] {
 			initial = append(initial, event{Type: "ADDED", Object: deepCopy(o)})

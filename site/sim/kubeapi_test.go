@@ -2,6 +2,8 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"testing"
 	"time"
 
@@ -92,5 +94,50 @@ func TestDiscoveryFollowsInstalledResources(t *testing.T) {
 	state(sitekube.NotServed)
 	if len(w.Custom("machines")) != 0 {
 		t.Fatal("a resource no longer served is not watched")
+	}
+}
+
+// A watch from a list's resourceVersion gets what changed after that list, as the apiserver's
+// watch cache gives it: an update between an informer's list and its watch is not lost.
+func TestWatchReplaysWhatCameAfterItsResourceVersion(t *testing.T) {
+	api, err := StartKubeAPI(time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(api.Close)
+	node := func(name, ready string) map[string]any {
+		return map[string]any{"metadata": map[string]any{"name": name}, "spec": map[string]any{},
+			"status": map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": ready}}}}
+	}
+	api.Put("v1/nodes", node("n1", "True"))
+	resp, err := http.Get(api.URL() + "/api/v1/nodes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Metadata struct {
+			ResourceVersion string `json:"resourceVersion"`
+		} `json:"metadata"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.Put("v1/nodes", node("n1", "False")) // after the list, before the watch
+	resp, err = http.Get(api.URL() + "/api/v1/nodes?watch=true&timeoutSeconds=1&resourceVersion=" + list.Metadata.ResourceVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ev struct {
+		Type   string         `json:"type"`
+		Object map[string]any `json:"object"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ev); err != nil {
+		t.Fatalf("no event replayed: %v", err)
+	}
+	if st := ev.Object["status"].(map[string]any)["conditions"].([]any)[0].(map[string]any)["status"]; ev.Type != "MODIFIED" || st != "False" {
+		t.Fatalf("replayed %s with Ready %v, want the update to False", ev.Type, st)
 	}
 }
