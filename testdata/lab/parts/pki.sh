@@ -6,7 +6,9 @@
 
 cert() { # cert DIR NAME DAYS CN [SAN]
   local dir=$1 name=$2 days=$3 cn=$4 san=${5:-}
-  [[ -f $dir/$name.crt ]] && return 0
+  # Kept while less than a day old: the checks' tests read "expires in 9d" off a 10-day
+  # certificate, and a lab state kept from yesterday said 8d.
+  [[ -f $dir/$name.crt ]] && openssl x509 -in "$dir/$name.crt" -noout -checkend $(((days - 1) * 86400 + 3600)) >/dev/null && return 0
   openssl req -new -newkey rsa:2048 -nodes -keyout "$dir/$name.key" -subj "/CN=$cn" -out "$dir/$name.csr" 2>/dev/null
   local ext=$dir/$name.ext
   printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n' > "$ext"
@@ -29,7 +31,7 @@ pki_up() {
   cert "$pki/etcd" server 400 etcd-server "IP:$ETCD_ADDR"
   cp -n "$pki/ca.crt" "$pki/etcd/ca.crt"
   cert "$pki" kubelet-client 200 system:node:lab
-  [[ -f $pki/kubelet-client-current.pem ]] || cat "$pki/kubelet-client.crt" "$pki/kubelet-client.key" > "$pki/kubelet-client-current.pem"
+  [[ $pki/kubelet-client-current.pem -nt $pki/kubelet-client.crt ]] || cat "$pki/kubelet-client.crt" "$pki/kubelet-client.key" > "$pki/kubelet-client-current.pem"
   [[ -f $pki/sa.key ]] || { openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null; openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null; }
   chmod -R go+rX "$pki"
   pki_home
