@@ -104,7 +104,10 @@ type Finding struct {
 }
 
 // Key identifies the (check, target) a finding is about.
-func (f Finding) Key() string { return f.Check + "\x00" + f.Target }
+func (f Finding) Key() string { return keyOf(f.Check, f.Target) }
+
+// keyOf is the key of (check, target): the store's, and the scheduler's for a probe out.
+func keyOf(check, target string) string { return check + "\x00" + target }
 
 // AddEvidence records a command and its output, cut to MaxExcerpt.
 func (f *Finding) AddEvidence(source string, raw []byte) {

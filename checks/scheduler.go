@@ -157,7 +157,7 @@ func (s *Scheduler) RunOne(ctx context.Context, id, target string) (Finding, err
 var ErrProbeOut = errors.New("a probe of it is still running or hung")
 
 func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding, bool) {
-	key := c.ID + "\x00" + target
+	key := keyOf(c.ID, target)
 	s.mu.Lock()
 	if s.inflight[key] {
 		s.mu.Unlock()
@@ -272,7 +272,7 @@ func (s *Scheduler) finish(c Check, target string, f Finding, start time.Time) F
 func (s *Scheduler) probeOut(check, target string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.inflight) > 0 && s.inflight[check+"\x00"+target]
+	return len(s.inflight) > 0 && s.inflight[keyOf(check, target)]
 }
 
 func (s *Scheduler) clearInflight(key string) {

@@ -343,7 +343,7 @@ func (s *Store) publish() {
 // it before re-judging a pod that turned healthy: only a listed one needs clearing).
 func (s *Store) Has(check, target string) bool {
 	s.mu.Lock()
-	_, ok := s.latest[check+"\x00"+target]
+	_, ok := s.latest[keyOf(check, target)]
 	s.mu.Unlock()
 	return ok
 }
