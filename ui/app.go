@@ -60,7 +60,8 @@ type Model struct {
 	cache                  *loadCache // only the load in flight uses it
 
 	filtering bool
-	filter    lineInput
+	filter    lineInput      // the focused pane's filter, as typed
+	filters   map[int]string // every other pane's: each pane keeps its own
 	filterErr string
 
 	runs    []*run
@@ -291,7 +292,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case namespaceMsg:
 		m.pods.setNamespace(string(msg))
-		m.focus = panePods
+		m.focusPane(panePods)
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
@@ -391,8 +392,15 @@ func matchesAny(k tea.KeyPressMsg, bs []key.Binding) bool {
 	return len(bs) > 0 && key.Matches(k, bs...)
 }
 
+// focusPane shows pane i; the filter line follows, each pane keeping its own filter (the title
+// said "filter /node-7" over an unfiltered Pods pane, and typing there appended to it).
 func (m *Model) focusPane(i int) {
+	if m.filters == nil {
+		m.filters = map[int]string{}
+	}
+	m.filters[m.focus] = m.filter.value
 	m.focus = i
+	m.filter.value, m.filterErr = m.filters[i], ""
 	m.lastCycle = m.now
 	m.layout()
 }
@@ -631,7 +639,7 @@ func (m *Model) openLogs(ref checks.Ref) tea.Cmd {
 
 // cycle moves the wall screen to the next pane with problems every Cycle.
 func (m *Model) cycle() {
-	if !m.opts.Watch || m.opts.Cycle <= 0 || m.cyclePaused || len(m.dialogs) > 0 {
+	if !m.opts.Watch || m.opts.Cycle <= 0 || m.cyclePaused || len(m.dialogs) > 0 || m.filtering {
 		return
 	}
 	if m.now.Sub(m.lastCycle) < m.opts.Cycle {

@@ -219,6 +219,43 @@ func TestFilterAndNamespace(t *testing.T) {
 	}
 }
 
+// Each pane keeps its own filter: the title shows the focused pane's, and "/" edits that one.
+func TestEachPaneKeepsItsFilter(t *testing.T) {
+	m := newModel(t, Options{}, 120, 30) // no Alerts beside the pane
+	press(m, "2", "/")
+	typeText(m, "node2")
+	press(m, "enter")
+	press(m, "3")
+	if s := screen(t, m); strings.Contains(s, "filter /") || !strings.Contains(s, "coredns") {
+		t.Fatalf("the Pods pane shows the Nodes pane's filter:\n%s", s)
+	}
+	press(m, "/")
+	typeText(m, "web")
+	press(m, "enter")
+	if s := screen(t, m); !strings.Contains(s, "filter /web") || strings.Contains(s, "node2web") || strings.Contains(s, "coredns") {
+		t.Fatalf("the Pods pane's filter:\n%s", s)
+	}
+	press(m, "2")
+	if s := screen(t, m); !strings.Contains(s, "filter /node2") || strings.Contains(s, "node3") {
+		t.Fatalf("back on Nodes, its filter:\n%s", s)
+	}
+	press(m, "/", "esc", "3")
+	if s := screen(t, m); !strings.Contains(s, "filter /web") {
+		t.Fatalf("clearing Nodes' filter cleared the Pods pane's:\n%s", s)
+	}
+}
+
+// A wall screen's cycling waits while a filter is typed: the text would land on another pane.
+func TestWatchDoesNotCycleWhileFiltering(t *testing.T) {
+	m := newModel(t, Options{ReadOnly: true, Watch: true, Cycle: 15 * time.Second}, 160, 40)
+	m.lastCycle = t0
+	press(m, "/")
+	m.Update(tickMsg(t0.Add(16 * time.Second)))
+	if m.focus != paneAlerts {
+		t.Fatalf("cycled to %d while a filter was typed", m.focus)
+	}
+}
+
 func TestPaletteGoesToANode(t *testing.T) {
 	m := newModel(t, Options{}, 120, 30)
 	press(m, ":")

@@ -6,6 +6,8 @@
 //   - resident memory after the screen is complete and 10 s more (VmRSS), and CPU while nothing
 //     changes (utime+stime over a quiet window);
 //   - a Node set NotReady (and back) through the API → the row on screen says so;
+//   - a pod's container set CrashLoopBackOff (and back to running) through the API → its row in
+//     the Pods pane says so;
 //   - a key press → the next frame that differs, and the same for less(1) beside it (what tmux,
 //     the polling and the machine cost by themselves);
 //   - beside it, in the same run: `opsdeck check` and `kubectl get pods -A` (time, peak RSS).
@@ -44,6 +46,7 @@ type result struct {
 	rssMB         float64
 	idleCPU       float64 // % of a core
 	flip          []time.Duration
+	podFlip       []time.Duration
 	keyFrame      []time.Duration
 	keyFloor      []time.Duration // the same method against less(1): tmux, the polling, the machine
 	checkTime     time.Duration
@@ -69,7 +72,7 @@ func main() {
 	adminKubeconfig = configs[0]
 	var kube kubernetes.Interface
 	ctx := context.Background()
-	nNodes, nPods, victim := 0, 0, ""
+	nNodes, nPods, victim, podVictim := 0, 0, "", ""
 	for i, kc := range configs {
 		cfg, err := clientcmd.BuildConfigFromFlags("", kc)
 		if err != nil {
@@ -92,24 +95,31 @@ func main() {
 					victim = n.Name
 				}
 			}
+			for _, p := range pods.Items {
+				if p.Status.Phase == corev1.PodRunning && len(p.Status.ContainerStatuses) == 1 &&
+					(strings.HasPrefix(p.Name, "scale-pod-") || podVictim == "") {
+					podVictim = p.Namespace + "/" + p.Name
+				}
+			}
 		}
 	}
-	log.Printf("site holds %d nodes and %d pods; the flipped node is %s", nNodes, nPods, victim)
+	log.Printf("site holds %d nodes and %d pods; the flipped node is %s, the flipped pod %s", nNodes, nPods, victim, podVictim)
 
 	var all []result
 	for i := range *runs {
-		r, err := oneRun(ctx, kube, *bin, *site, *kubectl, victim, nNodes, nPods, *flips, *keys, *idle, *width, *height)
+		r, err := oneRun(ctx, kube, *bin, *site, *kubectl, victim, podVictim, nNodes, nPods, *flips, *keys, *idle, *width, *height)
 		if err != nil {
 			log.Fatalf("run %d: %v", i+1, err)
 		}
-		log.Printf("run %d: first screen %s (%.2f s of CPU), rss %.0f MB, idle cpu %.2f %%, flip p50 %s, key p99 %s (less %s)",
-			i+1, r.firstScreen.Round(time.Millisecond), r.firstCPU, r.rssMB, r.idleCPU, pct(r.flip, 50), pct(r.keyFrame, 99), pct(r.keyFloor, 99))
+		log.Printf("run %d: first screen %s (%.2f s of CPU), rss %.0f MB, idle cpu %.2f %%, flip p50 %s max %s, pod flip p50 %s max %s, key p99 %s (less %s)",
+			i+1, r.firstScreen.Round(time.Millisecond), r.firstCPU, r.rssMB, r.idleCPU, pct(r.flip, 50), pct(r.flip, 100),
+			pct(r.podFlip, 50), pct(r.podFlip, 100), pct(r.keyFrame, 99), pct(r.keyFloor, 99))
 		all = append(all, r)
 	}
 	report(all, nNodes, nPods, *width, *height)
 }
 
-func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, victim string, nNodes, nPods, flips, keys int,
+func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, victim, podVictim string, nNodes, nPods, flips, keys int,
 	idle time.Duration, w, h int) (result, error) {
 	var r result
 	_ = exec.Command("tmux", "kill-session", "-t", session).Run()
@@ -174,10 +184,35 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 		r.flip = append(r.flip, time.Since(t0))
 	}
 
-	// Key → frame on the Pods pane (the biggest table): j moves the selection, the frame differs.
+	// The Pods pane, filtered to the pod victim: its container crash-loops, then runs again.
 	sendKeys("Escape")
 	time.Sleep(200 * time.Millisecond)
-	sendKeys("3")
+	ns, podName, _ := strings.Cut(podVictim, "/")
+	sendKeys("3", "/")
+	sendText(podName)
+	sendKeys("Enter")
+	if err := waitScreen(10*time.Second, func(s string) bool { return rowOf(s, podName) != "" }); err != nil {
+		return r, fmt.Errorf("pod victim row: %w", err)
+	}
+	for i := range flips * 2 {
+		running := i%2 == 1
+		t0, err := setCrashLooping(ctx, kube, ns, podName, !running)
+		if err != nil {
+			return r, err
+		}
+		want := func(s string) bool {
+			row := rowOf(s, podName)
+			return row != "" && strings.Contains(row, "CrashLoopBackOff") != running
+		}
+		if err := waitScreen(30*time.Second, want); err != nil {
+			return r, fmt.Errorf("pod flip %d: %w", i, err)
+		}
+		r.podFlip = append(r.podFlip, time.Since(t0))
+	}
+
+	// Key → frame on the Pods pane (the biggest table, its filter cleared): j moves the
+	// selection, the frame differs.
+	sendKeys("/", "Escape")
 	time.Sleep(time.Second)
 	if r.keyFrame, err = keyFrames(session, keys); err != nil {
 		return r, fmt.Errorf("key: %w", err)
@@ -263,7 +298,35 @@ func setReady(ctx context.Context, kube kubernetes.Interface, name string, ready
 	return time.Now(), nil
 }
 
-// rowOf is the screen line of a Nodes row for name (its first cell), or "".
+// setCrashLooping puts the pod's one container in CrashLoopBackOff, not ready, or back to running
+// and ready, as a kubelet would post it; it returns when the API has taken the update.
+func setCrashLooping(ctx context.Context, kube kubernetes.Interface, ns, name string, crashing bool) (time.Time, error) {
+	p, err := kube.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return time.Time{}, err
+	}
+	cs := &p.Status.ContainerStatuses[0]
+	cond := corev1.ConditionTrue
+	if crashing {
+		cs.Ready, cs.RestartCount = false, cs.RestartCount+1
+		cs.State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "benchscreen"}}
+		cond = corev1.ConditionFalse
+	} else {
+		cs.Ready = true
+		cs.State = corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Now()}}
+	}
+	for i, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			p.Status.Conditions[i].Status = cond
+		}
+	}
+	if _, err := kube.CoreV1().Pods(ns).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
+		return time.Time{}, err
+	}
+	return time.Now(), nil
+}
+
+// rowOf is the screen line of a Nodes or Pods row for name (its first cell), or "".
 func rowOf(screen, name string) string {
 	for _, l := range strings.Split(screen, "\n") {
 		if i := strings.LastIndex(l, "│"); i >= 0 { // the right-hand pane, beside Alerts
@@ -388,7 +451,7 @@ func median(fs []float64) float64 {
 
 func report(rs []result, nodes, pods, w, h int) {
 	var first, firstCPU, rssv, cpu, check, checkMB, kc, kcMB []float64
-	var flips, keysAll, floorAll []time.Duration
+	var flips, podFlips, keysAll, floorAll []time.Duration
 	for _, r := range rs {
 		first = append(first, r.firstScreen.Seconds())
 		firstCPU = append(firstCPU, r.firstCPU)
@@ -399,6 +462,7 @@ func report(rs []result, nodes, pods, w, h int) {
 		kc = append(kc, r.kubectlTime.Seconds())
 		kcMB = append(kcMB, r.kubectlPeakMB)
 		flips = append(flips, r.flip...)
+		podFlips = append(podFlips, r.podFlip...)
 		keysAll = append(keysAll, r.keyFrame...)
 		floorAll = append(floorAll, r.keyFloor...)
 	}
@@ -411,6 +475,7 @@ func report(rs []result, nodes, pods, w, h int) {
 	fmt.Printf("| resident memory, 10 s after the screen is complete | %.0f MB |\n", median(rssv))
 	fmt.Printf("| CPU while nothing changes | %.2f %% of a core |\n", median(cpu))
 	fmt.Printf("| a Node flipped through the API → on screen | p50 %s, max %s (%d flips) |\n", pct(flips, 50), pct(flips, 100), len(flips))
+	fmt.Printf("| a pod's container set CrashLoopBackOff and back → on screen | p50 %s, max %s (%d flips) |\n", pct(podFlips, 50), pct(podFlips, 100), len(podFlips))
 	fmt.Printf("| key press → next frame (capture-pane polled every 5 ms) | p50 %s, p99 %s (%d keys) |\n", pct(keysAll, 50), pct(keysAll, 99), len(keysAll))
 	fmt.Printf("| the same for less(1) beside it: the method's floor | p50 %s, p99 %s (%d keys) |\n", pct(floorAll, 50), pct(floorAll, 99), len(floorAll))
 	fmt.Printf("| `opsdeck check` one round | %.2f s, peak %.0f MB |\n", median(check), median(checkMB))
