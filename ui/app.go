@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -212,29 +211,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case feedMsg:
 		m.feedLoading = false
 		m.feed, m.oldest = msg, msg.oldest
-		m.nodes.setOrdered(msg.nodes, msg.orders[0], msg.counts[0])
+		passes := []tea.Cmd{m.nodes.setOrdered(msg.nodes, msg.orders[0], msg.counts[0])}
 		last := m.pods.rows
-		m.pods.setOrdered(msg.pods, msg.orders[1], msg.counts[1])
+		passes = append(passes, m.pods.setOrdered(msg.pods, msg.orders[1], msg.counts[1]))
 		m.cache.pods.giveBack(last) // no load is in flight, and nothing here holds it any more
-		m.hosts.setOrdered(msg.hosts, msg.orders[2], msg.counts[2])
+		passes = append(passes, m.hosts.setOrdered(msg.hosts, msg.orders[2], msg.counts[2]))
 		for i, p := range []*findingsPane{m.alerts, m.adns, m.ntp, m.certs} {
 			if i < len(msg.findings) {
-				p.take(msg.findings[i])
+				passes = append(passes, p.take(msg.findings[i]))
 			}
 		}
-		switch {
-		case m.dirtyUrgent:
-			// Coalesce: at most one rebuild per urgentEvery however fast the caches move, counted
-			// from the start of this load: after a slow one (5,000 node rows) the next starts at
-			// once, where it waited 100 ms more.
-			if wait := urgentEvery - time.Since(m.lastLoad); wait > 0 {
-				return m, tea.Tick(wait, func(time.Time) tea.Msg { return feedTickMsg{urgent: true} })
-			}
-			return m, m.requestFeeds(true)
-		case m.feedDirty:
-			return m, m.requestFeeds(false) // findings or the clock: within calmEvery of this load
-		}
-		return m, nil
+		return m, tea.Batch(append(passes, m.afterLoad())...)
+	case filteredMsg:
+		return m, msg.g.takeFiltered(msg)
 	case feedTickMsg:
 		if !msg.urgent {
 			m.feedWaiting = false
@@ -291,9 +280,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.takePodEvents(msg)
 		return m, nil
 	case namespaceMsg:
-		m.pods.setNamespace(string(msg))
 		m.focusPane(panePods)
-		return m, nil
+		return m, m.pods.setNamespace(string(msg))
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
@@ -305,6 +293,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	return m, nil
+}
+
+// afterLoad starts the next load when changes came during this one.
+func (m *Model) afterLoad() tea.Cmd {
+	switch {
+	case m.dirtyUrgent:
+		// Coalesce: at most one rebuild per urgentEvery however fast the caches move, counted
+		// from the start of this load: after a slow one (5,000 node rows) the next starts at
+		// once, where it waited 100 ms more.
+		if wait := urgentEvery - time.Since(m.lastLoad); wait > 0 {
+			return tea.Tick(wait, func(time.Time) tea.Msg { return feedTickMsg{urgent: true} })
+		}
+		return m.requestFeeds(true)
+	case m.feedDirty:
+		return m.requestFeeds(false) // findings or the clock: within calmEvery of this load
+	}
+	return nil
 }
 
 // key handles a key press: the top dialog first, then the filter line, then the focused pane's
@@ -436,34 +441,25 @@ func (m *Model) filterKey(k tea.KeyPressMsg) tea.Cmd {
 	case "esc":
 		m.filtering = false
 		m.filter.value, m.filterErr = "", ""
-		m.panes[m.focus].SetFilter(nil, false)
-		return nil
+		return m.panes[m.focus].SetFilter(nil)
 	case "enter":
 		m.filtering = false
 		return nil
 	}
 	if m.filter.update(k) {
-		m.applyFilter()
+		return m.applyFilter()
 	}
 	return nil
 }
 
-func (m *Model) applyFilter() {
-	v := m.filter.value
-	invert := strings.HasPrefix(v, "!")
-	v = strings.TrimPrefix(v, "!")
-	if v == "" {
-		m.filterErr = ""
-		m.panes[m.focus].SetFilter(nil, false)
-		return
-	}
-	re, err := regexp.Compile("(?i)" + v)
+func (m *Model) applyFilter() tea.Cmd {
+	f, err := parseFilter(m.filter.value)
 	if err != nil {
 		m.filterErr = "bad regex: " + err.Error()
-		return
+		return nil
 	}
 	m.filterErr = ""
-	m.panes[m.focus].SetFilter(re, invert)
+	return m.panes[m.focus].SetFilter(f)
 }
 
 // openDetail pushes the detail page of the selection.
@@ -665,10 +661,12 @@ func (m *Model) paletteEntries() []paletteEntry {
 		for _, r := range tp.rows {
 			k := r.key
 			es = append(es, paletteEntry{label: kind + " " + k, run: func(m *Model) tea.Cmd {
-				tp.grid.setFilter(nil, false)
+				tp.grid.selected = k // kept by the rows shown next, now or when their pass is back
+				cmd := tp.grid.setFilter(nil)
 				tp.grid.selectKey(k)
 				m.focusPane(pane)
-				return nil
+				m.filter.value = "" // the row is shown whatever the pane's filter was
+				return cmd
 			}})
 		}
 	}

@@ -383,3 +383,50 @@ func TestStaleFollowsTheChecksSchedule(t *testing.T) {
 		t.Fatalf("a 30-second check 5 minutes old is stale:\n%s", s)
 	}
 }
+
+// Typing a filter over a big Pods table: the typed text shows at once, the rows when the pass
+// (off the UI goroutine) is back, and a load while the filter is set is filtered too.
+func TestFilteringABigPodsTable(t *testing.T) {
+	be, snap := siteAtScale(50, bigGrid+1000)
+	m := New(Options{Site: "big", Backend: be, Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	applySnapshot(m, snap)
+	press(m, "3", "/")
+	var passes []tea.Cmd
+	for _, r := range "APP-00012" {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		passes = append(passes, cmd)
+	}
+	if s := screen(t, m); !strings.Contains(s, "/APP-00012") || !strings.Contains(s, "app-000040") {
+		t.Fatalf("before the pass: the typed text, the rows as they were:\n%s", s)
+	}
+	runPasses(m, passes...)
+	s := screen(t, m)
+	if !strings.Contains(s, "app-000120") || strings.Contains(s, "app-000040") {
+		t.Fatalf("after the pass:\n%s", s)
+	}
+	_, cmd := m.Update(loadFeeds(m.loadSpec())())
+	runPasses(m, cmd)
+	if s2 := screen(t, m); s2 != s {
+		t.Fatalf("a load undid the filter:\n%s", s2)
+	}
+}
+
+// runPasses runs grids' passes as the program would, handing them back to the model, until
+// none is left.
+func runPasses(m *Model, cmds ...tea.Cmd) {
+	for len(cmds) > 0 {
+		cmd := cmds[0]
+		cmds = cmds[1:]
+		if cmd == nil {
+			continue
+		}
+		switch msg := cmd().(type) {
+		case tea.BatchMsg:
+			cmds = append(cmds, msg...)
+		case filteredMsg:
+			_, next := m.Update(msg)
+			cmds = append(cmds, next)
+		}
+	}
+}

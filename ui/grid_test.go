@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"opsdeck/checks"
@@ -46,5 +48,103 @@ func TestShownLinesFollowTheClockTheCursorAndTheWidth(t *testing.T) {
 	g.SetSize(20, 5)
 	if narrow := g.View(t0.Add(65 * time.Second)); ansi.StringWidth(strings.Split(narrow, "\n")[1]) > 20 {
 		t.Fatalf("lines drawn at the old width: %q", narrow)
+	}
+}
+
+// A big grid filters and sorts off the UI goroutine: it keeps its rows until the pass is back,
+// and a pass made stale by new rows, another filter or another order is done again.
+func TestBigGridFiltersOffTheUIGoroutine(t *testing.T) {
+	g := newGrid([]column{{title: "NAME", width: 12}, {title: "N", width: 6}}, "none")
+	g.SetSize(40, 10)
+	rowsOf := func(n int, tag string) []*gridRow {
+		rs := make([]*gridRow, n)
+		for i := range rs {
+			k := fmt.Sprintf("row-%05d", i)
+			rs[i] = &gridRow{key: k, status: checks.OK, cells: []string{k, tag}, text: k + " " + tag}
+		}
+		return rs
+	}
+	all := rowsOf(bigGrid+10, "a")
+	if cmd := g.setOrdered(all, rowOrder{col: -1}); cmd != nil || len(g.rows) != len(all) {
+		t.Fatalf("unfiltered rows in order need no pass (%d rows)", len(g.rows))
+	}
+	pass := func(cmd tea.Cmd) tea.Cmd {
+		t.Helper()
+		if cmd == nil {
+			t.Fatal("no pass")
+		}
+		return g.takeFiltered(cmd().(filteredMsg))
+	}
+	w, _ := parseFilter("ROW-0001")
+	cmd := g.setFilter(w)
+	if len(g.rows) != len(all) {
+		t.Fatal("the rows moved before the pass was back")
+	}
+	if next := pass(cmd); next != nil || len(g.rows) != 10 || g.rows[0].key != "row-00010" {
+		t.Fatalf("filtered: %d rows", len(g.rows))
+	}
+	// Another filter while a pass is out: that pass is done again, for the new one.
+	w1, _ := parseFilter("row-0003")
+	cmd = g.setFilter(w1)
+	cmd2, _ := parseFilter("row-0002")
+	if g.setFilter(cmd2) != nil {
+		t.Fatal("a second pass while one is out")
+	}
+	if next := pass(cmd); next == nil || g.rows[0].key == "row-00030" {
+		t.Fatal("a stale pass was shown, or none followed it")
+	} else if pass(next); len(g.rows) != 10 || g.rows[0].key != "row-00020" {
+		t.Fatalf("after the second pass: %d rows", len(g.rows))
+	}
+	// New rows from a load while a pass is out.
+	cmd = g.cycleSort() // by NAME: a pass (sorting) even with the filter
+	g.setOrdered(rowsOf(bigGrid+10, "b"), rowOrder{col: -1})
+	next := pass(cmd)
+	if next == nil {
+		t.Fatal("no pass for the load's rows")
+	}
+	if pass(next); len(g.rows) != 10 || g.rows[0].cells[1] != "b" {
+		t.Fatalf("the load's rows were not filtered: %d rows", len(g.rows))
+	}
+	// A regexp and an inverted filter.
+	re, _ := parseFilter("^row-0(0|1)00[0-4] ")
+	pass(g.setFilter(re))
+	if len(g.rows) != 10 {
+		t.Fatalf("regexp: %d rows", len(g.rows))
+	}
+	inv, _ := parseFilter("!row-0")
+	pass(g.setFilter(inv))
+	if len(g.rows) != 0 {
+		t.Fatalf("inverted: %d rows", len(g.rows))
+	}
+}
+
+func TestParseFilter(t *testing.T) {
+	for _, c := range []struct {
+		typed, text string
+		want        bool
+	}{
+		{"Web", "web-2 app yes running", true},
+		{"web-3", "web-2 app yes running", false},
+		{"!web", "web-2 app yes running", false},
+		{"!web", "coredns kube-system", true},
+		{"^WEB-\\d APP", "web-2 app yes running", true},
+		{"Running$", "web-2 app yes running", true},
+		{"[A-Z]+-2", "web-2 app", true},
+		{"CrashLoop|Error", "web-2 app no crashloopbackoff", true},
+		{"(?-i)Web", "web-2", true}, // rows are lower-cased: case never tells apart
+	} {
+		f, err := parseFilter(c.typed)
+		if err != nil {
+			t.Fatalf("%q: %v", c.typed, err)
+		}
+		if got := f.match(c.text); got != c.want {
+			t.Errorf("%q on %q: %v, want %v", c.typed, c.text, got, c.want)
+		}
+	}
+	if f, err := parseFilter("!"); f != nil || err != nil {
+		t.Errorf("a lone ! is no filter: %v %v", f, err)
+	}
+	if _, err := parseFilter("web("); err == nil {
+		t.Error("a bad regexp is not an error")
 	}
 }

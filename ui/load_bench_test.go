@@ -132,6 +132,35 @@ func BenchmarkKeyFrame(b *testing.B) {
 			_ = m.View()
 		}
 	})
+	// Typing a filter over 42,000 pods: each key (and each load while it is set) asks for a pass
+	// over every row, off the UI goroutine ("filter-pass": what that goroutine does).
+	for _, typed := range []string{"app-0419", "^app-04.*ns1", "!app-0419"} {
+		b.Run("filter-key/"+typed, func(b *testing.B) {
+			press(m, "/")
+			typeText(m, typed[:len(typed)-1])
+			for b.Loop() {
+				typeText(m, typed[len(typed)-1:])
+				_ = m.View()
+				press(m, "backspace")
+			}
+			press(m, "enter")
+		})
+		b.Run("filter-pass/"+typed, func(b *testing.B) {
+			f, _ := parseFilter(typed)
+			all := m.pods.grid.all
+			for b.Loop() {
+				_ = filterAndSort(all, f, rowOrder{col: -1}, rowOrder{col: -1})
+			}
+		})
+		b.Run("apply-load-filtered/"+typed, func(b *testing.B) {
+			for b.Loop() {
+				m.feedLoading = true
+				m.Update(msg)
+				_ = m.View()
+			}
+		})
+		press(m, "/", "esc")
+	}
 }
 
 // A load for moved pods reuses what the snapshot gave the last load (facts, finding panes); a

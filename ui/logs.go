@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"regexp"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -29,7 +28,7 @@ func (p *logPane) SetSize(w, h int)                              { p.v.SetSize(w
 func (p *logPane) View(now time.Time) string                     { return p.v.View(now) }
 func (p *logPane) Keys() []key.Binding                           { return p.v.KeyMap() }
 func (p *logPane) Selected() (checks.Ref, *checks.Finding, bool) { return checks.Ref{}, nil, false }
-func (p *logPane) SetFilter(*regexp.Regexp, bool)                {}
+func (p *logPane) SetFilter(*rowFilter) tea.Cmd                  { return nil }
 func (p *logPane) Capturing() bool                               { return p.v.Capturing() }
 func (p *logPane) ShowTarget(target string) bool                 { return p.v.ShowTarget(target) }
 func (p *logPane) Init() tea.Cmd                                 { return p.v.Init() }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"regexp"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -23,7 +22,7 @@ type Pane interface {
 	Keys() []key.Binding
 	// Selected is what the selected row names, and the finding behind it if it is one.
 	Selected() (checks.Ref, *checks.Finding, bool)
-	SetFilter(re *regexp.Regexp, invert bool)
+	SetFilter(f *rowFilter) tea.Cmd // nil: none; a big table filters off the UI goroutine
 	// Tile is the pane's entry in the status strip: counts and worst status.
 	Tile() tile
 	// Move moves the selection (j/k, pages, top/bottom).

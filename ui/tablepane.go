@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -37,7 +36,7 @@ func (p *tablePane) Title() string {
 
 func (p *tablePane) SetSize(w, h int)                      { p.grid.SetSize(w, h) }
 func (p *tablePane) Keys() []key.Binding                   { return []key.Binding{p.keys.Sort, p.keys.Reverse} }
-func (p *tablePane) SetFilter(re *regexp.Regexp, inv bool) { p.grid.setFilter(re, inv) }
+func (p *tablePane) SetFilter(f *rowFilter) tea.Cmd { return p.grid.setFilter(f) }
 func (p *tablePane) Move(n int)                            { p.grid.moveBy(n) }
 func (p *tablePane) View(now time.Time) string             { return p.grid.View(now) }
 
@@ -45,17 +44,16 @@ func (p *tablePane) Update(msg tea.Msg) (Pane, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, p.keys.Sort):
-			p.grid.cycleSort()
+			return p, p.grid.cycleSort()
 		case key.Matches(k, p.keys.Reverse):
-			p.grid.reverse = !p.grid.reverse
-			p.grid.apply()
+			return p, p.grid.flipOrder()
 		}
 	}
 	return p, nil
 }
 
 // setOrdered takes rows prepared and ordered off the UI goroutine, and their counts.
-func (p *tablePane) setOrdered(rs []*gridRow, o rowOrder, counts tile) {
+func (p *tablePane) setOrdered(rs []*gridRow, o rowOrder, counts tile) tea.Cmd {
 	p.loaded, p.counts = true, counts
 	if p.empty == "" {
 		p.empty = p.grid.empty
@@ -66,8 +64,7 @@ func (p *tablePane) setOrdered(rs []*gridRow, o rowOrder, counts tile) {
 	}
 	p.rows = rs
 	if p.ns == "" {
-		p.grid.setOrdered(rs, o)
-		return
+		return p.grid.setOrdered(rs, o)
 	}
 	keep := make([]*gridRow, 0, len(rs)/4)
 	for _, r := range rs {
@@ -75,12 +72,12 @@ func (p *tablePane) setOrdered(rs []*gridRow, o rowOrder, counts tile) {
 			keep = append(keep, r)
 		}
 	}
-	p.grid.setOrdered(keep, o)
+	return p.grid.setOrdered(keep, o)
 }
 
-func (p *tablePane) setNamespace(ns string) {
+func (p *tablePane) setNamespace(ns string) tea.Cmd {
 	p.ns = ns
-	p.setOrdered(p.rows, rowOrder{col: -2}, p.counts)
+	return p.setOrdered(p.rows, unknownOrder, p.counts)
 }
 
 func (p *tablePane) Selected() (checks.Ref, *checks.Finding, bool) {
@@ -146,16 +143,16 @@ func (p *findingsPane) SetSize(w, h int) {
 	p.grid.SetSize(w, h)
 }
 func (p *findingsPane) Keys() []key.Binding                   { return nil }
-func (p *findingsPane) SetFilter(re *regexp.Regexp, inv bool) { p.grid.setFilter(re, inv) }
+func (p *findingsPane) SetFilter(f *rowFilter) tea.Cmd { return p.grid.setFilter(f) }
 func (p *findingsPane) Move(n int)                            { p.grid.moveBy(n) }
 func (p *findingsPane) View(now time.Time) string             { return p.grid.View(now) }
 func (p *findingsPane) Update(tea.Msg) (Pane, tea.Cmd)        { return p, nil }
 func (p *findingsPane) Tile() tile                            { return p.counts }
 
 // take shows rows built by build.
-func (p *findingsPane) take(b builtFindings) {
+func (p *findingsPane) take(b builtFindings) tea.Cmd {
 	p.counts = b.tile
-	p.grid.setOrdered(b.rows, rowOrder{col: -1})
+	return p.grid.setOrdered(b.rows, rowOrder{col: -1})
 }
 
 func (p *findingsPane) Selected() (checks.Ref, *checks.Finding, bool) {

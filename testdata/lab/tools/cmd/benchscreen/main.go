@@ -185,8 +185,7 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 	}
 
 	// The Pods pane, filtered to the pod victim: its container crash-loops, then runs again.
-	sendKeys("Escape")
-	time.Sleep(200 * time.Millisecond)
+	// (No Escape key: a terminal's lone ESC waits for the next byte and makes it alt+key.)
 	ns, podName, _ := strings.Cut(podVictim, "/")
 	sendKeys("3", "/")
 	sendText(podName)
@@ -212,7 +211,7 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 
 	// Key → frame on the Pods pane (the biggest table, its filter cleared): j moves the
 	// selection, the frame differs.
-	sendKeys("/", "Escape")
+	sendKeys("/", "C-u", "Enter")
 	time.Sleep(time.Second)
 	if r.keyFrame, err = keyFrames(session, keys); err != nil {
 		return r, fmt.Errorf("key: %w", err)
