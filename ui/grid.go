@@ -61,10 +61,10 @@ type grid struct {
 	allOrder      rowOrder // how all is ordered (unknownOrder: not known)
 	// A big grid filters and orders off the UI goroutine, one pass at a time: gen counts the
 	// changes of all, the filter and the order, and a pass of an older generation is done again.
-	gen     uint64
-	passing bool
-	empty         string // shown when there are no rows at all
-	staleAfter    time.Duration
+	gen        uint64
+	passing    bool
+	empty      string // shown when there are no rows at all
+	staleAfter time.Duration
 	// mark, when set, gives a row a one-cell mark beside the cursor: an action running (▶),
 	// succeeded (✓) or failed (✗) on what the row names.
 	mark func(checks.Ref) string

@@ -20,7 +20,7 @@ func (p *placeholderPane) Title() string                  { return p.title }
 func (p *placeholderPane) SetSize(w, h int)               { p.w, p.h = w, h }
 func (p *placeholderPane) Update(tea.Msg) (Pane, tea.Cmd) { return p, nil }
 func (p *placeholderPane) Keys() []key.Binding            { return nil }
-func (p *placeholderPane) SetFilter(*rowFilter) tea.Cmd { return nil }
+func (p *placeholderPane) SetFilter(*rowFilter) tea.Cmd   { return nil }
 func (p *placeholderPane) Move(int)                       {}
 func (p *placeholderPane) Selected() (checks.Ref, *checks.Finding, bool) {
 	return checks.Ref{}, nil, false
