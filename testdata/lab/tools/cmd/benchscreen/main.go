@@ -211,7 +211,7 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 
 	// Key → frame on the Pods pane (the biggest table, its filter cleared): j moves the
 	// selection, the frame differs.
-	sendKeys("/", "C-u", "Enter")
+	sendKeys("/", "C-u", "Enter", "g") // g: the top, where j moves (the victim sorted last)
 	time.Sleep(time.Second)
 	if r.keyFrame, err = keyFrames(session, keys); err != nil {
 		return r, fmt.Errorf("key: %w", err)
