@@ -214,7 +214,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		passes := []tea.Cmd{m.nodes.setOrdered(msg.nodes, msg.orders[0], msg.counts[0])}
 		last := m.pods.rows
 		passes = append(passes, m.pods.setOrdered(msg.pods, msg.orders[1], msg.counts[1]))
-		m.cache.pods.giveBack(last) // no load is in flight, and nothing here holds it any more
+		if !m.pods.grid.holds(last) { // no load is in flight; a pass out may still read it
+			m.cache.pods.giveBack(last)
+		}
 		passes = append(passes, m.hosts.setOrdered(msg.hosts, msg.orders[2], msg.counts[2]))
 		for i, p := range []*findingsPane{m.alerts, m.adns, m.ntp, m.certs} {
 			if i < len(msg.findings) {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -428,5 +429,41 @@ func runPasses(m *Model, cmds ...tea.Cmd) {
 			_, next := m.Update(msg)
 			cmds = append(cmds, next)
 		}
+	}
+}
+
+// A table the screen still shows while its pass is out (a new sort order over a big Pods table)
+// is not handed back to the loads to refill: the screen drew rows a load was writing.
+func TestAShownTableIsNotRefilled(t *testing.T) {
+	be, snap := siteAtScale(50, bigGrid+1000)
+	ps := be.Pods()
+	i := 0
+	be.PodChanges = func() ([]PodInfo, bool) {
+		if i == 0 {
+			i++
+			return ps, true
+		}
+		i++
+		p := ps[i]
+		p.Restarts = i
+		return []PodInfo{p}, false
+	}
+	m := New(Options{Site: "big", Backend: be, Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	applySnapshot(m, snap)
+	applySnapshot(m, snap) // a table handed out, one given back
+	press(m, "3")
+	spec := m.loadSpec()  // loads that began before the new order
+	pass := press(m, "s") // a pass out; the screen shows the table as it was
+	before, shown := screen(t, m), slices.Clone(m.pods.grid.rows)
+	for range 3 {
+		m.Update(loadFeeds(spec)()) // they end while the pass is out
+		if !slices.Equal(m.pods.grid.rows, shown) {
+			t.Fatal("a load refilled the table on screen")
+		}
+	}
+	runPasses(m, pass)
+	if s := screen(t, m); s == before {
+		t.Fatal("the new order never came")
 	}
 }

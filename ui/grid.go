@@ -63,7 +63,8 @@ type grid struct {
 	// changes of all, the filter and the order, and a pass of an older generation is done again.
 	gen        uint64
 	passing    bool
-	empty      string // shown when there are no rows at all
+	passAll    []*gridRow // the rows the pass out reads
+	empty      string     // shown when there are no rows at all
 	staleAfter time.Duration
 	// mark, when set, gives a row a one-cell mark beside the cursor: an action running (▶),
 	// succeeded (✓) or failed (✗) on what the row names.
@@ -197,7 +198,7 @@ func (g *grid) refresh() tea.Cmd {
 	if g.passing {
 		return nil // takeFiltered starts the next pass: the generation moved
 	}
-	g.passing = true
+	g.passing, g.passAll = true, g.all
 	all, f, from, to, gen := g.all, g.filter, g.allOrder, g.order(), g.gen
 	return func() tea.Msg { return filteredMsg{g: g, gen: gen, rows: filterAndSort(all, f, from, to)} }
 }
@@ -205,12 +206,19 @@ func (g *grid) refresh() tea.Cmd {
 // takeFiltered shows a pass's rows, or starts another when the rows, the filter or the order
 // moved meanwhile.
 func (g *grid) takeFiltered(msg filteredMsg) tea.Cmd {
-	g.passing = false
+	g.passing, g.passAll = false, nil
 	if msg.gen != g.gen {
 		return g.refresh()
 	}
 	g.selectRows(msg.rows)
 	return nil
+}
+
+// holds says whether the rows shown, or a pass out, still read the array of rs: a table the
+// loads refill (podTable.giveBack) must not be handed back while they do.
+func (g *grid) holds(rs []*gridRow) bool {
+	same := func(a []*gridRow) bool { return cap(a) > 0 && cap(rs) > 0 && &a[:1][0] == &rs[:1][0] }
+	return same(g.rows) || g.passing && same(g.passAll)
 }
 
 // filterAndSort is all (ordered by from) through f, ordered by to, in a new slice when it
