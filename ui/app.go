@@ -61,6 +61,7 @@ type Model struct {
 	filtering bool
 	filter    lineInput      // the focused pane's filter, as typed
 	filters   map[int]string // every other pane's: each pane keeps its own
+	filterOK  string         // the focused pane's last filter that compiled (enter keeps it)
 	filterErr string
 
 	runs    []*run
@@ -376,6 +377,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, ks.Filter):
 		m.filtering = true
 		m.filter.prompt = "/"
+		m.filterOK = m.filter.value
 	case key.Matches(k, ks.Help):
 		m.dialogs = append(m.dialogs, helpDialog{})
 	case key.Matches(k, ks.Zoom):
@@ -446,6 +448,9 @@ func (m *Model) filterKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.panes[m.focus].SetFilter(nil)
 	case "enter":
 		m.filtering = false
+		if m.filterErr != "" { // the pane is filtered by the last pattern that compiled: say so
+			m.filter.value, m.filterErr = m.filterOK, ""
+		}
 		return nil
 	}
 	if m.filter.update(k) {
@@ -460,7 +465,7 @@ func (m *Model) applyFilter() tea.Cmd {
 		m.filterErr = "bad regex: " + err.Error()
 		return nil
 	}
-	m.filterErr = ""
+	m.filterErr, m.filterOK = "", m.filter.value
 	return m.panes[m.focus].SetFilter(f)
 }
 

@@ -246,6 +246,21 @@ func TestEachPaneKeepsItsFilter(t *testing.T) {
 	}
 }
 
+// A pattern that does not compile is not left in the title over rows filtered by the last one
+// that did: enter goes back to that one.
+func TestEnterOnABadPatternKeepsTheLastGoodOne(t *testing.T) {
+	m := newModel(t, Options{}, 120, 30)
+	press(m, "3", "/")
+	typeText(m, "web(")
+	if s := screen(t, m); !strings.Contains(s, "bad regex") {
+		t.Fatalf("no error for web(:\n%s", s)
+	}
+	press(m, "enter")
+	if s := screen(t, m); !strings.Contains(s, "filter /web") || strings.Contains(s, "web(") || strings.Contains(s, "coredns") {
+		t.Fatalf("after enter:\n%s", s)
+	}
+}
+
 // A wall screen's cycling waits while a filter is typed: the text would land on another pane.
 func TestWatchDoesNotCycleWhileFiltering(t *testing.T) {
 	m := newModel(t, Options{ReadOnly: true, Watch: true, Cycle: 15 * time.Second}, 160, 40)

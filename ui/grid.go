@@ -103,6 +103,9 @@ func (g *grid) SetSize(w, h int) { g.width, g.height = w, max(h, 1); g.follow() 
 // setOrdered replaces the rows with ones already prepared and ordered by o (off the UI
 // goroutine): only the filter and the selection are applied here.
 func (g *grid) setOrdered(rs []*gridRow, o rowOrder) tea.Cmd {
+	if o == g.allOrder && len(rs) == len(g.all) && (len(rs) == 0 || &rs[0] == &g.all[0]) {
+		return nil // the table as it was (no pod moved): a pass out stays current
+	}
 	g.all, g.allOrder = rs, o
 	return g.refresh()
 }
@@ -203,14 +206,16 @@ func (g *grid) refresh() tea.Cmd {
 	return func() tea.Msg { return filteredMsg{g: g, gen: gen, rows: filterAndSort(all, f, from, to)} }
 }
 
-// takeFiltered shows a pass's rows, or starts another when the rows, the filter or the order
-// moved meanwhile.
+// takeFiltered shows a pass's rows, and starts another when the rows, the filter or the order
+// moved meanwhile: a pass is never older than the rows on screen, and on a busy site, where a
+// load lands during every pass, dropping stale ones kept the screen on the rows from before
+// the filter was typed.
 func (g *grid) takeFiltered(msg filteredMsg) tea.Cmd {
 	g.passing, g.passAll = false, nil
+	g.selectRows(msg.rows)
 	if msg.gen != g.gen {
 		return g.refresh()
 	}
-	g.selectRows(msg.rows)
 	return nil
 }
 

@@ -188,7 +188,7 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 	// (No Escape key: a terminal's lone ESC waits for the next byte and makes it alt+key.)
 	ns, podName, _ := strings.Cut(podVictim, "/")
 	sendKeys("3", "/")
-	sendText(podName)
+	sendText("^" + podName + " ") // a row's text begins with its name: scale-pod-4 is not -40…
 	sendKeys("Enter")
 	if err := waitScreen(10*time.Second, func(s string) bool { return rowOf(s, podName) != "" }); err != nil {
 		return r, fmt.Errorf("pod victim row: %w", err)
