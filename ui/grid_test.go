@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +153,30 @@ func TestParseFilter(t *testing.T) {
 	}
 	if _, err := parseFilter("web("); err == nil {
 		t.Error("a bad regexp is not an error")
+	}
+}
+
+// The selection is found by the same row, then by its key near where it was, then anywhere.
+func TestFindSelected(t *testing.T) {
+	rows := make([]*gridRow, 2000)
+	for i := range rows {
+		rows[i] = &gridRow{key: fmt.Sprintf("row-%05d", i)}
+	}
+	if i := findSelected(rows, rows[1500], "row-01500", 3); i != 1500 {
+		t.Errorf("the same row far from where it was: %d", i)
+	}
+	moved := slices.Clone(rows)
+	moved[1700] = &gridRow{key: "row-01700"} // the pod changed: a new row, the same key
+	if i := findSelected(moved, rows[1700], "row-01700", 1690); i != 1700 {
+		t.Errorf("a new row for the key, near: %d", i)
+	}
+	if i := findSelected(moved, rows[1700], "row-01700", 10); i != 1700 {
+		t.Errorf("a new row for the key, far: %d", i)
+	}
+	if i := findSelected(rows, nil, "row-00042", 1999); i != 42 {
+		t.Errorf("by key alone: %d", i)
+	}
+	if i := findSelected(rows, &gridRow{key: "gone"}, "gone", 500); i != 0 {
+		t.Errorf("gone: %d", i)
 	}
 }

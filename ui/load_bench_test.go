@@ -132,6 +132,21 @@ func BenchmarkKeyFrame(b *testing.B) {
 			_ = m.View()
 		}
 	})
+	// The selection deep in the table (an operator who scrolled): the load's rows are searched
+	// for it.
+	b.Run("apply-load-selected-deep", func(b *testing.B) {
+		m.pods.grid.moveBy(30000)
+		two := [2]feedMsg{msg.(feedMsg), msg.(feedMsg)} // two tables, as a pod that moved gives
+		two[1].pods = slices.Clone(two[0].pods)
+		i := 0
+		for b.Loop() {
+			m.feedLoading = true
+			m.Update(two[i%2])
+			_ = m.View()
+			i++
+		}
+		m.pods.grid.moveBy(-30000)
+	})
 	// Typing a filter over 42,000 pods: each key (and each load while it is set) asks for a pass
 	// over every row, off the UI goroutine ("filter-pass": what that goroutine does).
 	for _, typed := range []string{"app-0419", "^app-04.*ns1", "!app-0419"} {
