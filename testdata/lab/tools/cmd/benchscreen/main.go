@@ -162,51 +162,20 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 	r.idleCPU = float64(cpuTicks(pid)-c0) / 100 / idle.Seconds() * 100
 
 	// The Nodes pane, filtered to the victim, so its row is on screen.
-	sendKeys("2", "/")
-	sendText(victim)
-	sendKeys("Enter")
-	if err := waitScreen(10*time.Second, func(s string) bool { return rowOf(s, victim) != "" }); err != nil {
-		return r, fmt.Errorf("victim row: %w", err)
+	r.flip, err = timeFlips("2", victim, victim, "NotReady", flips, func(bad bool) (time.Time, error) {
+		return setReady(ctx, kube, victim, !bad)
+	})
+	if err != nil {
+		return r, fmt.Errorf("node: %w", err)
 	}
-	for i := range flips * 2 {
-		ready := i%2 == 1
-		t0, err := setReady(ctx, kube, victim, ready)
-		if err != nil {
-			return r, err
-		}
-		want := func(s string) bool {
-			row := rowOf(s, victim)
-			return row != "" && strings.Contains(row, "NotReady") != ready
-		}
-		if err := waitScreen(30*time.Second, want); err != nil {
-			return r, fmt.Errorf("flip %d: %w", i, err)
-		}
-		r.flip = append(r.flip, time.Since(t0))
-	}
-
-	// The Pods pane, filtered to the pod victim: its container crash-loops, then runs again.
-	// (No Escape key: a terminal's lone ESC waits for the next byte and makes it alt+key.)
+	// The Pods pane, filtered to the pod victim: its container crash-loops, then runs again. The
+	// filter is anchored: a row's text begins with its name (scale-pod-4 is not -40…).
 	ns, podName, _ := strings.Cut(podVictim, "/")
-	sendKeys("3", "/")
-	sendText("^" + podName + " ") // a row's text begins with its name: scale-pod-4 is not -40…
-	sendKeys("Enter")
-	if err := waitScreen(10*time.Second, func(s string) bool { return rowOf(s, podName) != "" }); err != nil {
-		return r, fmt.Errorf("pod victim row: %w", err)
-	}
-	for i := range flips * 2 {
-		running := i%2 == 1
-		t0, err := setCrashLooping(ctx, kube, ns, podName, !running)
-		if err != nil {
-			return r, err
-		}
-		want := func(s string) bool {
-			row := rowOf(s, podName)
-			return row != "" && strings.Contains(row, "CrashLoopBackOff") != running
-		}
-		if err := waitScreen(30*time.Second, want); err != nil {
-			return r, fmt.Errorf("pod flip %d: %w", i, err)
-		}
-		r.podFlip = append(r.podFlip, time.Since(t0))
+	r.podFlip, err = timeFlips("3", podName, "^"+podName+" ", "CrashLoopBackOff", flips, func(bad bool) (time.Time, error) {
+		return setCrashLooping(ctx, kube, ns, podName, bad)
+	})
+	if err != nil {
+		return r, fmt.Errorf("pod: %w", err)
 	}
 
 	// Key → frame on the Pods pane (the biggest table, its filter cleared): j moves the
@@ -230,6 +199,36 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 		r.kubectlTime, r.kubectlPeakMB = timed(kubectl, "--kubeconfig", adminKubeconfig, "get", "pods", "-A")
 	}
 	return r, nil
+}
+
+// timeFlips shows pane (its key), filtered to name, and n times each way sets the object bad
+// through the API, then good again, timing each change to the moment name's row says so (word
+// on it, or gone). No Escape key: a terminal's lone ESC waits for the next byte and makes it
+// alt+key.
+func timeFlips(pane, name, filter, word string, n int, set func(bad bool) (time.Time, error)) ([]time.Duration, error) {
+	sendKeys(pane, "/")
+	sendText(filter)
+	sendKeys("Enter")
+	if err := waitScreen(10*time.Second, func(s string) bool { return rowOf(s, name) != "" }); err != nil {
+		return nil, fmt.Errorf("%s row: %w", name, err)
+	}
+	var took []time.Duration
+	for i := range n * 2 {
+		bad := i%2 == 0
+		t0, err := set(bad)
+		if err != nil {
+			return nil, err
+		}
+		shown := func(s string) bool {
+			row := rowOf(s, name)
+			return row != "" && strings.Contains(row, word) == bad
+		}
+		if err := waitScreen(30*time.Second, shown); err != nil {
+			return nil, fmt.Errorf("flip %d: %w", i, err)
+		}
+		took = append(took, time.Since(t0))
+	}
+	return took, nil
 }
 
 // lessFloor times key → frame for less(1) paging a long file one line per j.
