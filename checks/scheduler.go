@@ -69,7 +69,7 @@ func (s *Scheduler) RunOnce(ctx context.Context, progress func(done, total int))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.runJob(ctx, j.c, j.target)
+			s.runJob(ctx, j.c, j.target, false)
 			if progress != nil {
 				mu.Lock()
 				done++
@@ -107,7 +107,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 				s.Store.Retain(c.ID, c.Owns, targets)
 				for _, target := range s.judgeAll(c, targets) {
 					round.Add(1)
-					go func() { defer round.Done(); s.runJob(ctx, c, target) }()
+					go func() { defer round.Done(); s.runJob(ctx, c, target, false) }()
 				}
 				round.Wait()
 				t.Reset(max(c.Interval-s.Now().Sub(start), 0) + phase)
@@ -140,10 +140,10 @@ func (s *Scheduler) RunOne(ctx context.Context, id, target string) (Finding, err
 		}
 		// No membership test: a verification may look at a target that just went away.
 		if f, ok := s.judge(c, target); ok {
-			s.Store.PutAll([]Finding{f}) // never over a later reading (a round's, another rerun's)
+			s.Store.PutNow(f) // never over a later reading (a round's, another rerun's)
 			return f, nil
 		}
-		f, ok := s.runJob(ctx, c, target)
+		f, ok := s.runJob(ctx, c, target, true)
 		if !ok {
 			return f, fmt.Errorf("check %s on %s did not run: %w", id, target, cmp.Or(ctx.Err(), ErrProbeOut))
 		}
@@ -156,7 +156,8 @@ func (s *Scheduler) RunOne(ctx context.Context, id, target string) (Finding, err
 // slot, running, or hung past its timeout). Asked again once it is back, it runs.
 var ErrProbeOut = errors.New("a probe of it is still running or hung")
 
-func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding, bool) {
+// runJob probes target and stores its finding; now: someone waits for it (Store.PutNow).
+func (s *Scheduler) runJob(ctx context.Context, c Check, target string, now bool) (Finding, bool) {
 	key := keyOf(c.ID, target)
 	s.mu.Lock()
 	if s.inflight[key] {
@@ -198,7 +199,11 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string) (Finding
 	cancel()
 	<-s.sem
 	f = s.finish(c, target, f, start)
-	s.Store.Put(f)
+	if now {
+		s.Store.PutNow(f)
+	} else {
+		s.Store.Put(f)
+	}
 	return f, true
 }
 

@@ -489,3 +489,34 @@ func TestAHungProbeIsNotHiddenByAVerdictFromMemory(t *testing.T) {
 		t.Fatalf("judged once the probe returned: %+v %v", f, err)
 	}
 }
+
+// RunOne is asked by someone waiting (an event's re-judgement, an action's verification): what
+// it stores moves the cockpit at once, judged from memory or probed.
+func TestRunOneStoresUrgently(t *testing.T) {
+	status := Crit
+	judged := Check{ID: "kube.node", Interval: time.Hour, Timeout: time.Second, Targets: targets("n1"),
+		Probe:      func(context.Context, string) Finding { return Finding{Status: Warn} },
+		FromMemory: func(string) (Finding, bool) { return Finding{Status: status, Summary: status.String()}, true }}
+	probed := Check{ID: "host.kubelet", Interval: time.Hour, Timeout: time.Second, Targets: targets("h1"),
+		Probe: func(context.Context, string) Finding { return Finding{Status: status, Summary: status.String()} }}
+	st := NewStore(time.Millisecond)
+	s := &Scheduler{Store: st, Limit: 2, Checks: []Check{judged, probed}}
+	ch := st.Subscribe()
+	<-ch
+	for _, c := range []struct{ check, target string }{{"kube.node", "n1"}, {"host.kubelet", "h1"}} {
+		for _, want := range []Status{Crit, OK} {
+			status = want
+			if _, err := s.RunOne(context.Background(), c.check, c.target); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case snap := <-ch:
+				if !snap.Urgent {
+					t.Errorf("%s on %s (%s) was not urgent", c.check, c.target, want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("no snapshot")
+			}
+		}
+	}
+}

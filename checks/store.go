@@ -15,6 +15,9 @@ type Snapshot struct {
 	Version  uint64
 	At       time.Time
 	Findings []*Finding
+	// Urgent: a verdict someone waits for moved since the last one (PutNow), to be shown at
+	// once rather than with the calm changes.
+	Urgent bool
 }
 
 // SnapshotOf is a snapshot of findings given by value (tests, reports).
@@ -101,6 +104,8 @@ type Store struct {
 	// refreshes are published every QuietEvery instead of waking subscribers each time — a
 	// 2,000-node cluster confirms 2,000 node verdicts every 30 s.
 	quiet bool
+	// urgent is set when PutNow moved a verdict; the next snapshot published says so.
+	urgent bool
 }
 
 // QuietEvery is how often refreshes that changed no verdict are published: each wakes the
@@ -178,7 +183,15 @@ func (s *Store) Put(f Finding) {
 // that target again while the round judged the rest (the scheduler stamps each reading with
 // time.Now, whose monotonic clock a step of the wall clock does not move). The store keeps pointers into fs (one
 // array for all: it lives while any of them is stored); the caller must not change it after.
-func (s *Store) PutAll(fs []Finding) {
+func (s *Store) PutAll(fs []Finding) { s.putAll(fs, false) }
+
+// PutNow is PutAll for verdicts someone waits for: an informer event's re-judgement, an
+// action's verification, a rerun asked for. When one moves, the snapshot that carries it is
+// Urgent: the cockpit loads it at once, where other changes wait up to a second (a Node back to
+// Ready kept its NotReady alert and problem on screen 1.1 s on a quiet site).
+func (s *Store) PutNow(fs ...Finding) { s.putAll(fs, true) }
+
+func (s *Store) putAll(fs []Finding, urgent bool) {
 	keys := make([]string, len(fs))
 	for i := range fs {
 		keys[i] = fs[i].Key()
@@ -193,6 +206,7 @@ func (s *Store) PutAll(fs []Finding) {
 			}
 			moved = s.put(keys[i], &fs[i]) || moved
 		}
+		s.urgent = s.urgent || urgent && moved
 		s.mu.Unlock()
 		fs, keys = fs[n:], keys[n:]
 	}
@@ -324,8 +338,11 @@ func (s *Store) publish() {
 		}
 		s.mu.Lock()
 		s.quiet = false
+		urgent := s.urgent
+		s.urgent = false
 		s.mu.Unlock()
 		snap := s.Snapshot()
+		snap.Urgent = urgent
 		s.mu.Lock()
 		for ch := range s.subs {
 			select { // replace an unread snapshot with the newer one

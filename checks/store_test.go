@@ -110,3 +110,35 @@ func TestPutAllKeepsANewerVerdict(t *testing.T) {
 		t.Fatalf("%v: the newer verdict on n1 was replaced, or n2's not stored", got)
 	}
 }
+
+// A verdict someone waits for (PutNow) that moved makes the snapshot carrying it Urgent; a
+// calm Put, or a PutNow that only confirms, does not.
+func TestPutNowMakesItsSnapshotUrgent(t *testing.T) {
+	s := NewStore(time.Millisecond)
+	ch := s.Subscribe()
+	next := func() Snapshot {
+		t.Helper()
+		select {
+		case snap := <-ch:
+			return snap
+		case <-time.After(5 * time.Second):
+			t.Fatal("no snapshot")
+		}
+		return Snapshot{}
+	}
+	next() // the subscriber's first
+	at := time.Now()
+	s.Put(Finding{Check: "kube.node", Target: "n1", Status: Crit, Summary: "NotReady", ObservedAt: at})
+	if next().Urgent {
+		t.Error("a calm Put made its snapshot urgent")
+	}
+	s.PutNow(Finding{Check: "kube.node", Target: "n1", Status: OK, Summary: "Ready", ObservedAt: at.Add(time.Second)})
+	if !next().Urgent {
+		t.Error("PutNow's moved verdict is not urgent")
+	}
+	s.PutNow(Finding{Check: "kube.node", Target: "n1", Status: OK, Summary: "Ready", ObservedAt: at.Add(2 * time.Second)})
+	s.Put(Finding{Check: "host.cpu", Target: "h1", Status: Warn, Summary: "busy", ObservedAt: at})
+	if snap := next(); snap.Urgent {
+		t.Error("a PutNow that only confirmed made a later calm change urgent")
+	}
+}

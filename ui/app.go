@@ -206,7 +206,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case snapshotMsg:
 		m.snap = checks.Snapshot(msg) // rows are built from it in the next load, off this goroutine
-		return m, tea.Batch(m.waitSnapshot(), m.requestFeeds(false))
+		return m, tea.Batch(m.waitSnapshot(), m.requestFeeds(m.snap.Urgent))
 	case kubeChangedMsg:
 		return m, tea.Batch(waitChanged(m.opts.Backend.Changed), m.requestFeeds(true))
 	case feedMsg:

@@ -424,3 +424,20 @@ func TestSameFrameIsTheSameString(t *testing.T) {
 		t.Fatal("a key that moves the screen must move the frame")
 	}
 }
+
+// An urgent snapshot (a verdict someone waits for) starts a load at once; a calm one within a
+// second of the last load waits.
+func TestUrgentSnapshotsLoadAtOnce(t *testing.T) {
+	m := newModel(t, Options{}, 120, 30)
+	m.lastLoad, m.feedLoading = time.Now(), false
+	snap := checks.SnapshotOf(t0, demoFindings())
+	m.Update(snapshotMsg(snap))
+	if m.feedLoading || !m.feedWaiting {
+		t.Fatalf("a calm snapshot loaded at once (loading %v, waiting %v)", m.feedLoading, m.feedWaiting)
+	}
+	snap.Urgent = true
+	m.Update(snapshotMsg(snap))
+	if !m.feedLoading {
+		t.Fatal("an urgent snapshot waited for the calm load")
+	}
+}

@@ -114,6 +114,7 @@ func main() {
 		log.Printf("run %d: first screen %s (%.2f s of CPU), rss %.0f MB, idle cpu %.2f %%, flip p50 %s max %s, pod flip p50 %s max %s, key p99 %s (less %s)",
 			i+1, r.firstScreen.Round(time.Millisecond), r.firstCPU, r.rssMB, r.idleCPU, pct(r.flip, 50), pct(r.flip, 100),
 			pct(r.podFlip, 50), pct(r.podFlip, 100), pct(r.keyFrame, 99), pct(r.keyFloor, 99))
+		log.Printf("run %d: node flips %v; pod flips %v", i+1, rounded(r.flip), rounded(r.podFlip))
 		all = append(all, r)
 	}
 	report(all, nNodes, nPods, *width, *height)
@@ -199,6 +200,14 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 		r.kubectlTime, r.kubectlPeakMB = timed(kubectl, "--kubeconfig", adminKubeconfig, "get", "pods", "-A")
 	}
 	return r, nil
+}
+
+func rounded(ds []time.Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = d.Round(time.Millisecond)
+	}
+	return out
 }
 
 // timeFlips shows pane (its key), filtered to name, and n times each way sets the object bad
