@@ -181,9 +181,10 @@ const bigGrid = 5000
 
 // filteredMsg is a big grid's pass, done off the UI goroutine.
 type filteredMsg struct {
-	g    *grid
-	gen  uint64
-	rows []*gridRow
+	g      *grid
+	gen    uint64
+	filter *rowFilter // the filter the pass applied
+	rows   []*gridRow
 }
 
 // refresh shows every row again through the filter, in the grid's order. A big grid keeps
@@ -203,16 +204,20 @@ func (g *grid) refresh() tea.Cmd {
 	}
 	g.passing, g.passAll = true, g.all
 	all, f, from, to, gen := g.all, g.filter, g.allOrder, g.order(), g.gen
-	return func() tea.Msg { return filteredMsg{g: g, gen: gen, rows: filterAndSort(all, f, from, to)} }
+	return func() tea.Msg { return filteredMsg{g: g, gen: gen, filter: f, rows: filterAndSort(all, f, from, to)} }
 }
 
 // takeFiltered shows a pass's rows, and starts another when the rows, the filter or the order
-// moved meanwhile: a pass is never older than the rows on screen, and on a busy site, where a
-// load lands during every pass, dropping stale ones kept the screen on the rows from before
-// the filter was typed.
+// moved meanwhile: a pass is never older than the rows on screen. A stale pass under the filter
+// still set is shown (on a busy site a load lands during every pass, and dropping those kept the
+// screen on the rows from before the filter was typed); under another filter it is not: once
+// the filter was cleared, its last pass came back with the one row filtered and took the
+// selection there, after the operator had moved it.
 func (g *grid) takeFiltered(msg filteredMsg) tea.Cmd {
 	g.passing, g.passAll = false, nil
-	g.selectRows(msg.rows)
+	if msg.gen == g.gen || msg.filter == g.filter {
+		g.selectRows(msg.rows)
+	}
 	if msg.gen != g.gen {
 		return g.refresh()
 	}

@@ -125,6 +125,42 @@ func TestBigGridFiltersOffTheUIGoroutine(t *testing.T) {
 	}
 }
 
+// A filter cleared while its pass is out: that pass, come back, neither shows its rows nor
+// takes the selection to them (the selection jumped back to the one row filtered after the
+// operator had gone to the top: at 5,000 nodes a pass is out at nearly every moment).
+func TestAStalePassDoesNotMoveTheSelection(t *testing.T) {
+	g := newGrid([]column{{title: "NAME", width: 12}}, "none")
+	g.SetSize(40, 10)
+	rowsOf := func(tag string) []*gridRow {
+		rs := make([]*gridRow, bigGrid+10)
+		for i := range rs {
+			k := fmt.Sprintf("row-%05d", i)
+			rs[i] = &gridRow{key: k, status: checks.OK, cells: []string{k}, text: k + " " + tag}
+		}
+		return rs
+	}
+	g.setOrdered(rowsOf("a"), rowOrder{col: -1})
+	last, _ := parseFilter(fmt.Sprintf("row-%05d", bigGrid+9))
+	g.takeFiltered(g.setFilter(last)().(filteredMsg))
+	if len(g.rows) != 1 {
+		t.Fatalf("filtered: %d rows", len(g.rows))
+	}
+	out := g.setOrdered(rowsOf("b"), rowOrder{col: -1}) // a load: a pass out under the filter
+	if out == nil {
+		t.Fatal("no pass for the load")
+	}
+	if g.setFilter(nil) != nil || len(g.rows) != bigGrid+10 {
+		t.Fatalf("cleared: %d rows", len(g.rows))
+	}
+	g.moveBy(-1 << 30)
+	if next := g.takeFiltered(out().(filteredMsg)); next != nil {
+		t.Fatal("a pass with no filter and the order as loaded")
+	}
+	if len(g.rows) != bigGrid+10 || g.cursor != 0 || g.selected != "row-00000" {
+		t.Fatalf("after the stale pass: %d rows, cursor %d on %s", len(g.rows), g.cursor, g.selected)
+	}
+}
+
 func TestParseFilter(t *testing.T) {
 	for _, c := range []struct {
 		typed, text string

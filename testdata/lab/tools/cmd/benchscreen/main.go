@@ -183,7 +183,7 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 	// selection, the frame differs.
 	sendKeys("/", "C-u", "Enter", "g") // g: the top, where j moves (the victim sorted last)
 	time.Sleep(time.Second)
-	if r.keyFrame, err = keyFrames(session, keys); err != nil {
+	if r.keyFrame, err = keyFrames(session, keys, selectionOf); err != nil {
 		return r, fmt.Errorf("key: %w", err)
 	}
 
@@ -259,22 +259,35 @@ func lessFloor(keys, w, h int) ([]time.Duration, error) {
 	}
 	defer exec.Command("tmux", "kill-session", "-t", floorSession).Run()
 	time.Sleep(time.Second)
-	return keyFrames(floorSession, keys)
+	return keyFrames(floorSession, keys, func(x string) string { return x })
 }
 
-// keyFrames presses j n times in session s and times each press to the next frame that differs.
-func keyFrames(s string, n int) ([]time.Duration, error) {
+// keyFrames presses j n times in session s and times each press to the first frame where what
+// it moves (of the screen) differs. The cockpit's is its selection: any change (the clock, a
+// count) timed a key that had moved nothing, as when the selection sat on the last row.
+func keyFrames(s string, n int, of func(screen string) string) ([]time.Duration, error) {
 	var d []time.Duration
-	for range n {
-		before := captureOf(s)
+	for i := range n {
+		before := of(captureOf(s))
 		t0 := time.Now()
 		_ = exec.Command("tmux", "send-keys", "-t", s, "j").Run()
-		if err := pollScreenOf(s, 5*time.Second, 5*time.Millisecond, func(x string) bool { return x != before }); err != nil {
-			return nil, err
+		if err := pollScreenOf(s, 5*time.Second, 5*time.Millisecond, func(x string) bool { return of(x) != before }); err != nil {
+			return nil, fmt.Errorf("key %d moved nothing: %w", i+1, err)
 		}
 		d = append(d, time.Since(t0))
 	}
 	return d, nil
+}
+
+// selectionOf is where the cockpit's selection marks are: each line holding one, by number.
+func selectionOf(screen string) string {
+	var b strings.Builder
+	for i, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, "›") {
+			fmt.Fprintf(&b, "%d:%s\n", i, l)
+		}
+	}
+	return b.String()
 }
 
 func setReady(ctx context.Context, kube kubernetes.Interface, name string, ready bool) (time.Time, error) {
