@@ -89,8 +89,13 @@ type feedMsg struct {
 	sshUp, sshAll         int
 	apiUp, apiAll         int
 	podsTotal, nodesTotal int
-	podsPartial           bool // the first list of pods is not complete yet
+	podsPartial           bool          // the first list of pods is not complete yet
+	started, took         time.Duration // since the load was asked for: its wait for a goroutine, its work
 }
+
+// LoadTimes is when the load began after it was asked for, and how long it took (for
+// $OPSDECK_KEYLOG: where a change's way to the screen waits).
+func (m feedMsg) LoadTimes() (started, took time.Duration) { return m.started, m.took }
 
 // loadSpec is what a load needs from the panes, copied on the UI goroutine.
 type loadSpec struct {
@@ -176,7 +181,9 @@ func waitChanged(ch <-chan struct{}) tea.Cmd {
 
 // loadFeeds builds every pane's rows from the backend and a findings snapshot.
 func loadFeeds(spec loadSpec) tea.Cmd {
+	asked := time.Now()
 	return func() tea.Msg {
+		began := time.Now()
 		b, now := spec.backend, spec.now
 		c := spec.cache
 		if c == nil {
@@ -225,6 +232,7 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 		sortRows(m.hosts, spec.orders[2])
 		m.counts[1], m.counts[2] = c.pods.counts(), countRows(m.hosts)
 		m.counts[1].partial = m.podsPartial
+		m.started, m.took = began.Sub(asked), time.Since(began)
 		return m
 	}
 }

@@ -10,9 +10,10 @@ import (
 )
 
 // keyLog writes, with $OPSDECK_KEYLOG set, when each key press was handled and when the
-// terminal was next written to (the key's frame), and the Updates and Views slower than a few
-// milliseconds: where a key's frame waits, seen from inside, beside benchscreen's outside view
-// (with GODEBUG=gctrace=1, the collections to line them up with).
+// terminal was next written to (the key's frame), every other message and each load's times,
+// and the Views slower than a few milliseconds: where a key's frame or a change waits, seen
+// from inside, beside benchscreen's outside view (with GODEBUG=gctrace=1, the collections to
+// line them up with).
 type keyLog struct {
 	mu      sync.Mutex
 	f       *os.File
@@ -40,6 +41,7 @@ func keyLogged(m tea.Model) (tea.Model, []tea.ProgramOption) {
 		return m, nil
 	}
 	k := &keyLog{f: f, start: time.Now()}
+	k.printf("started at %s", k.start.Format("15:04:05.000000"))
 	return loggedModel{m, k}, []tea.ProgramOption{tea.WithOutput(loggedTerminal{os.Stdout, k})}
 }
 
@@ -60,8 +62,15 @@ func (l loggedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		l.k.mu.Lock()
 		l.k.pending = time.Now()
 		l.k.mu.Unlock()
+	} else if lt, ok := msg.(interface {
+		LoadTimes() (time.Duration, time.Duration)
+	}); ok {
+		started, took := lt.LoadTimes()
+		l.k.printf("load applied in %.2f ms (it began %.2f ms after it was asked for, took %.2f ms)", ms(d), ms(started), ms(took))
 	} else if d > 5*time.Millisecond {
 		l.k.printf("slow update %T %.2f ms", msg, ms(d))
+	} else {
+		l.k.printf("update %T %.2f ms", msg, ms(d))
 	}
 	return l, cmd
 }
