@@ -31,6 +31,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -47,6 +48,8 @@ type result struct {
 	idleCPU       float64 // % of a core
 	flip          []time.Duration
 	podFlip       []time.Duration
+	flipWatch     []time.Duration // the same changes seen by the driver's own watch: the API's part
+	podFlipWatch  []time.Duration
 	keyFrame      []time.Duration
 	keyFloor      []time.Duration // the same method against less(1): tmux, the polling, the machine
 	checkTime     time.Duration
@@ -115,6 +118,7 @@ func main() {
 			i+1, r.firstScreen.Round(time.Millisecond), r.firstCPU, r.rssMB, r.idleCPU, pct(r.flip, 50), pct(r.flip, 100),
 			pct(r.podFlip, 50), pct(r.podFlip, 100), pct(r.keyFrame, 99), pct(r.keyFloor, 99))
 		log.Printf("run %d: node flips %v; pod flips %v", i+1, rounded(r.flip), rounded(r.podFlip))
+		log.Printf("run %d: the same seen by a watch: node %v; pod %v", i+1, rounded(r.flipWatch), rounded(r.podFlipWatch))
 		all = append(all, r)
 	}
 	report(all, nNodes, nPods, *width, *height)
@@ -163,7 +167,13 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 	r.idleCPU = float64(cpuTicks(pid)-c0) / 100 / idle.Seconds() * 100
 
 	// The Nodes pane, filtered to the victim, so its row is on screen.
-	r.flip, err = timeFlips("2", victim, victim, "NotReady", flips, func(bad bool) (time.Time, error) {
+	byName := metav1.ListOptions{FieldSelector: "metadata.name=" + victim}
+	nodeSeen, err := kube.CoreV1().Nodes().Watch(ctx, byName)
+	if err != nil {
+		return r, fmt.Errorf("watch node: %w", err)
+	}
+	defer nodeSeen.Stop()
+	r.flip, r.flipWatch, err = timeFlips("2", victim, victim, "NotReady", flips, stamped(nodeSeen), func(bad bool) (time.Time, error) {
 		return setReady(ctx, kube, victim, !bad)
 	})
 	if err != nil {
@@ -172,7 +182,12 @@ func oneRun(ctx context.Context, kube kubernetes.Interface, bin, site, kubectl, 
 	// The Pods pane, filtered to the pod victim: its container crash-loops, then runs again. The
 	// filter is anchored: a row's text begins with its name (scale-pod-4 is not -40…).
 	ns, podName, _ := strings.Cut(podVictim, "/")
-	r.podFlip, err = timeFlips("3", podName, "^"+podName+" ", "CrashLoopBackOff", flips, func(bad bool) (time.Time, error) {
+	podSeen, err := kube.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=" + podName})
+	if err != nil {
+		return r, fmt.Errorf("watch pod: %w", err)
+	}
+	defer podSeen.Stop()
+	r.podFlip, r.podFlipWatch, err = timeFlips("3", podName, "^"+podName+" ", "CrashLoopBackOff", flips, stamped(podSeen), func(bad bool) (time.Time, error) {
 		return setCrashLooping(ctx, kube, ns, podName, bad)
 	})
 	if err != nil {
@@ -212,32 +227,67 @@ func rounded(ds []time.Duration) []time.Duration {
 
 // timeFlips shows pane (its key), filtered to name, and n times each way sets the object bad
 // through the API, then good again, timing each change to the moment name's row says so (word
-// on it, or gone). No Escape key: a terminal's lone ESC waits for the next byte and makes it
-// alt+key.
-func timeFlips(pane, name, filter, word string, n int, set func(bad bool) (time.Time, error)) ([]time.Duration, error) {
+// on it, or gone), and to the moment the driver's own watch of the object (seen) told it: the
+// API's part, the floor under the screen's. No Escape key: a terminal's lone ESC waits for the
+// next byte and makes it alt+key.
+func timeFlips(pane, name, filter, word string, n int, seen <-chan time.Time, set func(bad bool) (time.Time, error)) (took, watched []time.Duration, err error) {
 	sendKeys(pane, "/")
 	sendText(filter)
 	sendKeys("Enter")
 	if err := waitScreen(10*time.Second, func(s string) bool { return rowOf(s, name) != "" }); err != nil {
-		return nil, fmt.Errorf("%s row: %w", name, err)
+		return nil, nil, fmt.Errorf("%s row: %w", name, err)
 	}
-	var took []time.Duration
 	for i := range n * 2 {
 		bad := i%2 == 0
+		drain(seen)
 		t0, err := set(bad)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		shown := func(s string) bool {
 			row := rowOf(s, name)
 			return row != "" && strings.Contains(row, word) == bad
 		}
 		if err := waitScreen(30*time.Second, shown); err != nil {
-			return nil, fmt.Errorf("flip %d: %w", i, err)
+			return nil, nil, fmt.Errorf("flip %d: %w", i, err)
 		}
 		took = append(took, time.Since(t0))
+		select {
+		case at := <-seen:
+			watched = append(watched, at.Sub(t0))
+			// When, for $OPSDECK_KEYLOG's timeline (its first line says when the cockpit started).
+			log.Printf("flip %s %d: written at %s, on screen after %s, watched after %s", name, i+1,
+				t0.Format("15:04:05.000000"), took[i].Round(time.Millisecond), watched[i].Round(time.Millisecond))
+		case <-time.After(10 * time.Second):
+			return nil, nil, fmt.Errorf("flip %d: the driver's watch saw no change", i)
+		}
 	}
-	return took, nil
+	return took, watched, nil
+}
+
+// stamped gives the time each event of w came.
+func stamped(w watch.Interface) <-chan time.Time {
+	at := make(chan time.Time, 64)
+	go func() {
+		for range w.ResultChan() {
+			select {
+			case at <- time.Now():
+			default:
+			}
+		}
+	}()
+	return at
+}
+
+// drain forgets the events come so far (another writer's).
+func drain(at <-chan time.Time) {
+	for {
+		select {
+		case <-at:
+		default:
+			return
+		}
+	}
 }
 
 // lessFloor times key → frame for less(1) paging a long file one line per j.
@@ -471,7 +521,7 @@ func median(fs []float64) float64 {
 
 func report(rs []result, nodes, pods, w, h int) {
 	var first, firstCPU, rssv, cpu, check, checkMB, kc, kcMB []float64
-	var flips, podFlips, keysAll, floorAll []time.Duration
+	var flips, podFlips, watched, keysAll, floorAll []time.Duration
 	for _, r := range rs {
 		first = append(first, r.firstScreen.Seconds())
 		firstCPU = append(firstCPU, r.firstCPU)
@@ -483,6 +533,7 @@ func report(rs []result, nodes, pods, w, h int) {
 		kcMB = append(kcMB, r.kubectlPeakMB)
 		flips = append(flips, r.flip...)
 		podFlips = append(podFlips, r.podFlip...)
+		watched = append(append(watched, r.flipWatch...), r.podFlipWatch...)
 		keysAll = append(keysAll, r.keyFrame...)
 		floorAll = append(floorAll, r.keyFloor...)
 	}
@@ -496,6 +547,7 @@ func report(rs []result, nodes, pods, w, h int) {
 	fmt.Printf("| CPU while nothing changes | %.2f %% of a core |\n", median(cpu))
 	fmt.Printf("| a Node flipped through the API → on screen | p50 %s, max %s (%d flips) |\n", pct(flips, 50), pct(flips, 100), len(flips))
 	fmt.Printf("| a pod's container set CrashLoopBackOff and back → on screen | p50 %s, max %s (%d flips) |\n", pct(podFlips, 50), pct(podFlips, 100), len(podFlips))
+	fmt.Printf("| the same changes seen by the driver's own watch: the API's floor | p50 %s, max %s (%d changes) |\n", pct(watched, 50), pct(watched, 100), len(watched))
 	fmt.Printf("| key press → next frame (capture-pane polled every 5 ms) | p50 %s, p99 %s (%d keys) |\n", pct(keysAll, 50), pct(keysAll, 99), len(keysAll))
 	fmt.Printf("| the same for less(1) beside it: the method's floor | p50 %s, p99 %s (%d keys) |\n", pct(floorAll, 50), pct(floorAll, 99), len(floorAll))
 	fmt.Printf("| `opsdeck check` one round | %.2f s, peak %.0f MB |\n", median(check), median(checkMB))
