@@ -89,7 +89,9 @@ type feedMsg struct {
 	sshUp, sshAll         int
 	apiUp, apiAll         int
 	podsTotal, nodesTotal int
-	podsPartial           bool          // the first list of pods is not complete yet
+	podsPartial           bool       // the first list of pods is not complete yet
+	podsShown             []*gridRow // pods through podsFilter (the Pods pane's when the load began)
+	podsFilter            *rowFilter
 	started, took         time.Duration // since the load was asked for: its wait for a goroutine, its work
 }
 
@@ -99,13 +101,14 @@ func (m feedMsg) LoadTimes() (started, took time.Duration) { return m.started, m
 
 // loadSpec is what a load needs from the panes, copied on the UI goroutine.
 type loadSpec struct {
-	backend  Backend
-	snap     checks.Snapshot
-	now      time.Time
-	orders   [3]rowOrder
-	findings []*findingsPane // build reads only their fixed settings
-	staleFor func(check string) time.Duration
-	cache    *loadCache
+	backend    Backend
+	snap       checks.Snapshot
+	now        time.Time
+	orders     [3]rowOrder
+	podsFilter *rowFilter      // the Pods pane's, for the load to keep its rows through
+	findings   []*findingsPane // build reads only their fixed settings
+	staleFor   func(check string) time.Duration
+	cache      *loadCache
 }
 
 // loadCache keeps what loads reuse: the Pods table, the node rows, and what the last snapshot
@@ -209,6 +212,7 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 		if b.Pods != nil || b.PodChanges != nil {
 			changes, full := c.podChanges(b)
 			m.pods = c.pods.update(changes, full, d.problems, spec.orders[1], multi)
+			m.podsFilter, m.podsShown = spec.podsFilter, c.pods.filtered(spec.podsFilter)
 			m.podsTotal = len(m.pods)
 			m.podsPartial = b.PodsListed != nil && !b.PodsListed()
 		}

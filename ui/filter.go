@@ -74,3 +74,12 @@ func (f *rowFilter) match(text string) bool {
 	}
 	return hit != f.invert
 }
+
+// keeps says whether row r is shown (its text lower-cased when it carries none).
+func (f *rowFilter) keeps(r *gridRow) bool {
+	text := r.text
+	if text == "" {
+		text = rowText(r)
+	}
+	return f.match(text)
+}

@@ -482,3 +482,57 @@ func TestAShownTableIsNotRefilled(t *testing.T) {
 		t.Fatal("the new order never came")
 	}
 }
+
+// With a filter set on a big Pods pane, a load brings the rows through it (kept by the pods that
+// moved): the screen takes them with no pass of its own over every row, and shows the change.
+func TestALoadBringsTheFilteredPods(t *testing.T) {
+	be, snap := siteAtScale(50, bigGrid+1000)
+	ps := be.Pods()
+	var next []PodInfo
+	first := true
+	be.PodChanges = func() ([]PodInfo, bool) {
+		if first {
+			first = false
+			return ps, true
+		}
+		c := next
+		next = nil
+		return c, false
+	}
+	m := New(Options{Site: "big", Backend: be, Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	applySnapshot(m, snap)
+	press(m, "3", "/")
+	var passes []tea.Cmd
+	for _, r := range "app-00012" {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		passes = append(passes, cmd)
+	}
+	runPasses(m, append(passes, press(m, "enter"))...)
+	at := slices.IndexFunc(ps, func(p PodInfo) bool { return p.Name == "app-000120" })
+	p := ps[at]
+	p.Phase, p.Reason, p.Ready = "Running", "CrashLoopBackOff", false
+	next = []PodInfo{p}
+	msg := loadFeeds(m.loadSpec())().(feedMsg)
+	if msg.podsFilter == nil || msg.podsFilter != m.pods.grid.filter || len(msg.podsShown) != 10 {
+		t.Fatalf("the load's filtered pods: %d, filter %v", len(msg.podsShown), msg.podsFilter)
+	}
+	_, cmd := m.Update(msg)
+	if m.pods.grid.passing {
+		t.Fatal("the screen started a pass over rows the load had filtered")
+	}
+	runPasses(m, cmd)
+	if row := lineWith(screen(t, m), "app-000120"); !strings.Contains(row, "CrashLoopBackOff") {
+		t.Fatalf("the change is not on screen: %q", row)
+	}
+}
+
+// lineWith is the screen's line holding s ("" when none does).
+func lineWith(screen, s string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}

@@ -62,6 +62,7 @@ type grid struct {
 	// A big grid filters and orders off the UI goroutine, one pass at a time: gen counts the
 	// changes of all, the filter and the order, and a pass of an older generation is done again.
 	gen        uint64
+	shownGen   uint64 // the generation of the rows shown
 	passing    bool
 	passAll    []*gridRow // the rows the pass out reads
 	empty      string     // shown when there are no rows at all
@@ -108,6 +109,22 @@ func (g *grid) setOrdered(rs []*gridRow, o rowOrder) tea.Cmd {
 	}
 	g.all, g.allOrder = rs, o
 	return g.refresh()
+}
+
+// setShown is setOrdered with rs already taken through f by the load (shown, in order o):
+// no pass when f is still the filter, o the order, and no pass is out.
+func (g *grid) setShown(rs []*gridRow, o rowOrder, f *rowFilter, shown []*gridRow) tea.Cmd {
+	if f == nil || f != g.filter || o != g.order() || g.passing {
+		return g.setOrdered(rs, o)
+	}
+	if o == g.allOrder && len(rs) == len(g.all) && (len(rs) == 0 || &rs[0] == &g.all[0]) {
+		return nil // the table as it was (no pod moved)
+	}
+	g.all, g.allOrder = rs, o
+	g.gen++
+	g.selectRows(shown)
+	g.shownGen = g.gen
+	return nil
 }
 
 func rowText(r *gridRow) string { return strings.ToLower(strings.Join(r.cells, " ")) }
@@ -193,10 +210,12 @@ func (g *grid) refresh() tea.Cmd {
 	g.gen++
 	if g.filter == nil && g.allOrder == g.order() {
 		g.selectRows(g.all)
+		g.shownGen = g.gen
 		return nil
 	}
 	if len(g.all) <= bigGrid {
 		g.selectRows(filterAndSort(g.all, g.filter, g.allOrder, g.order()))
+		g.shownGen = g.gen
 		return nil
 	}
 	if g.passing {
@@ -208,20 +227,25 @@ func (g *grid) refresh() tea.Cmd {
 }
 
 // takeFiltered shows a pass's rows, and starts another when the rows, the filter or the order
-// moved meanwhile: a pass is never older than the rows on screen. A stale pass under the filter
-// still set is shown (on a busy site a load lands during every pass, and dropping those kept the
-// screen on the rows from before the filter was typed); under another filter it is not: once
-// the filter was cleared, its last pass came back with the one row filtered and took the
-// selection there, after the operator had moved it.
+// moved meanwhile. A stale pass is shown when its filter is still the grid's and the rows on
+// screen are older than it (on a busy site a load lands during every pass, and dropping those
+// kept the screen on the rows from before the filter was typed), keeping the selection for the
+// next pass to find; not under another filter (once the filter was cleared, its last pass came
+// back with the one row filtered and took the selection there, after the operator had moved
+// it), nor over newer rows shown meanwhile (a table sorted by the load, a small grid).
 func (g *grid) takeFiltered(msg filteredMsg) tea.Cmd {
 	g.passing, g.passAll = false, nil
-	if msg.gen == g.gen || msg.filter == g.filter {
+	switch {
+	case msg.gen == g.gen:
 		g.selectRows(msg.rows)
+		g.shownGen = msg.gen
+		return nil
+	case msg.filter == g.filter && msg.gen > g.shownGen:
+		sel := g.selected
+		g.selectRows(msg.rows)
+		g.selected, g.shownGen = sel, msg.gen
 	}
-	if msg.gen != g.gen {
-		return g.refresh()
-	}
-	return nil
+	return g.refresh()
 }
 
 // holds says whether the rows shown, or a pass out, still read the array of rs: a table the
@@ -238,11 +262,7 @@ func filterAndSort(all []*gridRow, f *rowFilter, from, to rowOrder) []*gridRow {
 	if f != nil {
 		rows = make([]*gridRow, 0, len(all)/8)
 		for _, r := range all {
-			text := r.text
-			if text == "" {
-				text = rowText(r)
-			}
-			if f.match(text) {
+			if f.keeps(r) {
 				rows = append(rows, r)
 			}
 		}

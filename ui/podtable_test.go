@@ -261,3 +261,62 @@ func TestDeleteAtIsDeleteFunc(t *testing.T) {
 		}
 	}
 }
+
+// The table through a filter, kept by the rows each update moved, always equals the table read
+// again through it, in every order, as pods come, change, crash and go.
+func TestPodTableFilteredMatchesAPass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	mk := func(i int) PodInfo {
+		phases := []string{"Running", "Running", "Running", "Pending", "Succeeded", "Failed"}
+		return PodInfo{Cluster: "a", Namespace: fmt.Sprintf("ns%d", i%3), Name: fmt.Sprintf("p%03d", i),
+			Node: fmt.Sprintf("n%d", i%5), Phase: phases[rng.IntN(len(phases))], Ready: rng.IntN(4) != 0, Restarts: rng.IntN(3), Created: t0}
+	}
+	word, _ := parseFilter("ns1")
+	pattern, _ := parseFilter("^p0[0-4]")
+	inverted, _ := parseFilter("!running")
+	filters := []*rowFilter{word, pattern, inverted}
+	var table podTable
+	f := word
+	incremental := 0
+	for step := 0; step < 400; step++ {
+		var changes []PodInfo
+		n := rng.IntN(5)
+		if step%40 == 0 {
+			n = 120 // more than fewChanges: the table is read again
+		}
+		for range n {
+			p := mk(rng.IntN(80))
+			p.Gone = rng.IntN(5) == 0
+			changes = append(changes, p)
+		}
+		problems := map[string]checks.Status{}
+		for i := range 80 {
+			if rng.IntN(10) == 0 {
+				problems[podRef(mk(i), false).Target()] = checks.Status(1 + rng.IntN(3))
+			}
+		}
+		o := rowOrder{col: -1}
+		if step%9 == 0 {
+			o = rowOrder{col: 4, reverse: step%2 == 0}
+		}
+		if step%13 == 0 {
+			f = filters[rng.IntN(len(filters))]
+		}
+		was, wasCopy := table.shown, slices.Clone(table.shown)
+		rows := table.update(changes, step == 0, problems, o, false)
+		if table.shownOK && f == table.shownFor && len(table.out)+len(table.in) > 0 && len(table.out)+len(table.in) <= fewChanges {
+			incremental++
+		}
+		got := table.filtered(f)
+		want := filterAndSort(rows, f, o, o)
+		if !slices.Equal(got, want) {
+			t.Fatalf("step %d: kept %d rows, read again %d", step, len(got), len(want))
+		}
+		if !slices.Equal(was, wasCopy) {
+			t.Fatalf("step %d: a table handed out was written", step)
+		}
+	}
+	if incremental < 100 {
+		t.Fatalf("only %d updates kept the filtered table by their changes", incremental)
+	}
+}

@@ -54,6 +54,20 @@ func (p *tablePane) Update(msg tea.Msg) (Pane, tea.Cmd) {
 
 // setOrdered takes rows prepared and ordered off the UI goroutine, and their counts.
 func (p *tablePane) setOrdered(rs []*gridRow, o rowOrder, counts tile) tea.Cmd {
+	return p.setShown(rs, o, counts, nil, nil)
+}
+
+// filterForLoad is the filter a load takes the rows through for this pane (none under a
+// namespace: the pane narrows the rows to it first).
+func (p *tablePane) filterForLoad() *rowFilter {
+	if p.ns != "" {
+		return nil
+	}
+	return p.grid.filter
+}
+
+// setShown is setOrdered with the rows also taken through f by the load (shown).
+func (p *tablePane) setShown(rs []*gridRow, o rowOrder, counts tile, f *rowFilter, shown []*gridRow) tea.Cmd {
 	p.loaded, p.counts = true, counts
 	if p.empty == "" {
 		p.empty = p.grid.empty
@@ -64,7 +78,7 @@ func (p *tablePane) setOrdered(rs []*gridRow, o rowOrder, counts tile) tea.Cmd {
 	}
 	p.rows = rs
 	if p.ns == "" {
-		return p.grid.setOrdered(rs, o)
+		return p.grid.setShown(rs, o, f, shown)
 	}
 	keep := make([]*gridRow, 0, len(rs)/4)
 	for _, r := range rs {
