@@ -194,8 +194,8 @@ func (m *Model) requestFeeds(urgent bool) tea.Cmd {
 func (m *Model) loadSpec() loadSpec {
 	return loadSpec{backend: m.opts.Backend, snap: m.snap, now: m.now,
 		orders:     [3]rowOrder{m.nodes.grid.order(), m.pods.grid.order(), m.hosts.grid.order()},
-		podsFilter: m.pods.filterForLoad(),
-		findings:   []*findingsPane{m.alerts, m.adns, m.ntp, m.certs}, staleFor: m.opts.StaleAfterFor, cache: m.cache}
+		podsFilter: m.pods.filterForLoad(), nodesFilter: m.nodes.filterForLoad(),
+		findings: []*findingsPane{m.alerts, m.adns, m.ntp, m.certs}, staleFor: m.opts.StaleAfterFor, cache: m.cache}
 }
 
 // Update routes one message; it never does I/O.
@@ -213,7 +213,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case feedMsg:
 		m.feedLoading = false
 		m.feed, m.oldest = msg, msg.oldest
-		passes := []tea.Cmd{m.nodes.setOrdered(msg.nodes, msg.orders[0], msg.counts[0])}
+		passes := []tea.Cmd{m.nodes.setShown(msg.nodes, msg.orders[0], msg.counts[0], msg.nodesFilter, msg.nodesShown)}
 		last := m.pods.rows
 		passes = append(passes, m.pods.setShown(msg.pods, msg.orders[1], msg.counts[1], msg.podsFilter, msg.podsShown))
 		if !m.pods.grid.holds(last) { // no load is in flight; a pass out may still read it

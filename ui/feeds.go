@@ -92,6 +92,8 @@ type feedMsg struct {
 	podsPartial           bool       // the first list of pods is not complete yet
 	podsShown             []*gridRow // pods through podsFilter (the Pods pane's when the load began)
 	podsFilter            *rowFilter
+	nodesShown            []*gridRow // nodes through nodesFilter: at 5,000 nodes a pass of their own
+	nodesFilter           *rowFilter
 	started, took         time.Duration // since the load was asked for: its wait for a goroutine, its work
 }
 
@@ -101,14 +103,15 @@ func (m feedMsg) LoadTimes() (started, took time.Duration) { return m.started, m
 
 // loadSpec is what a load needs from the panes, copied on the UI goroutine.
 type loadSpec struct {
-	backend    Backend
-	snap       checks.Snapshot
-	now        time.Time
-	orders     [3]rowOrder
-	podsFilter *rowFilter      // the Pods pane's, for the load to keep its rows through
-	findings   []*findingsPane // build reads only their fixed settings
-	staleFor   func(check string) time.Duration
-	cache      *loadCache
+	backend     Backend
+	snap        checks.Snapshot
+	now         time.Time
+	orders      [3]rowOrder
+	podsFilter  *rowFilter      // the Pods pane's, for the load to keep its rows through
+	nodesFilter *rowFilter      // the Nodes pane's
+	findings    []*findingsPane // build reads only their fixed settings
+	staleFor    func(check string) time.Duration
+	cache       *loadCache
 }
 
 // loadCache keeps what loads reuse: the Pods table, the node rows, and what the last snapshot
@@ -230,6 +233,9 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 				moved = moved.with(c.pods.countsMoved)
 			}
 			m.nodes = c.nodes.rows(b, d, counts, moved, spec.orders[0], multi, now)
+			if f := spec.nodesFilter; f != nil { // a walk of 5,000 rows here, not a pass after the load
+				m.nodesFilter, m.nodesShown = f, filterAndSort(m.nodes, f, spec.orders[0], spec.orders[0])
+			}
 			m.nodesTotal = len(m.nodes)
 			m.counts[0] = c.nodes.counted
 		}

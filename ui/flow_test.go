@@ -536,3 +536,35 @@ func lineWith(screen, s string) string {
 	}
 	return ""
 }
+
+// The same for a Nodes pane of more than 5,000 nodes: a node that goes NotReady shows in the
+// filtered pane with the load that read it, no pass after.
+func TestALoadBringsTheFilteredNodes(t *testing.T) {
+	be, snap := siteAtScale(bigGrid+10, bigGrid+10)
+	ns := be.Nodes()
+	var version uint64 = 1
+	be.NodesVersion = func() uint64 { return version }
+	m := New(Options{Site: "big", Backend: be, Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
+	applySnapshot(m, snap)
+	press(m, "2", "/")
+	var passes []tea.Cmd
+	for _, r := range "node500" {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		passes = append(passes, cmd)
+	}
+	runPasses(m, append(passes, press(m, "enter"))...)
+	if n := len(m.nodes.grid.rows); n != 10 {
+		t.Fatalf("filtered: %d nodes", n)
+	}
+	ns[5003].Ready = "False"
+	version++
+	_, cmd := m.Update(loadFeeds(m.loadSpec())())
+	if m.nodes.grid.passing {
+		t.Fatal("the screen started a pass over nodes the load had filtered")
+	}
+	runPasses(m, cmd)
+	if row := lineWith(screen(t, m), "node5003"); !strings.Contains(row, "NotReady") {
+		t.Fatalf("the change is not on screen: %q", row)
+	}
+}
