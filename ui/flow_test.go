@@ -502,13 +502,7 @@ func TestALoadBringsTheFilteredPods(t *testing.T) {
 	m := New(Options{Site: "big", Backend: be, Now: func() time.Time { return t0 }})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	applySnapshot(m, snap)
-	press(m, "3", "/")
-	var passes []tea.Cmd
-	for _, r := range "app-00012" {
-		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
-		passes = append(passes, cmd)
-	}
-	runPasses(m, append(passes, press(m, "enter"))...)
+	filterTo(m, "3", "app-00012")
 	at := slices.IndexFunc(ps, func(p PodInfo) bool { return p.Name == "app-000120" })
 	p := ps[at]
 	p.Phase, p.Reason, p.Ready = "Running", "CrashLoopBackOff", false
@@ -547,13 +541,7 @@ func TestALoadBringsTheFilteredNodes(t *testing.T) {
 	m := New(Options{Site: "big", Backend: be, Now: func() time.Time { return t0 }})
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
 	applySnapshot(m, snap)
-	press(m, "2", "/")
-	var passes []tea.Cmd
-	for _, r := range "node500" {
-		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
-		passes = append(passes, cmd)
-	}
-	runPasses(m, append(passes, press(m, "enter"))...)
+	filterTo(m, "2", "node500")
 	if n := len(m.nodes.grid.rows); n != 10 {
 		t.Fatalf("filtered: %d nodes", n)
 	}
@@ -567,4 +555,15 @@ func TestALoadBringsTheFilteredNodes(t *testing.T) {
 	if row := lineWith(screen(t, m), "node5003"); !strings.Contains(row, "NotReady") {
 		t.Fatalf("the change is not on screen: %q", row)
 	}
+}
+
+// filterTo goes to pane (its key), types text into its filter and enter, running the passes.
+func filterTo(m *Model, pane, text string) {
+	press(m, pane, "/")
+	var passes []tea.Cmd
+	for _, r := range text {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		passes = append(passes, cmd)
+	}
+	runPasses(m, append(passes, press(m, "enter"))...)
 }
