@@ -122,6 +122,11 @@ type loadCache struct {
 	pods        podTable
 	nodes       nodeList
 	fromSnap    snapDerived
+	// nodesShown are the last node rows through nodesShownFor, kept while the rows are the
+	// same table (most loads move no node).
+	nodesShown    []*gridRow
+	nodesShownFor *rowFilter
+	nodesShownOf  []*gridRow
 }
 
 // rowMetrics are the checks whose metrics a node row shows (nodeRow): the others' metrics (the
@@ -234,7 +239,10 @@ func loadFeeds(spec loadSpec) tea.Cmd {
 			}
 			m.nodes = c.nodes.rows(b, d, counts, moved, spec.orders[0], multi, now)
 			if f := spec.nodesFilter; f != nil { // a walk of 5,000 rows here, not a pass after the load
-				m.nodesFilter, m.nodesShown = f, filterAndSort(m.nodes, f, spec.orders[0], spec.orders[0])
+				if f != c.nodesShownFor || !sameRows(m.nodes, c.nodesShownOf) {
+					c.nodesShown, c.nodesShownFor, c.nodesShownOf = filterAndSort(m.nodes, f, spec.orders[0], spec.orders[0]), f, m.nodes
+				}
+				m.nodesFilter, m.nodesShown = f, c.nodesShown
 			}
 			m.nodesTotal = len(m.nodes)
 			m.counts[0] = c.nodes.counted

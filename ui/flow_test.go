@@ -545,6 +545,10 @@ func TestALoadBringsTheFilteredNodes(t *testing.T) {
 	if n := len(m.nodes.grid.rows); n != 10 {
 		t.Fatalf("filtered: %d nodes", n)
 	}
+	a, b := loadFeeds(m.loadSpec())().(feedMsg), loadFeeds(m.loadSpec())().(feedMsg)
+	if len(a.nodesShown) != 10 || !sameRows(a.nodesShown, b.nodesShown) {
+		t.Fatal("loads that moved no node walked the nodes through the filter again")
+	}
 	ns[5003].Ready = "False"
 	version++
 	_, cmd := m.Update(loadFeeds(m.loadSpec())())

@@ -104,7 +104,7 @@ func (g *grid) SetSize(w, h int) { g.width, g.height = w, max(h, 1); g.follow() 
 // setOrdered replaces the rows with ones already prepared and ordered by o (off the UI
 // goroutine): only the filter and the selection are applied here.
 func (g *grid) setOrdered(rs []*gridRow, o rowOrder) tea.Cmd {
-	if o == g.allOrder && len(rs) == len(g.all) && (len(rs) == 0 || &rs[0] == &g.all[0]) {
+	if o == g.allOrder && sameRows(rs, g.all) {
 		return nil // the table as it was (no pod moved): a pass out stays current
 	}
 	g.all, g.allOrder = rs, o
@@ -112,12 +112,14 @@ func (g *grid) setOrdered(rs []*gridRow, o rowOrder) tea.Cmd {
 }
 
 // setShown is setOrdered with rs already taken through f by the load (shown, in order o):
-// no pass when f is still the filter, o the order, and no pass is out.
+// no pass when f is still the filter and o the order. A pass out meanwhile comes back older
+// than these rows and starts no other (on a busy site a load lands during most passes, and
+// each would start the next).
 func (g *grid) setShown(rs []*gridRow, o rowOrder, f *rowFilter, shown []*gridRow) tea.Cmd {
-	if f == nil || f != g.filter || o != g.order() || g.passing {
+	if f == nil || f != g.filter || o != g.order() {
 		return g.setOrdered(rs, o)
 	}
-	if o == g.allOrder && len(rs) == len(g.all) && (len(rs) == 0 || &rs[0] == &g.all[0]) {
+	if !g.passing && g.shownGen == g.gen && sameRows(rs, g.all) && o == g.allOrder {
 		return nil // the table as it was (no pod moved)
 	}
 	g.all, g.allOrder = rs, o
@@ -125,6 +127,11 @@ func (g *grid) setShown(rs []*gridRow, o rowOrder, f *rowFilter, shown []*gridRo
 	g.selectRows(shown)
 	g.shownGen = g.gen
 	return nil
+}
+
+// sameRows says whether a and b are one table (the same array and length), not equal ones.
+func sameRows(a, b []*gridRow) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 func rowText(r *gridRow) string { return strings.ToLower(strings.Join(r.cells, " ")) }
@@ -244,6 +251,9 @@ func (g *grid) takeFiltered(msg filteredMsg) tea.Cmd {
 		sel := g.selected
 		g.selectRows(msg.rows)
 		g.selected, g.shownGen = sel, msg.gen
+	}
+	if g.shownGen == g.gen {
+		return nil // the rows shown are current (a load's, through the filter)
 	}
 	return g.refresh()
 }

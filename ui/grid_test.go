@@ -193,6 +193,40 @@ func TestAStalePassDoesNotHideNewerRows(t *testing.T) {
 	}
 }
 
+// A load's rows already through the filter are shown even while a pass is out, and that pass,
+// come back older, starts no other: on a busy site a load lands during most passes, and each
+// started the next.
+func TestALoadsFilteredRowsEndThePasses(t *testing.T) {
+	g := newGrid([]column{{title: "NAME", width: 12}}, "none")
+	g.SetSize(40, 10)
+	rowsOf := func(tag string) []*gridRow {
+		rs := make([]*gridRow, bigGrid+10)
+		for i := range rs {
+			k := fmt.Sprintf("row-%05d", i)
+			rs[i] = &gridRow{key: k, status: checks.OK, cells: []string{k, tag}, text: k + " " + tag}
+		}
+		return rs
+	}
+	o := rowOrder{col: -1}
+	g.setOrdered(rowsOf("a"), o)
+	f, _ := parseFilter("row-0001")
+	g.takeFiltered(g.setFilter(f)().(filteredMsg))
+	out := g.setOrdered(rowsOf("b"), o) // a load the screen filters: a pass out
+	if out == nil {
+		t.Fatal("no pass")
+	}
+	newer := rowsOf("c")
+	if g.setShown(newer, o, f, filterAndSort(newer, f, o, o)) != nil || len(g.rows) != 10 || g.rows[0].cells[1] != "c" {
+		t.Fatalf("the load's filtered rows while a pass is out: %d rows", len(g.rows))
+	}
+	if next := g.takeFiltered(out().(filteredMsg)); next != nil {
+		t.Fatal("the older pass started another")
+	}
+	if g.passing || len(g.rows) != 10 || g.rows[0].cells[1] != "c" {
+		t.Fatalf("after the older pass: %d rows of %q", len(g.rows), g.rows[0].cells[1])
+	}
+}
+
 func TestParseFilter(t *testing.T) {
 	for _, c := range []struct {
 		typed, text string
