@@ -177,13 +177,11 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string, now bool
 	pctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	result := make(chan Finding, 1)
 	go func() {
-		defer s.clearInflight(key)
-		defer func() {
-			if r := recover(); r != nil {
-				result <- Failed(fmt.Errorf("probe panicked: %v", r))
-			}
-		}()
-		result <- c.Probe(pctx, target)
+		// Out of flight before its finding is told: a rerun asked as soon as this one returned
+		// (an action's verification after a first look) found the probe still marked out.
+		f := probed(pctx, c, target)
+		s.clearInflight(key)
+		result <- f
 	}()
 	var f Finding
 	select {
@@ -205,6 +203,16 @@ func (s *Scheduler) runJob(ctx context.Context, c Check, target string, now bool
 		s.Store.Put(f)
 	}
 	return f, true
+}
+
+// probed is c's probe of target, a panic in it a failed finding.
+func probed(ctx context.Context, c Check, target string) (f Finding) {
+	defer func() {
+		if r := recover(); r != nil {
+			f = Failed(fmt.Errorf("probe panicked: %v", r))
+		}
+	}()
+	return c.Probe(ctx, target)
 }
 
 // judgeAll stores the verdicts c.FromMemory gives, together, and returns the targets it could

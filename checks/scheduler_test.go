@@ -520,3 +520,17 @@ func TestRunOneStoresUrgently(t *testing.T) {
 		}
 	}
 }
+
+// A rerun asked as soon as the last one returned runs: its probe is out of flight by then (the
+// demo's ADNS test asked for dns.resolve twice in a row and was now and then told the first
+// probe was still out).
+func TestRunOneRightAfterRunOne(t *testing.T) {
+	c := Check{ID: "dns.resolve", Interval: time.Hour, Timeout: time.Second, Targets: targets("vip"),
+		Probe: func(context.Context, string) Finding { return Finding{Status: OK} }}
+	s := &Scheduler{Store: NewStore(time.Millisecond), Limit: 2, Checks: []Check{c}}
+	for i := range 2000 {
+		if _, err := s.RunOne(context.Background(), "dns.resolve", "vip"); err != nil {
+			t.Fatalf("rerun %d: %v", i+1, err)
+		}
+	}
+}
