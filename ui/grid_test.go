@@ -131,14 +131,7 @@ func TestBigGridFiltersOffTheUIGoroutine(t *testing.T) {
 func TestAStalePassDoesNotMoveTheSelection(t *testing.T) {
 	g := newGrid([]column{{title: "NAME", width: 12}}, "none")
 	g.SetSize(40, 10)
-	rowsOf := func(tag string) []*gridRow {
-		rs := make([]*gridRow, bigGrid+10)
-		for i := range rs {
-			k := fmt.Sprintf("row-%05d", i)
-			rs[i] = &gridRow{key: k, status: checks.OK, cells: []string{k}, text: k + " " + tag}
-		}
-		return rs
-	}
+	rowsOf := func(tag string) []*gridRow { return keyedRows(bigGrid+10, tag) }
 	g.setOrdered(rowsOf("a"), rowOrder{col: -1})
 	last, _ := parseFilter(fmt.Sprintf("row-%05d", bigGrid+9))
 	g.takeFiltered(g.setFilter(last)().(filteredMsg))
@@ -166,14 +159,7 @@ func TestAStalePassDoesNotMoveTheSelection(t *testing.T) {
 func TestAStalePassDoesNotHideNewerRows(t *testing.T) {
 	g := newGrid([]column{{title: "NAME", width: 12}}, "none")
 	g.SetSize(40, 10)
-	rowsOf := func(n int) []*gridRow {
-		rs := make([]*gridRow, n)
-		for i := range rs {
-			k := fmt.Sprintf("row-%05d", i)
-			rs[i] = &gridRow{key: k, status: checks.OK, cells: []string{k}, text: k}
-		}
-		return rs
-	}
+	rowsOf := func(n int) []*gridRow { return keyedRows(n, "") }
 	g.setOrdered(rowsOf(bigGrid+10), rowOrder{col: -1})
 	out := g.cycleSort() // by NAME: a pass over the table as it was
 	if out == nil {
@@ -199,14 +185,7 @@ func TestAStalePassDoesNotHideNewerRows(t *testing.T) {
 func TestALoadsFilteredRowsEndThePasses(t *testing.T) {
 	g := newGrid([]column{{title: "NAME", width: 12}}, "none")
 	g.SetSize(40, 10)
-	rowsOf := func(tag string) []*gridRow {
-		rs := make([]*gridRow, bigGrid+10)
-		for i := range rs {
-			k := fmt.Sprintf("row-%05d", i)
-			rs[i] = &gridRow{key: k, status: checks.OK, cells: []string{k, tag}, text: k + " " + tag}
-		}
-		return rs
-	}
+	rowsOf := func(tag string) []*gridRow { return keyedRows(bigGrid+10, tag) }
 	o := rowOrder{col: -1}
 	g.setOrdered(rowsOf("a"), o)
 	f, _ := parseFilter("row-0001")
@@ -281,4 +260,14 @@ func TestFindSelected(t *testing.T) {
 	if i := findSelected(rows, &gridRow{key: "gone"}, "gone", 500); i != 0 {
 		t.Errorf("gone: %d", i)
 	}
+}
+
+// keyedRows are n rows keyed row-00000…, their second cell tag.
+func keyedRows(n int, tag string) []*gridRow {
+	rs := make([]*gridRow, n)
+	for i := range rs {
+		k := fmt.Sprintf("row-%05d", i)
+		rs[i] = &gridRow{key: k, status: checks.OK, cells: []string{k, tag}, text: k + " " + tag}
+	}
+	return rs
 }
