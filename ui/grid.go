@@ -131,7 +131,13 @@ func (g *grid) setShown(rs []*gridRow, o rowOrder, f *rowFilter, shown []*gridRo
 
 // sameRows says whether a and b are one table (the same array and length), not equal ones.
 func sameRows(a, b []*gridRow) bool {
-	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+	return len(a) == len(b) && (len(a) == 0 || sameArray(a, b))
+}
+
+// sameArray says whether a and b share their array (whatever their lengths): a table handed
+// out and one refilled from it.
+func sameArray(a, b []*gridRow) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
 }
 
 func rowText(r *gridRow) string { return strings.ToLower(strings.Join(r.cells, " ")) }
@@ -261,8 +267,7 @@ func (g *grid) takeFiltered(msg filteredMsg) tea.Cmd {
 // holds says whether the rows shown, or a pass out, still read the array of rs: a table the
 // loads refill (podTable.giveBack) must not be handed back while they do.
 func (g *grid) holds(rs []*gridRow) bool {
-	same := func(a []*gridRow) bool { return cap(a) > 0 && cap(rs) > 0 && &a[:1][0] == &rs[:1][0] }
-	return same(g.rows) || g.passing && same(g.passAll)
+	return sameArray(g.rows, rs) || g.passing && sameArray(g.passAll, rs)
 }
 
 // filterAndSort is all (ordered by from) through f, ordered by to, in a new slice when it

@@ -293,7 +293,7 @@ func (t *podTable) ordered(o rowOrder) []*gridRow {
 // giveBack takes back a table the screen no longer holds, for the next change to fill. The
 // screen calls it between loads, never with the table last handed out.
 func (t *podTable) giveBack(rs []*gridRow) {
-	if cap(rs) == 0 || cap(t.rows) > 0 && &rs[:1][0] == &t.rows[:1][0] {
+	if cap(rs) == 0 || sameArray(rs, t.rows) {
 		return
 	}
 	t.spare = rs[:0]
