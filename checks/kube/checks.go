@@ -404,7 +404,7 @@ func (c *cluster) problemPods() []string {
 	var out []string
 	th := c.site.Thresholds
 	now := c.clock()
-	for _, p := range c.w.Pods() {
+	for _, p := range c.w.UnsettledPods() { // a Settled pod is no problem at any time
 		if _, _, bad := PodProblem(p, now, th.PodPending.D(), th.PodTerminating.D()); bad {
 			out = append(out, p.Namespace+"/"+p.Name)
 		}
@@ -431,22 +431,21 @@ func (c *cluster) pod(target string) checks.Finding {
 }
 
 func (c *cluster) podSummary(string) checks.Finding {
-	var running, completed, other, bad int
+	// Counted from the cache's index (sitekube.PodCensus): every pod not running and not
+	// completed is unsettled, and so is every problem; the rest are counted, not walked.
+	all, completed := c.w.PodCensus()
+	var other, bad int
 	th := c.site.Thresholds
 	now := c.clock()
-	for _, p := range c.w.Pods() { // one walk of 100,000 pods, not two
-		switch p.Status.Phase {
-		case corev1.PodRunning:
-			running++
-		case corev1.PodSucceeded:
-			completed++
-		default:
+	for _, p := range c.w.UnsettledPods() {
+		if p.Status.Phase != corev1.PodRunning && p.Status.Phase != corev1.PodSucceeded {
 			other++
 		}
 		if _, _, problem := PodProblem(p, now, th.PodPending.D(), th.PodTerminating.D()); problem {
 			bad++
 		}
 	}
+	running := all - completed - other
 	f := checks.Finding{Status: checks.OK}
 	f.Summary = fmt.Sprintf("%d pods: %d running, %d completed jobs (expected), %d other; %d not ready (see kube.pod)", running+completed+other, running, completed, other, bad)
 	f.Metrics = []checks.Metric{{Name: "running", Value: float64(running)}, {Name: "completed", Value: float64(completed)}, {Name: "not ready", Value: float64(bad)}}

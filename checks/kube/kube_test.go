@@ -348,7 +348,7 @@ func TestPodSummaryCountsPhasesAndProblems(t *testing.T) {
 
 // startFake starts a watcher over a fake clientset (set, when given, adjusts it first) and waits
 // for the named collections.
-func startFake(t *testing.T, kc *fake.Clientset, set func(*sitekube.Watcher), cols ...string) (*sitekube.Watcher, context.Context) {
+func startFake(t testing.TB, kc *fake.Clientset, set func(*sitekube.Watcher), cols ...string) (*sitekube.Watcher, context.Context) {
 	t.Helper()
 	w := sitekube.NewWatcher("c1", &sitekube.Clients{Kube: kc, Dynamic: dynfake.NewSimpleDynamicClient(runtime.NewScheme())}, nil)
 	if set != nil {

@@ -106,14 +106,14 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			return k.CoreV1().Pods("").Watch(ctx, o)
 		},
-		// By node only: nothing reads pods by namespace, and that index's few huge sets were
-		// rehashed over and over while 42,000 pods came in.
+		// By node, and the few unsettled pods: nothing reads pods by namespace, and that
+		// index's few huge sets were rehashed over and over while 42,000 pods came in.
 		trimPod, cache.Indexers{podsByNode: func(obj any) ([]string, error) {
 			if p, ok := obj.(*Pod); ok && p.Spec.NodeName != "" {
 				return []string{p.Spec.NodeName}, nil
 			}
 			return nil, nil
-		}})
+		}, podsByState: podStates}) // podstates.go
 	// The two big collections are streamed at first (streamlist.go).
 	w.pods.stream = &streamSource{client: func() rest.Interface { return k.CoreV1().RESTClient() }, resource: "pods",
 		newItem: func() protoObject { return &corev1.Pod{} }, newList: func() runtime.Object { return &corev1.PodList{} }, prune: podPrune,
