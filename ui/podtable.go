@@ -17,6 +17,9 @@ type podTable struct {
 	problems map[string]checks.Status
 	healthy  []*gridRow           // rows whose status is OK, by key
 	issues   map[string]*gridRow  // the other rows
+	// issueRows are the issues in the default order (problems first, then by key), kept by each
+	// update's moves: at 5,000 nodes ~1,000 rows were sorted again at every load.
+	issueRows []*gridRow
 	ofStatus [checks.Crit + 1]int // the issues by status: the tile's worst without a walk of them
 	perNode  map[nodeID]*podCount
 	// countsMoved are the nodes whose counts the last update moved (nil after a rebuild: all).
@@ -101,6 +104,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 		return t.rows
 	}
 	// Out with the old rows of every pod that moved…
+	var left, came []*gridRow // issues
 	drop := make(map[string]bool, len(changed)+len(gone))
 	for k := range gone {
 		drop[k] = true
@@ -115,6 +119,7 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 		}
 		if r, ok := t.issues[k]; ok {
 			t.out = append(t.out, r)
+			left = append(left, r)
 		}
 		t.dropIssue(k)
 	}
@@ -139,8 +144,10 @@ func (t *podTable) update(changes []PodInfo, full bool, problems map[string]chec
 			fresh = append(fresh, r)
 		} else {
 			t.putIssue(k, r)
+			came = append(came, r)
 		}
 	}
+	t.reorderIssues(left, came)
 	switch {
 	case len(fresh) > fewChanges:
 		slices.SortFunc(fresh, func(a, b *gridRow) int { return strings.Compare(a.key, b.key) })
@@ -220,6 +227,8 @@ func (t *podTable) rebuild(all []PodInfo, problems map[string]checks.Status, mul
 			t.putIssue(k, r)
 		}
 	}
+	t.issueRows = nil
+	t.reorderIssues(nil, nil)
 	slices.SortFunc(healthy, func(a, b keyedRow) int { return strings.Compare(a.key, b.key) })
 	t.healthy = make([]*gridRow, len(healthy))
 	for i, kr := range healthy {
@@ -276,14 +285,9 @@ func (t *podTable) ordered(o rowOrder) []*gridRow {
 		out = make([]*gridRow, 0, n+n/64) // room for a few pods more before the next allocation
 	}
 	t.spare = nil
-	for _, r := range t.issues {
-		out = append(out, r)
-	}
-	if o.col < 0 {
-		sortRows(out, o)
-		out = append(out, t.healthy...)
-	} else {
-		out = append(out, t.healthy...)
+	out = append(out, t.issueRows...)
+	out = append(out, t.healthy...)
+	if o.col >= 0 {
 		sortRows(out, o)
 	}
 	clear(out[len(out):cap(out)]) // a spare's tail keeps no row alive
@@ -346,6 +350,31 @@ func (t *podTable) counts() tile {
 }
 
 // putIssue and dropIssue keep issues and their count by status together.
+// problemsFirst is the default order.
+var problemsFirst = rowOrder{col: -1}
+
+// reorderIssues keeps issueRows in the default order by the issues that left and came (read
+// again from the map after a rebuild or many moves).
+func (t *podTable) reorderIssues(left, came []*gridRow) {
+	if t.issueRows == nil || len(left)+len(came) > fewChanges {
+		t.issueRows = t.issueRows[:0]
+		for _, r := range t.issues {
+			t.issueRows = append(t.issueRows, r)
+		}
+		sortRows(t.issueRows, problemsFirst)
+		return
+	}
+	for _, r := range left {
+		if i, ok := slices.BinarySearchFunc(t.issueRows, r, problemsFirst.compare); ok {
+			t.issueRows = slices.Delete(t.issueRows, i, i+1)
+		}
+	}
+	for _, r := range came {
+		i, _ := slices.BinarySearchFunc(t.issueRows, r, problemsFirst.compare)
+		t.issueRows = slices.Insert(t.issueRows, i, r)
+	}
+}
+
 func (t *podTable) putIssue(k string, r *gridRow) {
 	t.dropIssue(k)
 	t.issues[k] = r

@@ -120,6 +120,27 @@ func BenchmarkPodTableOneChange(b *testing.B) {
 	}
 }
 
+// BenchmarkPodTableIssueChanges is a crash-looping pod's change among 100,000 pods of which 1 %
+// crash-loop (the 5,000-node lab): its row moves within the ~1,000 problem rows on top.
+func BenchmarkPodTableIssueChanges(b *testing.B) {
+	be, _ := siteAtScale(5000, 100000)
+	pods := be.Pods()
+	problems := map[string]checks.Status{}
+	for i := 0; i < len(pods); i += 100 {
+		problems[podRef(pods[i], false).Target()] = checks.Crit
+	}
+	var tab podTable
+	tab.update(pods, true, problems, rowOrder{col: -1}, false)
+	var shown []*gridRow
+	for i := 0; b.Loop(); i++ {
+		p := pods[(i%1000)*100]
+		p.Restarts, p.Ready = i, i%2 == 0
+		rows := tab.update([]PodInfo{p}, false, problems, rowOrder{col: -1}, false)
+		tab.giveBack(shown)
+		shown = rows
+	}
+}
+
 // A pod told again unchanged (the informer's adds arriving after the first full read) keeps its
 // row: 33,000 such adds rebuilt 33,000 rows for nothing at every start on the bench lab.
 func TestPodTableKeepsRowsOfUnchangedPods(t *testing.T) {
@@ -304,6 +325,11 @@ func TestPodTableFilteredMatchesAPass(t *testing.T) {
 		}
 		was, wasCopy := table.shown, slices.Clone(table.shown)
 		rows := table.update(changes, step == 0, problems, o, false)
+		sorted := slices.Clone(rows)
+		sortRows(sorted, o)
+		if !slices.Equal(rows, sorted) {
+			t.Fatalf("step %d: the table is not in its order", step)
+		}
 		if table.shownOK && f == table.shownFor && len(table.out)+len(table.in) > 0 && len(table.out)+len(table.in) <= fewChanges {
 			incremental++
 		}
