@@ -15,13 +15,13 @@ import (
 type podTable struct {
 	pods     map[string]*PodInfo // by row key (pointers: a PodInfo is too big for a map to hold inline)
 	problems map[string]checks.Status
-	healthy  []*gridRow           // rows whose status is OK, by key
-	issues   map[string]*gridRow  // the other rows
+	healthy  []*gridRow          // rows whose status is OK, by key
+	issues   map[string]*gridRow // the other rows
 	// issueRows are the issues in the default order (problems first, then by key), kept by each
 	// update's moves: at 5,000 nodes ~1,000 rows were sorted again at every load.
 	issueRows []*gridRow
-	ofStatus [checks.Crit + 1]int // the issues by status: the tile's worst without a walk of them
-	perNode  map[nodeID]*podCount
+	ofStatus  [checks.Crit + 1]int // the issues by status: the tile's worst without a walk of them
+	perNode   map[nodeID]*podCount
 	// countsMoved are the nodes whose counts the last update moved (nil after a rebuild: all).
 	countsMoved map[nodeID]bool
 	rows        []*gridRow // the last table handed out, in order
