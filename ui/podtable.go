@@ -349,7 +349,6 @@ func (t *podTable) counts() tile {
 	return c
 }
 
-// putIssue and dropIssue keep issues and their count by status together.
 // problemsFirst is the default order.
 var problemsFirst = rowOrder{col: -1}
 
@@ -375,6 +374,7 @@ func (t *podTable) reorderIssues(left, came []*gridRow) {
 	}
 }
 
+// putIssue and dropIssue keep issues and their count by status together.
 func (t *podTable) putIssue(k string, r *gridRow) {
 	t.dropIssue(k)
 	t.issues[k] = r

@@ -445,9 +445,11 @@ func (c *cluster) podSummary(string) checks.Finding {
 			bad++
 		}
 	}
-	running := all - completed - other
+	// The census and the walk are two reads of the cache: pods created or deleted between them
+	// can move running by as many until the next round (never below zero).
+	running := max(all-completed-other, 0)
 	f := checks.Finding{Status: checks.OK}
-	f.Summary = fmt.Sprintf("%d pods: %d running, %d completed jobs (expected), %d other; %d not ready (see kube.pod)", running+completed+other, running, completed, other, bad)
+	f.Summary = fmt.Sprintf("%d pods: %d running, %d completed jobs (expected), %d other; %d not ready (see kube.pod)", all, running, completed, other, bad)
 	f.Metrics = []checks.Metric{{Name: "running", Value: float64(running)}, {Name: "completed", Value: float64(completed)}, {Name: "not ready", Value: float64(bad)}}
 	return f
 }

@@ -88,6 +88,7 @@ func TestTheRoundFollowsPodsThatSettleAndUnsettle(t *testing.T) {
 		deadline := time.Now().Add(5 * time.Second)
 		for {
 			got, sum := c.problemPods(), c.podSummary("pods").Summary
+			slices.Sort(got) // the index lists them in no order
 			if slices.Equal(got, problems) && sum == summary {
 				return
 			}

@@ -62,7 +62,7 @@ func (w *Watcher) UnsettledPods() []*Pod {
 	return out
 }
 
-// PodCensus counts the cached pods, all and completed, without walking them.
+// PodCensus counts the cached pods, all and completed, without reading them (their keys only).
 func (w *Watcher) PodCensus() (all, completed int) {
 	idx := w.pods.inf.GetIndexer()
 	keys, _ := idx.IndexKeys(podsByState, stateCompleted)
