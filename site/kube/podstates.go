@@ -36,19 +36,28 @@ func (p *Pod) Settled() bool {
 	return false
 }
 
+// The index's answers, shared: the store reads them and keeps none (no allocation per pod).
+var (
+	unsettled          = []string{stateUnsettled}
+	completed          = []string{stateCompleted}
+	completedUnsettled = []string{stateCompleted, stateUnsettled}
+)
+
 func podStates(obj any) ([]string, error) {
 	p, ok := obj.(*Pod)
 	if !ok {
 		return nil, nil
 	}
-	var out []string
-	if !p.Settled() {
-		out = append(out, stateUnsettled)
+	done := p.Status.Phase == corev1.PodSucceeded
+	switch settled := p.Settled(); {
+	case done && settled:
+		return completed, nil
+	case done:
+		return completedUnsettled, nil
+	case !settled:
+		return unsettled, nil
 	}
-	if p.Status.Phase == corev1.PodSucceeded {
-		out = append(out, stateCompleted)
-	}
-	return out, nil
+	return nil, nil
 }
 
 // UnsettledPods lists the cached pods that are not Settled: every pod that is a problem now or
