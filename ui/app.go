@@ -287,7 +287,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.focusPane(panePods)
 		return m, m.pods.setNamespace(string(msg))
 	case tea.KeyPressMsg:
-		return m, m.key(msg)
+		m.holdSelection()
+		cmd := m.key(msg)
+		m.holdSelection() // the pane the key went to, too
+		return m, cmd
 	}
 	// Anything else belongs to a pane (the log pane's stream messages).
 	if m.opts.Logs != nil {
@@ -413,6 +416,15 @@ func (m *Model) focusPane(i int) {
 	m.filter.value, m.filterErr = m.filters[i], ""
 	m.lastCycle = m.now
 	m.layout()
+}
+
+// holdSelection keeps the focused pane's selection on its row from now on, however its rows
+// reorder: the operator is at the keyboard looking at it. A pane nobody has looked at (the wall
+// screen, the panes before the first key) keeps its top row selected (grid.chosen).
+func (m *Model) holdSelection() {
+	if h, ok := m.panes[m.focus].(interface{ holdSelection() }); ok {
+		h.holdSelection()
+	}
 }
 
 // quit asks once more while an action runs, and on a wall screen for q (ctrl+c is deliberate).
@@ -669,7 +681,7 @@ func (m *Model) paletteEntries() []paletteEntry {
 		for _, r := range tp.rows {
 			k := r.key
 			es = append(es, paletteEntry{label: kind + " " + k, run: func(m *Model) tea.Cmd {
-				tp.grid.selected = k // kept by the rows shown next, now or when their pass is back
+				tp.grid.choose(k) // kept by the rows shown next, now or when their pass is back
 				cmd := tp.grid.setFilter(nil)
 				tp.grid.selectKey(k)
 				m.focusPane(pane)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"opsdeck/actions"
 	"opsdeck/checks"
@@ -570,4 +571,33 @@ func filterTo(m *Model, pane, text string) {
 		passes = append(passes, cmd)
 	}
 	runPasses(m, append(passes, press(m, "enter"))...)
+}
+
+// A pane nobody has looked at keeps its top row selected when its rows reorder: the Pods table
+// built before the first findings came selected its first healthy pod, and once the problems
+// sorted above it the pane opened scrolled past every one of them (1,000 at 5,000 nodes). A key
+// while a pane is focused holds its selection from then on (TestSelectionFollowsTheRowNotThePosition).
+func TestAPaneNobodyLookedAtKeepsItsTopRowSelected(t *testing.T) {
+	m := New(Options{Site: "demo", StaleAfter: time.Minute, Now: func() time.Time { return t0 }, Backend: demoBackend(),
+		Window: func(time.Time) string { return "" }})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	applySnapshot(m, checks.SnapshotOf(t0, demoFindings()))
+	if ref, _, _ := m.panes[panePods].Selected(); ref.Name != "web-2" {
+		t.Fatalf("the Pods pane selects %v first", ref)
+	}
+	// web-1 turns crit: it sorts above web-2 (by key), in both panes.
+	fs := append(demoFindings(), checks.Finding{Check: "kube.pod", Area: "kubernetes", Target: "app/web-1", Status: checks.Crit, Summary: "OOMKilled", ObservedAt: t0})
+	checks.SortWorstFirst(fs)
+	applySnapshot(m, checks.SnapshotOf(t0, fs))
+	if ref, _, _ := m.panes[panePods].Selected(); ref.Name != "web-1" {
+		t.Fatalf("the Pods pane, never looked at, selects %v, not its top row", ref)
+	}
+	alerts := m.panes[paneAlerts].(*findingsPane)
+	if g := alerts.grid; g.cursor != 0 || len(g.rows) == 0 || g.selected != g.rows[0].key {
+		t.Fatalf("the Alerts pane before any key selects row %d, not its top row", g.cursor)
+	}
+	press(m, "3")
+	if line := lineWith(ansi.Strip(m.Render()), "web-1"); !strings.Contains(line, "›") {
+		t.Fatalf("the top row is not shown selected: %q", line)
+	}
 }

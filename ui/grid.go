@@ -55,10 +55,16 @@ type grid struct {
 	offset        int
 	cursor        int
 	selected      string
-	sortCol       int  // -1: status order
-	reverse       bool // of the chosen column
-	filter        *rowFilter
-	allOrder      rowOrder // how all is ordered (unknownOrder: not known)
+	// chosen: the operator moved the selection or pressed a key while the pane was focused
+	// (Model.holdSelection), and it stays on its row however the rows reorder. Until then it
+	// stays on the top row: a table first built before any finding came kept its first
+	// healthy row selected when the problems sorted above it, and the pane opened scrolled
+	// past every problem.
+	chosen   bool
+	sortCol  int  // -1: status order
+	reverse  bool // of the chosen column
+	filter   *rowFilter
+	allOrder rowOrder // how all is ordered (unknownOrder: not known)
 	// A big grid filters and orders off the UI goroutine, one pass at a time: gen counts the
 	// changes of all, the filter and the order, and a pass of an older generation is done again.
 	gen        uint64
@@ -298,7 +304,11 @@ func (g *grid) selectRows(rows []*gridRow) {
 		was = g.rows[g.cursor]
 	}
 	g.rows = rows
-	g.cursor = findSelected(rows, was, g.selected, g.cursor)
+	if g.chosen {
+		g.cursor = findSelected(rows, was, g.selected, g.cursor)
+	} else {
+		g.cursor = 0
+	}
 	if len(g.rows) > 0 {
 		// Hold on to the row, not the position: when rows reorder (a host turns crit and sorts
 		// first) the selection stays where the operator left it.
@@ -336,7 +346,7 @@ func (g *grid) moveBy(n int) {
 		return
 	}
 	g.cursor = min(max(g.cursor+n, 0), len(g.rows)-1)
-	g.selected = g.rows[g.cursor].key
+	g.selected, g.chosen = g.rows[g.cursor].key, true
 	g.follow()
 }
 
@@ -360,11 +370,14 @@ func (g *grid) current() (*gridRow, bool) {
 	return &gridRow{}, false
 }
 
+// choose selects the row with key k when the rows shown next hold it (a pass may be out).
+func (g *grid) choose(k string) { g.selected, g.chosen = k, true }
+
 // selectKey moves the selection to the row with key k, if there is one.
 func (g *grid) selectKey(k string) bool {
 	for i, r := range g.rows {
 		if r.key == k {
-			g.cursor, g.selected = i, k
+			g.cursor, g.selected, g.chosen = i, k, true
 			g.follow()
 			return true
 		}
