@@ -288,9 +288,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.pods.setNamespace(string(msg))
 	case tea.KeyPressMsg:
 		m.holdSelection()
-		cmd := m.key(msg)
-		m.holdSelection() // the pane the key went to, too
-		return m, cmd
+		return m, m.key(msg)
 	}
 	// Anything else belongs to a pane (the log pane's stream messages).
 	if m.opts.Logs != nil {
@@ -418,10 +416,14 @@ func (m *Model) focusPane(i int) {
 	m.layout()
 }
 
-// holdSelection keeps the focused pane's selection on its row from now on, however its rows
-// reorder: the operator is at the keyboard looking at it. A pane nobody has looked at (the wall
-// screen, the panes before the first key) keeps its top row selected (grid.chosen).
+// holdSelection keeps the focused pane's selection on the row the operator sees selected, however
+// its rows reorder: a key pressed while a pane is focused says someone is looking at it. A pane
+// nobody has pressed a key in yet (one just switched to, the panes before the first key) keeps
+// its top row selected (grid.chosen), and so does a wall screen, which cycles its panes itself.
 func (m *Model) holdSelection() {
+	if m.opts.Watch {
+		return
+	}
 	if h, ok := m.panes[m.focus].(interface{ holdSelection() }); ok {
 		h.holdSelection()
 	}
@@ -664,6 +666,9 @@ func (m *Model) cycle() {
 	for i := 1; i <= len(m.panes); i++ {
 		j := (m.focus + i) % len(m.panes)
 		if t := m.panes[j].Tile(); t.bad > 0 {
+			if r, ok := m.panes[j].(interface{ releaseSelection() }); ok {
+				r.releaseSelection() // someone moved it meanwhile: the wall shows the worst rows first
+			}
 			m.focusPane(j)
 			return
 		}

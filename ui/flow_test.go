@@ -321,7 +321,7 @@ func TestWatchCyclesToPanesWithProblems(t *testing.T) {
 // When rows reorder (another node turns crit and sorts first), the selection stays on its row.
 func TestSelectionFollowsTheRowNotThePosition(t *testing.T) {
 	m := newModel(t, Options{}, 120, 30)
-	press(m, "2")
+	press(m, "2", "esc") // a key while the pane is focused: someone is looking at it
 	if ref, _, _ := m.panes[m.focus].Selected(); ref.Name != "node3" {
 		t.Fatalf("selected %v", ref)
 	}
@@ -599,5 +599,35 @@ func TestAPaneNobodyLookedAtKeepsItsTopRowSelected(t *testing.T) {
 	press(m, "3")
 	if line := lineWith(ansi.Strip(m.Render()), "web-1"); !strings.Contains(line, "›") {
 		t.Fatalf("the top row is not shown selected: %q", line)
+	}
+}
+
+// The first key in a pane holds the row the screen showed selected, not one a load moved the
+// selection to after that frame: the key acts on what the operator saw.
+func TestAKeyHoldsTheRowTheScreenShowed(t *testing.T) {
+	m := newModel(t, Options{}, 120, 30)
+	press(m, "3")
+	if line := lineWith(ansi.Strip(m.Render()), "web-2"); !strings.Contains(line, "›") {
+		t.Fatalf("web-2 is not shown selected: %q", line)
+	}
+	fs := append(demoFindings(), checks.Finding{Check: "kube.pod", Area: "kubernetes", Target: "app/web-1", Status: checks.Crit, Summary: "OOMKilled", ObservedAt: t0})
+	checks.SortWorstFirst(fs)
+	applySnapshot(m, checks.SnapshotOf(t0, fs)) // web-1 sorts first; no frame drawn since
+	press(m, "esc")
+	if ref, _, _ := m.panes[panePods].Selected(); ref.Name != "web-2" {
+		t.Fatalf("the key held %v, not the row the screen showed", ref)
+	}
+}
+
+// A wall screen holds no selection: whatever key someone pressed on it, its panes show their
+// worst rows first when the rows reorder.
+func TestAWallScreenHoldsNoSelection(t *testing.T) {
+	m := newModel(t, Options{Watch: true}, 120, 30)
+	press(m, "2", "esc")
+	fs := append(demoFindings(), checks.Finding{Check: "host.disk", Area: "hosts", Target: "node1", Status: checks.Crit, Summary: "/ 99 % used", ObservedAt: t0})
+	checks.SortWorstFirst(fs)
+	applySnapshot(m, checks.SnapshotOf(t0, fs))
+	if ref, _, _ := m.panes[paneNodes].Selected(); ref.Name != "node1" {
+		t.Fatalf("the wall screen's Nodes pane kept %v selected, not its top row", ref)
 	}
 }

@@ -60,7 +60,10 @@ type grid struct {
 	// stays on the top row: a table first built before any finding came kept its first
 	// healthy row selected when the problems sorted above it, and the pane opened scrolled
 	// past every problem.
-	chosen   bool
+	chosen bool
+	// drawnSel is the key of the row the last View drew selected: where a hold puts the
+	// selection (a load after that frame may have moved an unheld selection to a new top row).
+	drawnSel string
 	sortCol  int  // -1: status order
 	reverse  bool // of the chosen column
 	filter   *rowFilter
@@ -370,6 +373,24 @@ func (g *grid) current() (*gridRow, bool) {
 	return &gridRow{}, false
 }
 
+// hold keeps the selection on its row from now on, the row the last frame showed selected. A
+// grid with no rows yet holds nothing: its first rows would be held before any finding.
+func (g *grid) hold() {
+	if g.chosen || len(g.rows) == 0 {
+		return
+	}
+	if g.drawnSel == "" || !g.selectKey(g.drawnSel) {
+		g.selected = g.rows[g.cursor].key
+	}
+	g.chosen = true
+}
+
+// release lets the selection follow the top row again (a wall screen's pane it comes back to).
+func (g *grid) release() {
+	g.chosen = false
+	g.selectRows(g.rows)
+}
+
 // choose selects the row with key k when the rows shown next hold it (a pass may be out).
 func (g *grid) choose(k string) { g.selected, g.chosen = k, true }
 
@@ -461,6 +482,9 @@ func (g *grid) View(now time.Time) string {
 	for i := g.offset; i < end; i++ {
 		r := g.rows[i]
 		drawn := g.drawn(r, i == g.cursor, now)
+		if i == g.cursor {
+			g.drawnSel = r.key
+		}
 		s, ok := last[r]
 		if !ok || s.drawn != drawn {
 			s = shownLine{drawn: drawn, line: g.renderRow(r, ws, drawn, now)}

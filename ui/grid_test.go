@@ -271,3 +271,20 @@ func keyedRows(n int, tag string) []*gridRow {
 	}
 	return rs
 }
+
+// A key in a pane whose rows have not come yet holds nothing: its first rows (before any
+// finding) would be held while the problems sort above them.
+func TestAnEmptyGridHoldsNothing(t *testing.T) {
+	g := newGrid([]column{{title: "NAME", width: 12}}, "none")
+	g.SetSize(20, 5)
+	g.hold()
+	rs := keyedRows(10, "")
+	g.setOrdered(rs, rowOrder{col: -1})
+	crit := *rs[7]
+	crit.status = checks.Crit
+	reordered := append([]*gridRow{&crit}, append(slices.Clone(rs[:7]), rs[8:]...)...)
+	g.setOrdered(reordered, rowOrder{col: -1})
+	if r, _ := g.current(); r.key != "row-00007" {
+		t.Fatalf("selected %s, not the row that sorted first", r.key)
+	}
+}

@@ -38,7 +38,8 @@ func (p *tablePane) SetSize(w, h int)               { p.grid.SetSize(w, h) }
 func (p *tablePane) Keys() []key.Binding            { return []key.Binding{p.keys.Sort, p.keys.Reverse} }
 func (p *tablePane) SetFilter(f *rowFilter) tea.Cmd { return p.grid.setFilter(f) }
 func (p *tablePane) Move(n int)                     { p.grid.moveBy(n) }
-func (p *tablePane) holdSelection()                 { p.grid.chosen = true }
+func (p *tablePane) holdSelection()                 { p.grid.hold() }
+func (p *tablePane) releaseSelection()              { p.grid.release() }
 func (p *tablePane) View(now time.Time) string      { return p.grid.View(now) }
 
 func (p *tablePane) Update(msg tea.Msg) (Pane, tea.Cmd) {
@@ -160,7 +161,8 @@ func (p *findingsPane) SetSize(w, h int) {
 func (p *findingsPane) Keys() []key.Binding            { return nil }
 func (p *findingsPane) SetFilter(f *rowFilter) tea.Cmd { return p.grid.setFilter(f) }
 func (p *findingsPane) Move(n int)                     { p.grid.moveBy(n) }
-func (p *findingsPane) holdSelection()                 { p.grid.chosen = true }
+func (p *findingsPane) holdSelection()                 { p.grid.hold() }
+func (p *findingsPane) releaseSelection()              { p.grid.release() }
 func (p *findingsPane) View(now time.Time) string      { return p.grid.View(now) }
 func (p *findingsPane) Update(tea.Msg) (Pane, tea.Cmd) { return p, nil }
 func (p *findingsPane) Tile() tile                     { return p.counts }
