@@ -182,14 +182,19 @@ func (t *podTable) filtered(f *rowFilter) []*gridRow {
 // refiltered is shown (rows through f, in order o) without the rows out and with those of in
 // that f keeps, in a new slice: a table handed out is never written.
 func refiltered(shown []*gridRow, f *rowFilter, o rowOrder, out, in []*gridRow) []*gridRow {
-	rs := slices.Clone(shown)
+	return moveRows(slices.Clone(shown), o, out, in, f.keeps)
+}
+
+// moveRows takes the rows out out of rs (in order o) and puts in those of in that keep keeps
+// (all, when nil), a binary search each; it writes rs's array.
+func moveRows(rs []*gridRow, o rowOrder, out, in []*gridRow, keep func(*gridRow) bool) []*gridRow {
 	for _, r := range out {
 		if i, ok := slices.BinarySearchFunc(rs, r, o.compare); ok {
 			rs = slices.Delete(rs, i, i+1)
 		}
 	}
 	for _, r := range in {
-		if f.keeps(r) {
+		if keep == nil || keep(r) {
 			i, _ := slices.BinarySearchFunc(rs, r, o.compare)
 			rs = slices.Insert(rs, i, r)
 		}
@@ -363,15 +368,7 @@ func (t *podTable) reorderIssues(left, came []*gridRow) {
 		sortRows(t.issueRows, problemsFirst)
 		return
 	}
-	for _, r := range left {
-		if i, ok := slices.BinarySearchFunc(t.issueRows, r, problemsFirst.compare); ok {
-			t.issueRows = slices.Delete(t.issueRows, i, i+1)
-		}
-	}
-	for _, r := range came {
-		i, _ := slices.BinarySearchFunc(t.issueRows, r, problemsFirst.compare)
-		t.issueRows = slices.Insert(t.issueRows, i, r)
-	}
+	t.issueRows = moveRows(t.issueRows, problemsFirst, left, came, nil)
 }
 
 // putIssue and dropIssue keep issues and their count by status together.
