@@ -78,6 +78,7 @@ type Model struct {
 	// so bubbletea's renderer, comparing the view at each of its 120 ticks a second, compares
 	// two pointers instead of 40 kB until the screen moves.
 	frame string
+	memo  lineMemos
 
 	alerts, adns, ntp, certs *findingsPane
 	nodes, pods, hosts       *tablePane
@@ -780,7 +781,7 @@ func (m *Model) Render() string {
 		parts = append(parts, m.titleLine(""))
 		body = m.panes[m.focus].View(m.now)
 		if m.split() {
-			body = joinColumns(m.alerts.View(m.now), body, m.alertsWidth(), h)
+			body = m.memo.left.join(m.alerts.View(m.now), body, m.alertsWidth(), h)
 		}
 	}
 	parts = append(parts, body, m.footer())
@@ -805,36 +806,26 @@ func dialogTitle(d dialog) string {
 
 // titleLine names what the body shows: the focused pane (and Alerts beside it), or a dialog.
 func (m *Model) titleLine(dialog string) string {
-	p := m.panes[m.focus]
-	t := " " + labelStyle.Render(p.Title())
-	if dialog != "" {
-		t += " " + sym.sep + " " + dialog
+	k := titleKey{title: m.panes[m.focus].Title(), dialog: dialog, filter: m.filter.value, filtering: m.filtering,
+		split: m.split() && dialog == "", width: m.width}
+	if k.split {
+		k.alertsWidth = m.alertsWidth()
 	}
-	if m.filter.value != "" || m.filtering {
-		t += dimStyle.Render("  filter /" + m.filter.value)
-	}
-	if m.split() && dialog == "" {
-		t = padRight(" "+labelStyle.Render("Alerts"), m.alertsWidth()+1) + t
-	}
-	return cut(t, m.width)
+	return m.memo.title.get(k, drawTitle)
 }
 
-// joinColumns puts two blocks of h lines side by side, the left one w cells wide.
-func joinColumns(left, right string, w, h int) string {
-	ls, rs := strings.Split(left, "\n"), strings.Split(right, "\n")
-	bar := dimStyle.Render(sym.bar) // once: a style's Render is most of a frame's cost, line by line
-	out := make([]string, h)
-	for i := range out {
-		l, r := "", ""
-		if i < len(ls) {
-			l = ls[i]
-		}
-		if i < len(rs) {
-			r = rs[i]
-		}
-		out[i] = padRight(cut(l, w), w) + bar + r
+func drawTitle(k titleKey) string {
+	t := " " + labelStyle.Render(k.title)
+	if k.dialog != "" {
+		t += " " + sym.sep + " " + k.dialog
 	}
-	return strings.Join(out, "\n")
+	if k.filter != "" || k.filtering {
+		t += dimStyle.Render("  filter /" + k.filter)
+	}
+	if k.split {
+		t = padRight(" "+labelStyle.Render("Alerts"), k.alertsWidth+1) + t
+	}
+	return cut(t, k.width)
 }
 
 // footer is the filter line while filtering, else runs, a message, or the keys.
@@ -846,8 +837,10 @@ func (m *Model) footer() string {
 		}
 		return cut(line, m.width)
 	}
+	k := footerKey{width: m.width}
 	if m.quitArm {
-		return cut(statusText[checks.Warn].Render(" "+m.flash), m.width)
+		k.text, k.style = " "+m.flash, footerWarn
+		return m.memo.footer.get(k, drawFooter)
 	}
 	var running []string
 	for _, r := range m.runs {
@@ -856,10 +849,12 @@ func (m *Model) footer() string {
 		}
 	}
 	if len(running) > 0 {
-		return cut(statusText[checks.Warn].Render(" ▶ "+strings.Join(running, " | ")), m.width)
+		k.text, k.style = " ▶ "+strings.Join(running, " | "), footerWarn
+		return m.memo.footer.get(k, drawFooter)
 	}
 	if m.flash != "" {
-		return cut(" "+m.flash, m.width)
+		k.text = " " + m.flash
+		return m.memo.footer.get(k, drawFooter)
 	}
 	var hints []string
 	for _, b := range m.keys.short() {
@@ -874,5 +869,16 @@ func (m *Model) footer() string {
 		}
 		hints = append([]string{"watch (read-only) · " + state}, hints...)
 	}
-	return dimStyle.Render(cut(" "+strings.Join(hints, " "+sym.sep+" "), m.width))
+	k.text, k.style = " "+strings.Join(hints, " "+sym.sep+" "), footerDim
+	return m.memo.footer.get(k, drawFooter)
+}
+
+func drawFooter(k footerKey) string {
+	switch k.style {
+	case footerWarn:
+		return cut(statusText[checks.Warn].Render(k.text), k.width)
+	case footerDim:
+		return dimStyle.Render(cut(k.text, k.width))
+	}
+	return cut(k.text, k.width)
 }

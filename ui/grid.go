@@ -88,6 +88,7 @@ type grid struct {
 	shown      map[*gridRow]shownLine
 	shownFor   []int // the column widths (and width) they were drawn at
 	shownWidth int
+	titles     gridTitles // the column titles' line as last drawn
 }
 
 type shownLine struct {
@@ -453,19 +454,7 @@ func (g *grid) widths() []int {
 func (g *grid) View(now time.Time) string {
 	ws := g.widths()
 	lines := make([]string, 0, g.height)
-	var hdr strings.Builder
-	hdr.WriteString("  ")
-	for i, c := range g.cols {
-		if ws[i] < 0 {
-			continue
-		}
-		t := c.title
-		if i == g.sortCol {
-			t += map[bool]string{false: "↓", true: "↑"}[g.reverse]
-		}
-		hdr.WriteString(cell(t, ws[i], c.right) + " ")
-	}
-	lines = append(lines, colHeaderStyle.Render(cut(hdr.String(), g.width)))
+	lines = append(lines, g.titleLine(ws))
 	if len(g.rows) == 0 {
 		msg := g.empty
 		if len(g.all) > 0 {
@@ -496,6 +485,37 @@ func (g *grid) View(now time.Time) string {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines[:g.height], "\n")
+}
+
+// gridTitles is the column titles' line and what it was drawn from.
+type gridTitles struct {
+	ws             []int
+	sortCol, width int
+	reverse        bool
+	line           string
+}
+
+// titleLine is the column titles at widths ws, the sort column marked.
+func (g *grid) titleLine(ws []int) string {
+	t := &g.titles
+	if t.line != "" && slices.Equal(t.ws, ws) && t.sortCol == g.sortCol && t.reverse == g.reverse && t.width == g.width {
+		return t.line
+	}
+	var hdr strings.Builder
+	hdr.WriteString("  ")
+	for i, c := range g.cols {
+		if ws[i] < 0 {
+			continue
+		}
+		title := c.title
+		if i == g.sortCol {
+			title += map[bool]string{false: "↓", true: "↑"}[g.reverse]
+		}
+		hdr.WriteString(cell(title, ws[i], c.right) + " ")
+	}
+	*t = gridTitles{ws: slices.Clone(ws), sortCol: g.sortCol, width: g.width, reverse: g.reverse,
+		line: colHeaderStyle.Render(cut(hdr.String(), g.width))}
+	return t.line
 }
 
 // drawn is what r's line shows at now beyond the row itself.

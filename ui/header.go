@@ -7,52 +7,70 @@ import (
 
 // header is the top line: site, clusters, mode, change window, clock, data age, connections.
 func (m *Model) header() string {
+	k := headerKey{width: m.width, readOnly: m.opts.ReadOnly, age: "no data yet",
+		sshUp: m.feed.sshUp, sshAll: m.feed.sshAll, apiUp: m.feed.apiUp, apiAll: m.feed.apiAll}
+	if m.opts.Window != nil {
+		k.window = m.opts.Window(m.now)
+	}
+	if !m.oldest.IsZero() {
+		k.age = "oldest data " + Age(m.now.Sub(m.oldest))
+	}
+	k.clock = m.now.Format("2006-01-02 15:04:05")
+	if m.width < 100 {
+		k.clock = m.now.Format("15:04:05")
+	}
+	return m.memo.header.get(k, m.drawHeader)
+}
+
+func (m *Model) drawHeader(k headerKey) string {
 	left := " opsdeck " + sym.sep + " " + m.opts.Site + " "
 	if len(m.opts.Backend.Clusters) > 0 {
 		left += sym.sep + " " + strings.Join(m.opts.Backend.Clusters, ",") + " "
 	}
 	mode := rwStyle.Render(" RW ")
-	if m.opts.ReadOnly {
+	if k.readOnly {
 		mode = roStyle.Render(" READ-ONLY ")
 	}
 	var parts []string
 	if m.opts.Window != nil {
-		ws := m.opts.Window(m.now)
-		parts = append(parts, ws)
+		parts = append(parts, k.window)
 	}
-	age := "no data yet"
-	if !m.oldest.IsZero() {
-		age = "oldest data " + Age(m.now.Sub(m.oldest))
+	parts = append(parts, k.age)
+	if k.sshAll > 0 {
+		parts = append(parts, fmt.Sprintf("ssh %d/%d", k.sshUp, k.sshAll))
 	}
-	parts = append(parts, age)
-	if m.feed.sshAll > 0 {
-		parts = append(parts, fmt.Sprintf("ssh %d/%d", m.feed.sshUp, m.feed.sshAll))
+	if k.apiAll > 0 {
+		parts = append(parts, fmt.Sprintf("api %d/%d", k.apiUp, k.apiAll))
 	}
-	if m.feed.apiAll > 0 {
-		parts = append(parts, fmt.Sprintf("api %d/%d", m.feed.apiUp, m.feed.apiAll))
-	}
-	right := " " + m.now.Format("2006-01-02 15:04:05") + " "
-	if m.width < 100 {
-		right = " " + m.now.Format("15:04:05") + " "
-	}
+	right := " " + k.clock + " "
 	// On a narrow screen the window text goes first, then the data age: clock, mode and
 	// connections stay.
-	room := m.width - visibleWidth(left) - visibleWidth(mode) - visibleWidth(right) - 3
+	room := k.width - visibleWidth(left) - visibleWidth(mode) - visibleWidth(right) - 3
 	for len(parts) > 1 && visibleWidth(strings.Join(parts, " "+sym.sep+" ")) > room {
 		parts = parts[1:]
 	}
 	mid := dimStyle.Render(strings.Join(parts, " "+sym.sep+" "))
-	gap := m.width - visibleWidth(left) - visibleWidth(mode) - visibleWidth(mid) - visibleWidth(right) - 2
+	gap := k.width - visibleWidth(left) - visibleWidth(mode) - visibleWidth(mid) - visibleWidth(right) - 2
 	line := headerStyle.Render(left) + mode + " " + mid + strings.Repeat(" ", max(gap, 1)) + headerStyle.Render(right)
-	return cut(line, m.width)
+	return cut(line, k.width)
 }
 
 // strip is the status strip: one tile per pane, its number, counts and worst status. In watch
 // mode the tiles are three lines tall, readable from across a room.
 func (m *Model) strip() string {
-	var cells []string
+	k := stripKey{width: m.width, focus: m.focus, watch: m.opts.Watch}
 	for i, p := range m.panes {
-		t := p.Tile()
+		k.tiles[i] = p.Tile()
+	}
+	return m.memo.strip.get(k, m.drawStrip)
+}
+
+func (m *Model) drawStrip(k stripKey) string {
+	if k.watch {
+		return bigTiles(k)
+	}
+	var cells []string
+	for i, t := range k.tiles[:len(m.panes)] {
 		label := fmt.Sprintf("%d %s", i+1, t.label)
 		var count string
 		switch {
@@ -75,37 +93,33 @@ func (m *Model) strip() string {
 				style = statusText[0]
 			}
 		}
-		if m.width < 130 { // condensed: short names, problem counts only
+		if k.width < 130 { // condensed: short names, problem counts only
 			label = fmt.Sprintf("%d%s", i+1, shortNames[i])
 			if !t.absent && !(t.note != "" && t.total == 0) {
 				count = fmt.Sprint(t.bad)
 			}
 		}
 		text := label + " " + style.Render(count)
-		if i == m.focus {
+		if i == k.focus {
 			text = tileFocus.Render(label) + " " + style.Render(count)
 		}
 		cells = append(cells, text)
 	}
-	if !m.opts.Watch {
-		sep := "  " + sym.bar + "  "
-		if m.width < 130 {
-			sep = " "
-		}
-		return cut(" "+strings.Join(cells, sep), m.width)
+	sep := "  " + sym.bar + "  "
+	if k.width < 130 {
+		sep = " "
 	}
-	return m.bigTiles()
+	return cut(" "+strings.Join(cells, sep), k.width)
 }
 
 var shortNames = []string{"Alrt", "Node", "Pods", "Host", "ADNS", "NTP", "Cert", "Logs"}
 
 // bigTiles draws the watch-mode tiles: name, a large count, worst status.
-func (m *Model) bigTiles() string {
-	n := len(m.panes)
-	w := max(m.width/n, 8)
+func bigTiles(k stripKey) string {
+	n := len(k.tiles)
+	w := max(k.width/n, 8)
 	var top, mid, bot []string
-	for i, p := range m.panes {
-		t := p.Tile()
+	for i, t := range k.tiles {
 		style := statusStyle[t.worst]
 		count := fmt.Sprintf("%d", t.bad)
 		word := upper(t.worst.String())
@@ -115,12 +129,12 @@ func (m *Model) bigTiles() string {
 			style, word = statusText[0], "OK"
 		}
 		name := t.label
-		if i == m.focus {
+		if i == k.focus {
 			name = "▸ " + name
 		}
 		top = append(top, cell(" "+name, w, false))
 		mid = append(mid, style.Render(cell(fmt.Sprintf(" %s  %s", count, word), w-1, false))+" ")
 		bot = append(bot, dimStyle.Render(cell(fmt.Sprintf(" of %d", t.total), w, false)))
 	}
-	return strings.Join([]string{cut(strings.Join(top, ""), m.width), cut(strings.Join(mid, ""), m.width), cut(strings.Join(bot, ""), m.width)}, "\n")
+	return strings.Join([]string{cut(strings.Join(top, ""), k.width), cut(strings.Join(mid, ""), k.width), cut(strings.Join(bot, ""), k.width)}, "\n")
 }

@@ -41,7 +41,7 @@ type tile struct {
 }
 
 // paneNames are the panes in their number order (1–8).
-var paneNames = []string{"Alerts", "Nodes", "Pods", "Hosts", "ADNS", "NTP", "Certs", "Logs"}
+var paneNames = [...]string{"Alerts", "Nodes", "Pods", "Hosts", "ADNS", "NTP", "Certs", "Logs"}
 
 const (
 	paneAlerts = iota
