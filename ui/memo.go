@@ -75,6 +75,9 @@ type columnMemo struct {
 
 // join puts two blocks of h lines side by side, the left one w cells wide.
 func (c *columnMemo) join(left, right string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
 	if c.lines == nil || left != c.text || w != c.w || h != c.h {
 		ls := strings.Split(left, "\n")
 		c.text, c.w, c.h, c.lines = left, w, h, make([]string, h)
