@@ -70,10 +70,20 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 		}
 		o.Session = s
 	}
-	// 120 frames a second at most: a key's frame waits at most 8 ms for the renderer's tick (at
-	// the default 60 the wait alone could exceed the 16 ms budget). Frames are drawn only when
-	// the screen changed, so an idle cockpit still writes nothing.
 	km, kopts := keyLogged(ui.New(o)) // keylog.go: $OPSDECK_KEYLOG
-	_, err = tea.NewProgram(km, append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(120)}, kopts...)...).Run()
+	_, err = tea.NewProgram(km, append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(framesPerSecond(cf.watch))}, kopts...)...).Run()
 	return err
+}
+
+// framesPerSecond is the most frames the renderer draws a second, and how often its ticker
+// wakes the process whether the screen changed or not (frames are drawn only when it did).
+// At the cockpit: 120, so a key's frame waits at most 8 ms for the tick (at the default 60 the
+// wait alone could exceed the 16 ms budget). On a wall screen no one types: 30 still puts a
+// change on screen within 33 ms of the view, and the 90 wake-ups a second less are 0.5–1 % of
+// a core on an idle 2,000-node site (BENCHMARKS.md, session 15).
+func framesPerSecond(watch bool) int {
+	if watch {
+		return 30
+	}
+	return 120
 }
