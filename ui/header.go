@@ -62,15 +62,15 @@ func (m *Model) strip() string {
 	for i, p := range m.panes {
 		k.tiles[i] = p.Tile()
 	}
-	return m.memo.strip.get(k, m.drawStrip)
+	return m.memo.strip.get(k, drawStrip)
 }
 
-func (m *Model) drawStrip(k stripKey) string {
+func drawStrip(k stripKey) string {
 	if k.watch {
 		return bigTiles(k)
 	}
 	var cells []string
-	for i, t := range k.tiles[:len(m.panes)] {
+	for i, t := range k.tiles {
 		label := fmt.Sprintf("%d %s", i+1, t.label)
 		var count string
 		switch {
