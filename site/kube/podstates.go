@@ -71,9 +71,10 @@ func (w *Watcher) UnsettledPods() []*Pod {
 	return out
 }
 
-// PodCensus counts the cached pods, all and completed, without reading them (their keys only).
+// PodCensus counts the cached pods, all and completed, without reading them: all is the
+// handler's count (PodCount, what the tiles show), the completed ones are an index's keys.
+// Listing every key to count them copied 42,000 strings' headers at each round (0.7 MB).
 func (w *Watcher) PodCensus() (all, completed int) {
-	idx := w.pods.inf.GetIndexer()
-	keys, _ := idx.IndexKeys(podsByState, stateCompleted)
-	return len(idx.ListKeys()), len(keys)
+	keys, _ := w.pods.inf.GetIndexer().IndexKeys(podsByState, stateCompleted)
+	return w.PodCount(), len(keys)
 }
