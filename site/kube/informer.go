@@ -33,6 +33,7 @@ type informer struct {
 
 	list     listFunc      // the collection's list, for the access probe (access.go)
 	stream   *streamSource // set: the first list is streamed (streamlist.go), not paged
+	events   *eventSource  // set: watched with events decoded as the list's items (watchdecode.go)
 	denied   string        // the access probe's refusal, until a probe is allowed again (under mu)
 	deniedAt time.Time     //
 }
@@ -61,7 +62,11 @@ func (w *Watcher) newInformer(name string, example runtime.Object, list listFunc
 			return obj, err
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			wi, err := openWatch(ctx, w.callTimeout(), o, wf)
+			open := wf
+			if in.events != nil {
+				open = in.events.watch
+			}
+			wi, err := openWatch(ctx, w.callTimeout(), o, open)
 			in.result(err)
 			if err == nil && transform != nil {
 				wi = trimmedWatch(wi, transform)

@@ -123,6 +123,9 @@ func NewWatcher(cluster string, c *Clients, crds []schema.GroupVersionResource) 
 		}}
 	w.nodes.stream = &streamSource{client: func() rest.Interface { return k.CoreV1().RESTClient() }, resource: "nodes",
 		newItem: func() protoObject { return &corev1.Node{} }, newList: func() runtime.Object { return &corev1.NodeList{} }, prune: nodePrune}
+	// And their watch events decoded the same way (watchdecode.go).
+	w.pods.events = newEventSource(w.pods.stream, "Pod", c.Config)
+	w.nodes.events = newEventSource(w.nodes.stream, "Node", c.Config)
 	w.namespaces = w.newInformer("namespaces", &corev1.Namespace{},
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			return k.CoreV1().Namespaces().List(ctx, o)
