@@ -113,7 +113,7 @@ func (d *eventDecoder) fast(data []byte) (runtime.Object, bool) {
 		return nil, false
 	}
 	var raw []byte
-	kindOK := false
+	var version, kind string
 	f := fieldsOf(data[len(protoMagic):])
 	for f.advance() {
 		switch f.num {
@@ -122,11 +122,9 @@ func (d *eventDecoder) fast(data []byte) (runtime.Object, bool) {
 			for tm.advance() {
 				switch tm.num {
 				case 1:
-					if tm.text() != "v1" {
-						return nil, false
-					}
+					version = tm.text()
 				case 2:
-					kindOK = tm.text() == d.kind
+					kind = tm.text()
 				}
 			}
 			if tm.err != nil {
@@ -140,7 +138,7 @@ func (d *eventDecoder) fast(data []byte) (runtime.Object, bool) {
 			}
 		}
 	}
-	if f.err != nil || !kindOK || raw == nil {
+	if f.err != nil || version != "v1" || kind != d.kind || raw == nil {
 		return nil, false
 	}
 	obj, err := d.item(raw)

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,6 +62,9 @@ func watchServer(t *testing.T, resource string, events []metav1.WatchEvent) (*ht
 	var asked string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		asked = r.URL.Path + "?" + r.URL.RawQuery
+		if !strings.HasPrefix(r.Header.Get("Accept"), "application/vnd.kubernetes.protobuf") {
+			t.Errorf("Accept %q: protobuf first (asked for JSON, the API answers JSON)", r.Header.Get("Accept"))
+		}
 		if r.URL.Path != "/api/v1/"+resource {
 			http.NotFound(w, r)
 			return
@@ -149,15 +153,22 @@ func TestAWatchedPodIsTheListedPod(t *testing.T) {
 // A watched Node is pruned of its images before it is decoded: what trim would have left.
 func TestAWatchedNodeIsTheTrimmedNode(t *testing.T) {
 	node := envelope(t, siteNode(40))
-	srv, _ := watchServer(t, "nodes", []metav1.WatchEvent{{Type: string(watch.Modified), Object: runtime.RawExtension{Raw: node}}})
+	bookmark := envelope(t, &corev1.Node{ObjectMeta: metav1.ObjectMeta{ResourceVersion: "12",
+		Annotations: map[string]string{metav1.InitialEventsAnnotationKey: "true"}}})
+	srv, _ := watchServer(t, "nodes", []metav1.WatchEvent{{Type: string(watch.Modified), Object: runtime.RawExtension{Raw: node}},
+		{Type: string(watch.Bookmark), Object: runtime.RawExtension{Raw: bookmark}}})
 	es := eventSourceFor(t, srv, "nodes", "Node", func() protoObject { return &corev1.Node{} }, nodePrune, false)
 	wi, err := es.watch(context.Background(), metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, ok := receive(t, wi, 1)[0].Object.(*corev1.Node)
+	evs := receive(t, wi, 2)
+	got, ok := evs[0].Object.(*corev1.Node)
 	if !ok {
 		t.Fatalf("not a Node")
+	}
+	if bm, ok := evs[1].Object.(*corev1.Node); !ok || bm.Annotations[metav1.InitialEventsAnnotationKey] != "true" {
+		t.Fatalf("bookmark: %#v", evs[1].Object) // the prune rule drops annotations: decoded whole
 	}
 	want := wholly(t, node).(*corev1.Node)
 	want.TypeMeta = metav1.TypeMeta{} // the client's decoder clears it (WithoutVersionDecoder)
@@ -186,9 +197,10 @@ func TestAnEventTheFastPathCannotReadIsDecodedWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, change := range map[string]func(u *runtime.Unknown){
-		"v2":      func(u *runtime.Unknown) { u.APIVersion = "v2" },
-		"encoded": func(u *runtime.Unknown) { u.ContentEncoding = "gzip" },
-		"a Node":  func(u *runtime.Unknown) { u.Kind = "Node" },
+		"v2":         func(u *runtime.Unknown) { u.APIVersion = "v2" },
+		"encoded":    func(u *runtime.Unknown) { u.ContentEncoding = "gzip" },
+		"a Node":     func(u *runtime.Unknown) { u.Kind = "Node" },
+		"no version": func(u *runtime.Unknown) { u.APIVersion = "" },
 	} {
 		u := unk
 		change(&u)
@@ -268,5 +280,68 @@ func TestTheBigCollectionsAreWatchedThroughTheirEventSources(t *testing.T) {
 	fake := NewWatcher("c2", &Clients{Kube: kubefake.NewClientset()}, nil)
 	if fake.pods.events != nil || fake.nodes.events != nil {
 		t.Fatal("an event source over a fake clientset")
+	}
+}
+
+// The pods informer's watch decodes through the event source: a pod changed after the first
+// list reaches the cache through the direct decoder, as the listed ones did.
+func TestAPodWatchedByTheInformerIsDecodedDirectly(t *testing.T) {
+	var list bytes.Buffer
+	enc := scheme.Codecs.EncoderForVersion(protobuf.NewSerializer(scheme.Scheme, scheme.Scheme), corev1.SchemeGroupVersion)
+	if err := enc.Encode(streamTestPods(3), &list); err != nil {
+		t.Fatal(err)
+	}
+	late := streamTestPods(1).Items[0]
+	late.Name, late.ResourceVersion = "late", "4712"
+	ev, err := (&metav1.WatchEvent{Type: string(watch.Added), Object: runtime.RawExtension{Raw: envelope(t, &late)}}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/pods" {
+			http.NotFound(w, r)
+			return
+		}
+		if r.URL.Query().Get("watch") != "true" {
+			w.Header().Set("Content-Type", "application/vnd.kubernetes.protobuf")
+			_, _ = w.Write(list.Bytes())
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.kubernetes.protobuf;stream=watch")
+		_ = binary.Write(w, binary.BigEndian, uint32(len(ev)))
+		_, _ = w.Write(ev)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	cl, err := NewClients(&rest.Config{Host: srv.URL}, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWatcher("c1", cl, nil)
+	var direct atomic.Int64
+	made := w.pods.stream.direct
+	w.pods.stream.direct = func() func([]byte) (runtime.Object, error) {
+		d := made()
+		return func(b []byte) (runtime.Object, error) { direct.Add(1); return d(b) }
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	w.Start(ctx)
+	if !w.WaitFor(ctx, "pods") {
+		t.Fatal("the pods never synced")
+	}
+	for {
+		if _, ok := w.Pod("ns", "late"); ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the watched pod never reached the cache")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if n := direct.Load(); n != 4 {
+		t.Fatalf("%d pods decoded directly: 3 listed and 1 watched expected", n)
 	}
 }
