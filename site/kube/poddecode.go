@@ -38,8 +38,9 @@ func newPodDecoder() *podDecoder {
 func decodePod(b []byte) (*Pod, error) { return newPodDecoder().pod(b) }
 
 // word is the field's text, one copy per distinct value.
-func (d *podDecoder) word(f *fieldReader) string {
-	b := f.message()
+func (d *podDecoder) word(f *fieldReader) string { return d.intern(f.message()) }
+
+func (d *podDecoder) intern(b []byte) string {
 	if s, ok := d.words[string(b)]; ok {
 		return s
 	}
@@ -185,14 +186,17 @@ func (d *podDecoder) podSpec(b []byte, s *PodSpec, rq *podRequests) error {
 	return f.err
 }
 
-// volume appends a volume to s if it is a claim's.
+// volume appends a volume to s if it is a claim's. Only a claim's name is remembered as a word:
+// most pods' other volumes carry names of their own (kube-api-access-x7k2p), which would fill
+// the table with words never met again.
 func (d *podDecoder) volume(b []byte, s *PodSpec) error {
 	var v PodVolume
+	var name []byte
 	f := fieldsOf(b)
 	for f.advance() {
 		switch f.num {
 		case 1:
-			v.Name = d.word(&f)
+			name = f.message()
 		case 2: // the volume source: of its kinds, only a claim
 			src := fieldsOf(f.message())
 			for src.advance() {
@@ -221,6 +225,7 @@ func (d *podDecoder) volume(b []byte, s *PodSpec) error {
 		}
 	}
 	if f.err == nil && v.PersistentVolumeClaim != nil {
+		v.Name = d.intern(name)
 		s.Volumes = append(s.Volumes, v)
 	}
 	return f.err

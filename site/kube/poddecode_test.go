@@ -194,3 +194,27 @@ func TestOneDecoderForAList(t *testing.T) {
 		}
 	}
 }
+
+// A claim's volume name is remembered as a word, a pod's own volume names are not: a long-lived
+// decoder (a watch's) would fill its table with names never met again.
+func TestOnlyClaimVolumeNamesAreWords(t *testing.T) {
+	p := richPod()
+	p.Spec.Volumes = []corev1.Volume{
+		{Name: "kube-api-access-x7k2p", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{}}},
+		{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "data-web-0"}}},
+	}
+	d := newPodDecoder()
+	got, err := d.pod(mustMarshal(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Spec.Volumes) != 1 || got.Spec.Volumes[0].Name != "data" || got.Spec.Volumes[0].PersistentVolumeClaim.ClaimName != "data-web-0" {
+		t.Fatalf("volumes %+v", got.Spec.Volumes)
+	}
+	if _, ok := d.words["kube-api-access-x7k2p"]; ok {
+		t.Error("a pod's own volume name was kept as a word")
+	}
+	if _, ok := d.words["data"]; !ok {
+		t.Error("a claim's volume name was not kept as a word")
+	}
+}
