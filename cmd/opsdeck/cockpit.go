@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"os"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -26,8 +28,9 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 		return err
 	}
 	defer e.close()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go watchTerminal(ctx, int(os.Stdout.Fd()), hangupEvery, cancel) // hangup.go
 	store := checks.NewStore(100 * time.Millisecond)
 	sched := e.scheduler(store, e.checks)
 	go sched.Run(ctx)
@@ -72,6 +75,9 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 	}
 	km, kopts := keyLogged(ui.New(o)) // keylog.go: $OPSDECK_KEYLOG
 	_, err = tea.NewProgram(km, append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(framesPerSecond(cf.watch))}, kopts...)...).Run()
+	if errors.Is(context.Cause(ctx), errHungUp) {
+		return nil // nobody is left to read an error
+	}
 	return err
 }
 

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// errHungUp ends a cockpit whose terminal went away.
+var errHungUp = errors.New("the terminal hung up")
+
+// hangupEvery is how often the cockpit asks whether its terminal is still there.
+const hangupEvery = 2 * time.Second
+
+// watchTerminal ends ctx with errHungUp once the terminal on fd has hung up. A hung-up
+// terminal reads as the end of input, which bubbletea takes for a quiet end of the keys, and
+// fails every write, which it ignores: a cockpit started under something that does not pass
+// SIGHUP on (seen under `make demo`; some sudo and script setups too) outlived the SSH session
+// it ran in, keeping its connections to every host and API and drawing frames nobody could see.
+// Nothing is watched where fd is not a terminal.
+func watchTerminal(ctx context.Context, fd int, every time.Duration, cancel context.CancelCauseFunc) {
+	if _, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err != nil {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err != nil { // EIO once hung up
+			cancel(errHungUp)
+			return
+		}
+	}
+}

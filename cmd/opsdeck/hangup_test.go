@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// openPTY opens a pseudo-terminal pair: the terminal emulator's side and the program's.
+func openPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close(); s.Close() })
+	return m, s
+}
+
+// The cockpit ends when its terminal hangs up (the emulator's side closed, as tmux or sshd do),
+// and not before.
+func TestTheCockpitEndsWhenItsTerminalHangsUp(t *testing.T) {
+	master, slave := openPTY(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	done := make(chan struct{})
+	go func() { watchTerminal(ctx, int(slave.Fd()), 5*time.Millisecond, cancel); close(done) }()
+	time.Sleep(50 * time.Millisecond) // ten looks at a live terminal
+	if ctx.Err() != nil {
+		t.Fatalf("ended on a live terminal: %v", context.Cause(ctx))
+	}
+	master.Close()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("still watching a hung-up terminal")
+	}
+	if !errors.Is(context.Cause(ctx), errHungUp) {
+		t.Fatalf("ended with %v", context.Cause(ctx))
+	}
+}
+
+// Output that is no terminal is not watched (and never ends the cockpit).
+func TestNoTerminalIsNotWatched(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	watchTerminal(ctx, int(w.Fd()), time.Millisecond, cancel) // returns at once
+	if ctx.Err() != nil {
+		t.Fatalf("ended: %v", context.Cause(ctx))
+	}
+}
