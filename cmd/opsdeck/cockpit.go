@@ -22,6 +22,9 @@ type cockpitFlags struct {
 
 // runCockpit starts the interactive screen with the scheduler probing in the background.
 func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
+	if err := needTerminal(os.Stdin); err != nil { // terminal.go
+		return err
+	}
 	loosenGCWhileListing() // releaseAfterSync tightens it
 	e, err := openSite(g)
 	if err != nil {
@@ -30,7 +33,7 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 	defer e.close()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	go watchTerminal(ctx, int(os.Stdout.Fd()), hangupEvery, cancel) // hangup.go
+	go watchTerminal(ctx, int(os.Stdout.Fd()), hangupEvery, cancel) // terminal.go
 	store := checks.NewStore(100 * time.Millisecond)
 	sched := e.scheduler(store, e.checks)
 	go sched.Run(ctx)

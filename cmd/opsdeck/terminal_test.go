@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +70,31 @@ func TestNoTerminalIsNotWatched(t *testing.T) {
 	watchTerminal(ctx, int(w.Fd()), time.Millisecond, cancel) // returns at once
 	if ctx.Err() != nil {
 		t.Fatalf("ended: %v", context.Cause(ctx))
+	}
+}
+
+// The cockpit starts on a terminal; without one it says so, and what to run instead, before it
+// dials anything.
+func TestTheCockpitSaysItNeedsATerminal(t *testing.T) {
+	_, slave := openPTY(t)
+	if err := needTerminal(slave); err != nil {
+		t.Fatalf("on a terminal: %v", err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	err = needTerminal(r)
+	if tty, ttyErr := os.Open("/dev/tty"); ttyErr == nil { // this test runs in someone's terminal
+		tty.Close()
+		if err != nil {
+			t.Fatalf("with /dev/tty at hand: %v", err)
+		}
+		return
+	}
+	if err == nil || !strings.Contains(err.Error(), "opsdeck check") {
+		t.Fatalf("without a terminal: %v", err)
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -37,4 +39,19 @@ func watchTerminal(ctx context.Context, fd int, every time.Duration, cancel cont
 			return
 		}
 	}
+}
+
+// needTerminal says, before the site is opened, why the cockpit cannot start where there is no
+// terminal to draw on: bubbletea reads keys from stdin when it is one, else from /dev/tty, and
+// without either it failed only after every host and API was dialled, with "could not open TTY".
+func needTerminal(stdin *os.File) error {
+	if _, err := unix.IoctlGetWinsize(int(stdin.Fd()), unix.TIOCGWINSZ); err == nil {
+		return nil
+	}
+	tty, err := os.Open("/dev/tty")
+	if err != nil {
+		return fmt.Errorf("the cockpit needs a terminal, and this process has none (%v): from cron or a script, run `opsdeck check`", err)
+	}
+	tty.Close()
+	return nil
 }
