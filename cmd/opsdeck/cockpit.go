@@ -33,7 +33,7 @@ func runCockpit(ctx context.Context, g globals, cf cockpitFlags) error {
 	defer e.close()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	go watchTerminal(ctx, int(os.Stdout.Fd()), hangupEvery, cancel) // terminal.go
+	go watchTerminal(ctx, []int{int(os.Stdin.Fd()), int(os.Stdout.Fd())}, hangupEvery, cancel) // terminal.go
 	store := checks.NewStore(100 * time.Millisecond)
 	sched := e.scheduler(store, e.checks)
 	go sched.Run(ctx)

@@ -85,13 +85,14 @@ func main() {
 	}
 }
 
-// signalContext is cancelled by the first SIGINT or SIGTERM, with the signal as its cause: a
-// running action stops between (or cuts short) its steps and its "finished" record says it was
-// interrupted and which steps ran. A second signal quits at once.
+// signalContext is cancelled by the first SIGINT, SIGTERM or SIGHUP, with the signal as its
+// cause: a running action stops between (or cuts short) its steps and its "finished" record
+// says it was interrupted and which steps ran — also when the operator's SSH session drops
+// (SIGHUP killed the process mid-action, with no such record). A second signal quits at once.
 func signalContext() (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
 		select {
@@ -120,6 +121,9 @@ func signalName(s os.Signal) string {
 	}
 	if s == syscall.SIGTERM {
 		return "SIGTERM"
+	}
+	if s == syscall.SIGHUP {
+		return "SIGHUP"
 	}
 	return s.String()
 }

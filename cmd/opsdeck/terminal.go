@@ -16,14 +16,21 @@ var errHungUp = errors.New("the terminal hung up")
 // hangupEvery is how often the cockpit asks whether its terminal is still there.
 const hangupEvery = 2 * time.Second
 
-// watchTerminal ends ctx with errHungUp once the terminal on fd has hung up. A hung-up
+// watchTerminal ends ctx with errHungUp once a terminal among fds has hung up. A hung-up
 // terminal reads as the end of input, which bubbletea takes for a quiet end of the keys, and
 // fails every write, which it ignores: a cockpit started under something that does not pass
 // SIGHUP on (seen under `make demo`; some sudo and script setups too) outlived the SSH session
 // it ran in, keeping its connections to every host and API and drawing frames nobody could see.
-// Nothing is watched where fd is not a terminal.
-func watchTerminal(ctx context.Context, fd int, every time.Duration, cancel context.CancelCauseFunc) {
-	if _, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err != nil {
+// Both stdin and stdout are watched (with `| tee` only the keys come from the terminal); an fd
+// that is no terminal to begin with is not.
+func watchTerminal(ctx context.Context, fds []int, every time.Duration, cancel context.CancelCauseFunc) {
+	var ttys []int
+	for _, fd := range fds {
+		if _, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err == nil {
+			ttys = append(ttys, fd)
+		}
+	}
+	if len(ttys) == 0 {
 		return
 	}
 	t := time.NewTicker(every)
@@ -34,9 +41,11 @@ func watchTerminal(ctx context.Context, fd int, every time.Duration, cancel cont
 			return
 		case <-t.C:
 		}
-		if _, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err != nil { // EIO once hung up
-			cancel(errHungUp)
-			return
+		for _, fd := range ttys {
+			if _, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err != nil { // EIO once hung up
+				cancel(errHungUp)
+				return
+			}
 		}
 	}
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -38,10 +40,19 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 // and not before.
 func TestTheCockpitEndsWhenItsTerminalHangsUp(t *testing.T) {
 	master, slave := openPTY(t)
+	r, w, err := os.Pipe() // stdin a pipe, stdout the terminal (opsdeck < keys): the terminal is watched
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	done := make(chan struct{})
-	go func() { watchTerminal(ctx, int(slave.Fd()), 5*time.Millisecond, cancel); close(done) }()
+	go func() {
+		watchTerminal(ctx, []int{int(r.Fd()), int(slave.Fd())}, 5*time.Millisecond, cancel)
+		close(done)
+	}()
 	time.Sleep(50 * time.Millisecond) // ten looks at a live terminal
 	if ctx.Err() != nil {
 		t.Fatalf("ended on a live terminal: %v", context.Cause(ctx))
@@ -67,7 +78,7 @@ func TestNoTerminalIsNotWatched(t *testing.T) {
 	defer w.Close()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
-	watchTerminal(ctx, int(w.Fd()), time.Millisecond, cancel) // returns at once
+	watchTerminal(ctx, []int{int(r.Fd()), int(w.Fd())}, time.Millisecond, cancel) // returns at once
 	if ctx.Err() != nil {
 		t.Fatalf("ended: %v", context.Cause(ctx))
 	}
@@ -96,5 +107,23 @@ func TestTheCockpitSaysItNeedsATerminal(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "opsdeck check") {
 		t.Fatalf("without a terminal: %v", err)
+	}
+}
+
+// A dropped SSH session (SIGHUP) interrupts as SIGINT and SIGTERM do: a running action then
+// records that it was interrupted, instead of the process dying mid-step.
+func TestAHangupInterruptsLikeSIGTERM(t *testing.T) {
+	ctx, stop := signalContext()
+	defer stop()
+	if err := unix.Kill(os.Getpid(), unix.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGHUP did not interrupt")
+	}
+	if c := context.Cause(ctx); c == nil || !strings.Contains(c.Error(), "SIGHUP") {
+		t.Fatalf("cause %v", c)
 	}
 }
