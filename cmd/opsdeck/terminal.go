@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/mattn/go-isatty"
 )
 
 // errHungUp ends a cockpit whose terminal went away.
@@ -26,7 +26,7 @@ const hangupEvery = 2 * time.Second
 func watchTerminal(ctx context.Context, fds []int, every time.Duration, cancel context.CancelCauseFunc) {
 	var ttys []int
 	for _, fd := range fds {
-		if _, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err == nil {
+		if isatty.IsTerminal(uintptr(fd)) {
 			ttys = append(ttys, fd)
 		}
 	}
@@ -42,7 +42,7 @@ func watchTerminal(ctx context.Context, fds []int, every time.Duration, cancel c
 		case <-t.C:
 		}
 		for _, fd := range ttys {
-			if _, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err != nil { // EIO once hung up
+			if !isatty.IsTerminal(uintptr(fd)) { // its ioctl fails with EIO once hung up
 				cancel(errHungUp)
 				return
 			}
@@ -54,7 +54,7 @@ func watchTerminal(ctx context.Context, fds []int, every time.Duration, cancel c
 // terminal to draw on: bubbletea reads keys from stdin when it is one, else from /dev/tty, and
 // without either it failed only after every host and API was dialled, with "could not open TTY".
 func needTerminal(stdin *os.File) error {
-	if _, err := unix.IoctlGetWinsize(int(stdin.Fd()), unix.TIOCGWINSZ); err == nil {
+	if isatty.IsTerminal(stdin.Fd()) {
 		return nil
 	}
 	tty, err := os.Open("/dev/tty")

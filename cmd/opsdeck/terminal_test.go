@@ -40,12 +40,7 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 // and not before.
 func TestTheCockpitEndsWhenItsTerminalHangsUp(t *testing.T) {
 	master, slave := openPTY(t)
-	r, w, err := os.Pipe() // stdin a pipe, stdout the terminal (opsdeck < keys): the terminal is watched
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
+	r, _ := pipe(t) // stdin a pipe, stdout the terminal (opsdeck < keys): the terminal is watched
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	done := make(chan struct{})
@@ -70,12 +65,7 @@ func TestTheCockpitEndsWhenItsTerminalHangsUp(t *testing.T) {
 
 // Output that is no terminal is not watched (and never ends the cockpit).
 func TestNoTerminalIsNotWatched(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
+	r, w := pipe(t)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	watchTerminal(ctx, []int{int(r.Fd()), int(w.Fd())}, time.Millisecond, cancel) // returns at once
@@ -91,13 +81,8 @@ func TestTheCockpitSaysItNeedsATerminal(t *testing.T) {
 	if err := needTerminal(slave); err != nil {
 		t.Fatalf("on a terminal: %v", err)
 	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
-	err = needTerminal(r)
+	r, _ := pipe(t)
+	err := needTerminal(r)
 	if tty, ttyErr := os.Open("/dev/tty"); ttyErr == nil { // this test runs in someone's terminal
 		tty.Close()
 		if err != nil {
@@ -126,4 +111,15 @@ func TestAHangupInterruptsLikeSIGTERM(t *testing.T) {
 	if c := context.Cause(ctx); c == nil || !strings.Contains(c.Error(), "SIGHUP") {
 		t.Fatalf("cause %v", c)
 	}
+}
+
+// pipe is a pipe's two ends, closed when the test ends.
+func pipe(t *testing.T) (r, w *os.File) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	return r, w
 }
